@@ -1,0 +1,35 @@
+//! Exit statuses, one enum for the whole tool (documented in the README's exit-code table).
+use std::process::ExitCode;
+
+/// How a meshtls run ended. The numbers follow istioctl where it has one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Everything worked, every check passed.
+    Success,
+    /// An error: bad input, an unreadable file, a failed I/O step (kubectl and istioctl use 1).
+    Failure,
+    /// The command line itself was wrong (istioctl's 64).
+    Usage,
+    /// A check ran and failed: `--check` found a bad row, `verify` saw a FAIL.
+    ChecksFailed,
+    /// The analyzers found issues at or above the failure threshold (istioctl's 79).
+    AnalyzerFindings,
+}
+
+impl ExitStatus {
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::ChecksFailed => 3,
+            ExitStatus::Usage => 64,
+            ExitStatus::AnalyzerFindings => 79,
+        }
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        ExitCode::from(status.code())
+    }
+}

@@ -1,0 +1,253 @@
+//! A YAML writer that prints JSON values the way kubectl does (sigs.k8s.io/yaml over go-yaml v2):
+//! keys sorted, two-space indent, sequences flush with their key, and go-yaml's quoting rules.
+use serde_json::Value;
+
+/// Writes `value` as a YAML document, byte for byte as `kubectl … -o yaml` would.
+pub fn to_string(value: &Value) -> String {
+    let mut out = String::new();
+    match value {
+        Value::Object(map) if !map.is_empty() => write_map(&mut out, map, 0),
+        Value::Array(items) if !items.is_empty() => write_seq(&mut out, items, 0),
+        scalar => {
+            out.push_str(&scalar_text(scalar));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn write_map(out: &mut String, map: &serde_json::Map<String, Value>, indent: usize) {
+    let mut keys: Vec<&String> = map.keys().collect();
+    keys.sort();
+    for key in keys {
+        let value = &map[key.as_str()];
+        push_indent(out, indent);
+        out.push_str(&quote_string(key));
+        out.push(':');
+        write_value_after_key(out, value, indent);
+    }
+}
+
+fn write_seq(out: &mut String, items: &[Value], indent: usize) {
+    for item in items {
+        push_indent(out, indent);
+        out.push('-');
+        match item {
+            Value::Object(map) if !map.is_empty() => {
+                // The first key goes on the dash line; the rest align under it.
+                let mut nested = String::new();
+                write_map(&mut nested, map, indent + 2);
+                out.push(' ');
+                out.push_str(&nested[indent + 2..]);
+            }
+            Value::Array(inner) if !inner.is_empty() => {
+                let mut nested = String::new();
+                write_seq(&mut nested, inner, indent + 2);
+                out.push(' ');
+                out.push_str(&nested[indent + 2..]);
+            }
+            scalar => {
+                out.push(' ');
+                out.push_str(&scalar_text(scalar));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn write_value_after_key(out: &mut String, value: &Value, indent: usize) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            out.push('\n');
+            write_map(out, map, indent + 2);
+        }
+        // go-yaml v2 does not indent a sequence under its key.
+        Value::Array(items) if !items.is_empty() => {
+            out.push('\n');
+            write_seq(out, items, indent);
+        }
+        scalar => {
+            out.push(' ');
+            out.push_str(&scalar_text(scalar));
+            out.push('\n');
+        }
+    }
+}
+
+fn push_indent(out: &mut String, indent: usize) {
+    out.extend(std::iter::repeat_n(' ', indent));
+}
+
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => quote_string(s),
+        Value::Object(_) => "{}".to_string(),
+        Value::Array(_) => "[]".to_string(),
+    }
+}
+
+/// A string as go-yaml v2 writes it: plain when that reads back as the same string,
+/// double-quoted when plain would read as another type, single-quoted when plain is not allowed.
+pub fn quote_string(s: &str) -> String {
+    if s.contains('\n') {
+        // kubectl writes multi-line strings as literal blocks; we never emit them for Secrets,
+        // so fall back to a double-quoted form that reads back the same.
+        return serde_json::to_string(s).unwrap_or_default();
+    }
+    if resolves_to_non_string(s) {
+        return format!("\"{s}\"");
+    }
+    if plain_allowed(s) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "''"))
+    }
+}
+
+/// go-yaml v2's implicit resolution: would this plain scalar read as null, bool, int or float?
+fn resolves_to_non_string(s: &str) -> bool {
+    const SPECIAL: &[&str] = &[
+        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+        "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
+        ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
+        "-.Inf", "-.INF", "<<",
+    ];
+    if SPECIAL.contains(&s) {
+        return true;
+    }
+    let first = s.as_bytes()[0];
+    if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
+        return false;
+    }
+    let plain = s.replace('_', "");
+    looks_like_go_int(&plain) || looks_like_go_float(&plain) || is_base60_float(s)
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)` / `ParseUint` syntax, plus yaml's `0b` binary form.
+fn looks_like_go_int(s: &str) -> bool {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (body, radix) = if let Some(hex) = digits.strip_prefix("0x").or(digits.strip_prefix("0X")) {
+        (hex, 16)
+    } else if let Some(bin) = digits.strip_prefix("0b") {
+        (bin, 2)
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        (&digits[1..], 8)
+    } else {
+        (digits, 10)
+    };
+    !body.is_empty() && body.chars().all(|c| c.is_digit(radix))
+}
+
+/// Go's `strconv.ParseFloat` syntax for decimal floats (what yaml v2 falls back to).
+fn looks_like_go_float(s: &str) -> bool {
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(at) => (&body[..at], Some(&body[at + 1..])),
+        None => (body, None),
+    };
+    let mut parts = mantissa.splitn(2, '.');
+    let int_part = parts.next().unwrap_or("");
+    let frac_part = parts.next();
+    let digits_ok = |p: &str| p.chars().all(|c| c.is_ascii_digit());
+    let has_digits = !int_part.is_empty() || frac_part.is_some_and(|f| !f.is_empty());
+    let mantissa_ok =
+        has_digits && digits_ok(int_part) && frac_part.is_none_or(|f| digits_ok(f));
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits_ok(e)
+    });
+    mantissa_ok && exponent_ok
+}
+
+/// YAML 1.1 sexagesimal floats like `190:20:30.15`, which go-yaml v2 quotes.
+fn is_base60_float(s: &str) -> bool {
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let Some((head, rest)) = body.split_once(':') else {
+        return false;
+    };
+    let head_ok = !head.is_empty()
+        && head.as_bytes()[0] != b'0'
+        && head.chars().all(|c| c.is_ascii_digit() || c == '_');
+    let mut segments: Vec<&str> = rest.split(':').collect();
+    let last = segments.pop().unwrap_or("");
+    let (last_int, last_frac) = last.split_once('.').unwrap_or((last, ""));
+    let sexagesimal = |seg: &str| {
+        let b = seg.as_bytes();
+        (b.len() == 1 && b[0].is_ascii_digit())
+            || (b.len() == 2 && (b'0'..=b'5').contains(&b[0]) && b[1].is_ascii_digit())
+    };
+    head_ok
+        && segments.iter().all(|seg| sexagesimal(seg))
+        && sexagesimal(last_int)
+        && last_frac.chars().all(|c| c.is_ascii_digit() || c == '_')
+}
+
+/// libyaml's test for a plain scalar in block context.
+fn plain_allowed(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    if bytes[0].is_ascii_whitespace() || bytes[bytes.len() - 1].is_ascii_whitespace() {
+        return false;
+    }
+    if s.starts_with("---") || s.starts_with("...") {
+        return false;
+    }
+    let first = bytes[0];
+    let followed_by_space = |i: usize| bytes.get(i + 1).is_none_or(|b| *b == b' ');
+    if matches!(
+        first,
+        b'#' | b',' | b'[' | b']' | b'{' | b'}' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\'' | b'"'
+            | b'%' | b'@' | b'`'
+    ) {
+        return false;
+    }
+    if matches!(first, b'?' | b':' | b'-') && followed_by_space(0) {
+        return false;
+    }
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b':' && followed_by_space(i) {
+            return false;
+        }
+        if b == b'#' && i > 0 && bytes[i - 1] == b' ' {
+            return false;
+        }
+        if b < 0x20 || b == 0x7f {
+            return false;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_like_go_yaml() {
+        assert_eq!(quote_string("abc"), "abc");
+        assert_eq!(quote_string("1234"), "\"1234\"");
+        assert_eq!(quote_string("0x1F"), "\"0x1F\"");
+        assert_eq!(quote_string("1e10"), "\"1e10\"");
+        assert_eq!(quote_string("true"), "\"true\"");
+        assert_eq!(quote_string("on"), "\"on\"");
+        assert_eq!(quote_string(""), "\"\"");
+        assert_eq!(quote_string("1:20"), "\"1:20\"");
+        assert_eq!(quote_string("a: b"), "'a: b'");
+        assert_eq!(quote_string("@x"), "'@x'");
+        assert_eq!(quote_string("it's"), "it's");
+        assert_eq!(quote_string("LS0tLS1CRUdJTg=="), "LS0tLS1CRUdJTg==");
+        assert_eq!(quote_string("+abc"), "+abc");
+        assert_eq!(quote_string("1.2.3"), "1.2.3");
+    }
+
+    #[test]
+    fn nested_maps_and_sequences() {
+        let value = serde_json::json!({"b": [{"x": 1, "a": "s"}, "t"], "a": {"k": null}});
+        assert_eq!(
+            to_string(&value),
+            "a:\n  k: null\nb:\n- a: s\n  x: 1\n- t\n"
+        );
+    }
+}

@@ -1,0 +1,88 @@
+//! meshtls: set up, run and check TLS termination in an Istio sidecar, locally or on Kubernetes.
+//!
+//! The modules follow the task's pipeline: `pki` (certificates) → `k8s` (Secrets and other
+//! objects) → `mesh` (Istio resources) → `proxy` → `verify` / `configdump` (inspect).
+//! `cli` holds the command line, `cmd` one module per subcommand, `output` the printer.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod cmd;
+pub mod exit;
+pub mod fsx;
+pub mod k8s;
+pub mod output;
+pub mod pki;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+pub use crate::exit::ExitStatus;
+use crate::output::Printer;
+
+/// How an error is introduced on stderr: tools we imitate differ (`Error:` vs kubectl's `error:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorStyle {
+    /// istioctl: `Error: <message>`.
+    Istioctl,
+    /// kubectl: `error: <message>`.
+    Kubectl,
+}
+
+/// A failed run: the error chain, how to print it, and the exit status.
+#[derive(Debug)]
+pub struct Failure {
+    pub error: anyhow::Error,
+    pub style: ErrorStyle,
+    pub status: ExitStatus,
+}
+
+impl Failure {
+    /// Prints the error chain once on stderr and returns the exit code. A closed stdout
+    /// (`meshtls … | head`) is not an error.
+    pub fn report(self) -> ExitCode {
+        if is_broken_pipe(&self.error) {
+            return ExitStatus::Success.into();
+        }
+        let prefix = match self.style {
+            ErrorStyle::Istioctl => "Error",
+            ErrorStyle::Kubectl => "error",
+        };
+        let _ = writeln!(io::stderr(), "{prefix}: {:#}", self.error);
+        self.status.into()
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Runs one parsed command line against stdout.
+pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
+    let mut printer = Printer::stdout();
+    let style = match &cli.command {
+        Command::Create(_) => ErrorStyle::Kubectl,
+        _ => ErrorStyle::Istioctl,
+    };
+    let result = match cli.command {
+        Command::Certgen(args) => cmd::certgen::run(args, &mut printer),
+        Command::Cert(cli::CertCommand::Inspect(args)) => cmd::cert_inspect::run(args, &mut printer),
+        Command::Create(cli::CreateCommand::Secret(which)) => {
+            cmd::create_secret::run(which, &mut printer)
+        }
+        Command::Completion(args) => cmd::completion::run(args, &mut printer),
+    };
+    let result = result.and_then(|status| {
+        printer.flush()?;
+        Ok(status)
+    });
+    result.map_err(|error| Failure {
+        error,
+        style,
+        status: ExitStatus::Failure,
+    })
+}

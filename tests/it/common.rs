@@ -1,0 +1,81 @@
+//! Shared test helpers: running the built binary, temporary folders, and real peer tools
+//! (kubectl, openssl, curl, envoy) that are required when `CI=true` and skipped otherwise.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A `Command` for the meshtls binary under test.
+pub fn meshtls() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_meshtls"));
+    cmd.env_remove("MESHTLS_NOW");
+    cmd
+}
+
+/// Runs meshtls with `args` and returns its output.
+pub fn run(args: &[&str]) -> Output {
+    meshtls().args(args).output().expect("meshtls binary runs")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Whether a real peer tool is on PATH. Under `CI=true` its absence fails the test, since
+/// `.ci/run` installs every peer; on a developer machine the test is skipped with a note.
+pub fn require_tool(name: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !found {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{name} is required in CI (installed by .ci/run) but is not on PATH");
+        }
+        eprintln!("skipping: {name} is not installed (run .ci/run's install step)");
+    }
+    found
+}
+
+/// A fresh temporary folder, removed when dropped.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary folder")
+}
+
+/// Makes the default certificate set with meshtls in `dir`.
+pub fn certgen(dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["certgen", "--out"];
+    let dir_text = dir.to_str().expect("utf-8 temp path");
+    args.push(dir_text);
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    assert!(out.status.success(), "certgen failed: {}", stderr(&out));
+    out
+}
+
+/// The page's exact openssl commands (X.509 v1 leaves, no SAN), run in `dir`.
+pub fn page_openssl_certs(dir: &Path) {
+    let script = r#"set -e
+openssl req -x509 -sha256 -nodes -days 365 -newkey rsa:2048 -subj '/O=example Inc./CN=example.com' -keyout example.com.key -out example.com.crt
+openssl req -out httpbin.test.svc.cluster.local.csr -newkey rsa:2048 -nodes -keyout httpbin.test.svc.cluster.local.key -subj "/CN=httpbin.test.svc.cluster.local/O=httpbin organization"
+openssl x509 -req -days 365 -CA example.com.crt -CAkey example.com.key -set_serial 1 -in httpbin.test.svc.cluster.local.csr -out httpbin.test.svc.cluster.local.crt
+openssl req -out client.test.svc.cluster.local.csr -newkey rsa:2048 -nodes -keyout client.test.svc.cluster.local.key -subj "/CN=client.test.svc.cluster.local/O=client organization"
+openssl x509 -req -days 365 -CA example.com.crt -CAkey example.com.key -set_serial 1 -in client.test.svc.cluster.local.csr -out client.test.svc.cluster.local.crt
+"#;
+    let out = Command::new("sh")
+        .args(["-c", script])
+        .current_dir(dir)
+        .output()
+        .expect("sh runs");
+    assert!(out.status.success(), "page openssl commands failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Path of a file in the repository's `testdata/`.
+pub fn testdata(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
+}

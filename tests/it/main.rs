@@ -1,0 +1,7 @@
+//! meshtls's one integration-test binary: command-line cases and interop with real peers.
+mod common;
+
+mod cert_inspect;
+mod certgen;
+mod completion;
+mod create_secret;
