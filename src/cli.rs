@@ -65,7 +65,11 @@ pub struct CertgenArgs {
     #[arg(long, default_value = ".", value_name = "DIR")]
     pub out: PathBuf,
     /// The CA's subject, openssl style
-    #[arg(long, default_value = "/O=example Inc./CN=example.com", value_name = "SUBJECT")]
+    #[arg(
+        long,
+        default_value = "/O=example Inc./CN=example.com",
+        value_name = "SUBJECT"
+    )]
     pub ca_subject: String,
     /// A DNS name for the server certificate; repeat for more. The first is also the CN.
     /// Default: <service>.<namespace>.svc.<cluster-domain> and its shorter forms
@@ -122,7 +126,12 @@ pub struct CertInspectArgs {
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     pub output: ReportFormat,
     /// Evaluate validity at this instant (RFC 3339) instead of now
-    #[arg(long, value_name = "RFC3339", env = "MESHTLS_NOW", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "RFC3339",
+        env = "MESHTLS_NOW",
+        hide_env_values = true
+    )]
     pub now: Option<String>,
 }
 

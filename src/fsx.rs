@@ -33,7 +33,10 @@ pub struct StagedFile {
 impl StagedFile {
     /// Writes `bytes` to a temporary file beside `dest` with `mode`, and syncs it.
     pub fn write(dest: &Path, bytes: &[u8], mode: FileMode) -> io::Result<StagedFile> {
-        let dir = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let name = dest
             .file_name()
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?;
@@ -54,7 +57,10 @@ impl StagedFile {
         file.write_all(bytes)?;
         file.sync_all()?;
         // The umask may have narrowed the mode; set it exactly (never wider than asked).
-        fs::set_permissions(&staged.temp, std::os::unix::fs::PermissionsExt::from_mode(mode.bits()))?;
+        fs::set_permissions(
+            &staged.temp,
+            std::os::unix::fs::PermissionsExt::from_mode(mode.bits()),
+        )?;
         staged.committed = false;
         Ok(staged)
     }

@@ -70,7 +70,9 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
     };
     let result = match cli.command {
         Command::Certgen(args) => cmd::certgen::run(args, &mut printer),
-        Command::Cert(cli::CertCommand::Inspect(args)) => cmd::cert_inspect::run(args, &mut printer),
+        Command::Cert(cli::CertCommand::Inspect(args)) => {
+            cmd::cert_inspect::run(args, &mut printer)
+        }
         Command::Create(cli::CreateCommand::Secret(which)) => {
             cmd::create_secret::run(which, &mut printer)
         }

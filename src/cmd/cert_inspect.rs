@@ -36,7 +36,12 @@ struct ChainVerdict {
 }
 
 pub fn run(args: CertInspectArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
-    let CertInspectArgs { files, ca, output, now } = args;
+    let CertInspectArgs {
+        files,
+        ca,
+        output,
+        now,
+    } = args;
     let now = resolve_now(now.as_deref())?;
     let anchors_der = match &ca {
         Some(path) => read_certs(path)?,
@@ -54,8 +59,16 @@ pub fn run(args: CertInspectArgs, printer: &mut Printer) -> anyhow::Result<ExitS
                 // Later certificates in the same file may be intermediates.
                 let intermediates: Vec<_> = parsed[index + 1..].to_vec();
                 match verify_chain(cert, &intermediates, &anchors, now) {
-                    Ok(path) => ChainVerdict { verified: true, path: Some(path), reason: None },
-                    Err(e) => ChainVerdict { verified: false, path: None, reason: Some(e.to_string()) },
+                    Ok(path) => ChainVerdict {
+                        verified: true,
+                        path: Some(path),
+                        reason: None,
+                    },
+                    Err(e) => ChainVerdict {
+                        verified: false,
+                        path: None,
+                        reason: Some(e.to_string()),
+                    },
                 }
             });
             any_failed |= chain.as_ref().is_some_and(|c| !c.verified);
@@ -75,7 +88,10 @@ pub fn run(args: CertInspectArgs, printer: &mut Printer) -> anyhow::Result<ExitS
             printer.write_str(&text)?;
         }
         ReportFormat::Text => {
-            let ca_name = ca.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+            let ca_name = ca
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
             for (i, report) in reports.iter().enumerate() {
                 if i > 0 {
                     printer.line("")?;
@@ -84,14 +100,19 @@ pub fn run(args: CertInspectArgs, printer: &mut Printer) -> anyhow::Result<ExitS
             }
         }
     }
-    Ok(if any_failed { ExitStatus::ChecksFailed } else { ExitStatus::Success })
+    Ok(if any_failed {
+        ExitStatus::ChecksFailed
+    } else {
+        ExitStatus::Success
+    })
 }
 
 /// `--now` / `MESHTLS_NOW`, or the clock.
 pub fn resolve_now(now: Option<&str>) -> anyhow::Result<OffsetDateTime> {
     match now {
-        Some(text) => OffsetDateTime::parse(text, &Rfc3339)
-            .with_context(|| format!("--now {text:?} is not RFC 3339; use e.g. 2026-01-02T03:04:05Z")),
+        Some(text) => OffsetDateTime::parse(text, &Rfc3339).with_context(|| {
+            format!("--now {text:?} is not RFC 3339; use e.g. 2026-01-02T03:04:05Z")
+        }),
         None => Ok(OffsetDateTime::now_utc()),
     }
 }
@@ -138,22 +159,37 @@ fn text_report(report: &Report, ca_name: &str, now: OffsetDateTime) -> String {
         format!("  Issuer:      {}", info.issuer),
         format!(
             "  SANs:        {}",
-            if info.sans.is_empty() { "(none)".to_string() } else { info.sans.join(", ") }
+            if info.sans.is_empty() {
+                "(none)".to_string()
+            } else {
+                info.sans.join(", ")
+            }
         ),
         format!("  Serial:      {}", info.serial),
         format!("  Not before:  {}", info.not_before),
-        format!("  Not after:   {} ({})", info.not_after, days_left(&info.not_after)),
+        format!(
+            "  Not after:   {} ({})",
+            info.not_after,
+            days_left(&info.not_after)
+        ),
         format!("  Key:         {}", info.key),
         format!("  CA:          {}", info.is_ca),
         format!(
             "  Version:     {}{}",
             info.version,
-            if info.version == 1 { " (X.509 v1: no extensions; rustls/webpki reject it as a leaf)" } else { "" }
+            if info.version == 1 {
+                " (X.509 v1: no extensions; rustls/webpki reject it as a leaf)"
+            } else {
+                ""
+            }
         ),
     ];
     if let Some(chain) = &report.chain {
         lines.push(match (&chain.path, &chain.reason) {
-            (Some(path), _) => format!("  Chain:       verified against {ca_name} ({})", path.join(" <- ")),
+            (Some(path), _) => format!(
+                "  Chain:       verified against {ca_name} ({})",
+                path.join(" <- ")
+            ),
             (_, Some(reason)) => format!("  Chain:       NOT verified against {ca_name}: {reason}"),
             _ => String::new(),
         });

@@ -43,8 +43,13 @@ pub fn run(args: CertgenArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
     let plan = Plan::new(&out, &spec, csr);
 
     // Resolve everything before generating a key: folder, existing CA, files in the way.
-    fs::create_dir_all(&out).with_context(|| format!("creating output folder {}", out.display()))?;
-    let existing_ca = if force { None } else { load_existing_ca(&plan)? };
+    fs::create_dir_all(&out)
+        .with_context(|| format!("creating output folder {}", out.display()))?;
+    let existing_ca = if force {
+        None
+    } else {
+        load_existing_ca(&plan)?
+    };
     if !force {
         let in_the_way: Vec<String> = plan
             .leaf_files()
@@ -85,8 +90,20 @@ pub fn run(args: CertgenArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
     } else {
         summary.push((plan.ca_crt.clone(), signer.cert_der.to_vec()));
     }
-    stage(&mut staged, &plan.server_crt, &plan.server_key, &server, plan.server_csr.as_deref())?;
-    stage(&mut staged, &plan.client_crt, &plan.client_key, &client, plan.client_csr.as_deref())?;
+    stage(
+        &mut staged,
+        &plan.server_crt,
+        &plan.server_key,
+        &server,
+        plan.server_csr.as_deref(),
+    )?;
+    stage(
+        &mut staged,
+        &plan.client_crt,
+        &plan.client_key,
+        &client,
+        plan.client_csr.as_deref(),
+    )?;
     summary.push((plan.server_crt.clone(), server.cert_der.to_vec()));
     summary.push((plan.client_crt.clone(), client.cert_der.to_vec()));
     for file in staged {
@@ -125,10 +142,15 @@ impl Plan {
     }
 
     fn leaf_files(&self) -> impl Iterator<Item = &PathBuf> {
-        [&self.server_crt, &self.server_key, &self.client_crt, &self.client_key]
-            .into_iter()
-            .chain(self.server_csr.iter())
-            .chain(self.client_csr.iter())
+        [
+            &self.server_crt,
+            &self.server_key,
+            &self.client_crt,
+            &self.client_key,
+        ]
+        .into_iter()
+        .chain(self.server_csr.iter())
+        .chain(self.client_csr.iter())
     }
 }
 
@@ -148,9 +170,10 @@ fn load_existing_ca(plan: &Plan) -> anyhow::Result<Option<Signer>> {
         ),
         (true, true) => {}
     }
-    let hint = "fix or remove it, or pass --force to make a new CA (existing leaves then need re-issuing)";
-    let cert_bytes =
-        fs::read(&plan.ca_crt).with_context(|| format!("reading CA certificate {}", plan.ca_crt.display()))?;
+    let hint =
+        "fix or remove it, or pass --force to make a new CA (existing leaves then need re-issuing)";
+    let cert_bytes = fs::read(&plan.ca_crt)
+        .with_context(|| format!("reading CA certificate {}", plan.ca_crt.display()))?;
     let certs = certificates(&plan.ca_crt, &cert_bytes)
         .map_err(anyhow::Error::from)
         .with_context(|| format!("the existing CA is unusable; {hint}"))?;
@@ -162,11 +185,13 @@ fn load_existing_ca(plan: &Plan) -> anyhow::Result<Option<Signer>> {
     });
     let parsed = parsed.with_context(|| format!("the existing CA is unusable; {hint}"))?;
     if !is_ca(&parsed) {
-        return Err(anyhow::Error::from(PkiError::NotCa { path: plan.ca_crt.clone() }))
-            .with_context(|| format!("the existing CA is unusable; {hint}"));
+        return Err(anyhow::Error::from(PkiError::NotCa {
+            path: plan.ca_crt.clone(),
+        }))
+        .with_context(|| format!("the existing CA is unusable; {hint}"));
     }
-    let key_bytes =
-        fs::read(&plan.ca_key).with_context(|| format!("reading CA key {}", plan.ca_key.display()))?;
+    let key_bytes = fs::read(&plan.ca_key)
+        .with_context(|| format!("reading CA key {}", plan.ca_key.display()))?;
     let key = load_key_pair(&plan.ca_key, &key_bytes)
         .map_err(anyhow::Error::from)
         .with_context(|| format!("the existing CA is unusable; {hint}"))?;
@@ -188,8 +213,12 @@ fn stage(
     csr: Option<&Path>,
 ) -> anyhow::Result<()> {
     let mut put = |path: &Path, bytes: &[u8], mode: FileMode| -> anyhow::Result<()> {
-        let file = StagedFile::write(path, bytes, mode)
-            .with_context(|| format!("writing {}: check the folder exists and is writable", path.display()))?;
+        let file = StagedFile::write(path, bytes, mode).with_context(|| {
+            format!(
+                "writing {}: check the folder exists and is writable",
+                path.display()
+            )
+        })?;
         staged.push(file);
         Ok(())
     };
@@ -203,7 +232,9 @@ fn stage(
 
 fn summary_table(files: &[(PathBuf, Vec<u8>)], ca_reused: bool, now: OffsetDateTime) -> String {
     let mut rows = vec![
-        ["FILE", "SUBJECT", "SANS", "SERIAL", "NOT AFTER"].map(String::from).to_vec(),
+        ["FILE", "SUBJECT", "SANS", "SERIAL", "NOT AFTER"]
+            .map(String::from)
+            .to_vec(),
     ];
     for (index, (path, der)) in files.iter().enumerate() {
         let Ok(cert) = parse(der) else { continue };
@@ -212,7 +243,11 @@ fn summary_table(files: &[(PathBuf, Vec<u8>)], ca_reused: bool, now: OffsetDateT
         if index == 0 && ca_reused {
             name.push_str(" (reused)");
         }
-        let sans = if info.sans.is_empty() { "-".to_string() } else { info.sans.join(",") };
+        let sans = if info.sans.is_empty() {
+            "-".to_string()
+        } else {
+            info.sans.join(",")
+        };
         rows.push(vec![name, info.subject, sans, info.serial, info.not_after]);
     }
     tabwriter(&rows, 3)

@@ -15,23 +15,51 @@ use crate::output::Printer;
 pub fn run(which: CreateSecretCommand, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
     let (secret, object) = match which {
         CreateSecretCommand::Generic(args) => {
-            let CreateSecretGenericArgs { name, from_file, from_literal, secret_type, object } = args;
-            (generic(&name, &from_file, &from_literal, secret_type.as_deref(), &object)?, object)
+            let CreateSecretGenericArgs {
+                name,
+                from_file,
+                from_literal,
+                secret_type,
+                object,
+            } = args;
+            (
+                generic(
+                    &name,
+                    &from_file,
+                    &from_literal,
+                    secret_type.as_deref(),
+                    &object,
+                )?,
+                object,
+            )
         }
         CreateSecretCommand::Tls(args) => {
-            let CreateSecretTlsArgs { name, cert, key, object } = args;
+            let CreateSecretTlsArgs {
+                name,
+                cert,
+                key,
+                object,
+            } = args;
             let (Some(cert), Some(key)) = (cert, key) else {
                 return Err(SecretError::TlsNeedsCertAndKey.into());
             };
             (tls(&name, &cert, &key, &object)?, object)
         }
     };
-    let ObjectOutputArgs { namespace: _, output, dry_run } = object;
+    let ObjectOutputArgs {
+        namespace: _,
+        output,
+        dry_run,
+    } = object;
     if dry_run != DryRun::Client {
         bail!(
             "--dry-run={} needs a cluster, which this command does not use yet: \
              print with --dry-run=client and pipe to kubectl apply -f -",
-            if dry_run == DryRun::Server { "server" } else { "none" }
+            if dry_run == DryRun::Server {
+                "server"
+            } else {
+                "none"
+            }
         );
     }
     let text = match output {
@@ -68,7 +96,11 @@ fn generic(
 fn add_file_source(secret: &mut Secret, source: &str) -> Result<(), SecretError> {
     let (key, path) = match source.split_once('=') {
         None => (None, source),
-        Some(("", _)) => return Err(SecretError::MissingKeyName(source.trim_start_matches('=').to_string())),
+        Some(("", _)) => {
+            return Err(SecretError::MissingKeyName(
+                source.trim_start_matches('=').to_string(),
+            ));
+        }
         Some((key, "")) => return Err(SecretError::MissingFilePath(key.to_string())),
         Some((key, path)) => (Some(key), path),
     };
@@ -114,7 +146,12 @@ fn add_file_source(secret: &mut Secret, source: &str) -> Result<(), SecretError>
 }
 
 /// `tls NAME --cert C --key K`.
-fn tls(name: &str, cert: &Path, key: &Path, object: &ObjectOutputArgs) -> Result<Secret, SecretError> {
+fn tls(
+    name: &str,
+    cert: &Path,
+    key: &Path,
+    object: &ObjectOutputArgs,
+) -> Result<Secret, SecretError> {
     let read = |path: &Path| {
         fs::read(path).map_err(|e| SecretError::ReadTlsFile {
             path: path.display().to_string(),

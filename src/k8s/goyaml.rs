@@ -153,8 +153,7 @@ fn looks_like_go_float(s: &str) -> bool {
     let frac_part = parts.next();
     let digits_ok = |p: &str| p.chars().all(|c| c.is_ascii_digit());
     let has_digits = !int_part.is_empty() || frac_part.is_some_and(|f| !f.is_empty());
-    let mantissa_ok =
-        has_digits && digits_ok(int_part) && frac_part.is_none_or(|f| digits_ok(f));
+    let mantissa_ok = has_digits && digits_ok(int_part) && frac_part.is_none_or(digits_ok);
     let exponent_ok = exponent.is_none_or(|e| {
         let e = e.strip_prefix(['+', '-']).unwrap_or(e);
         !e.is_empty() && digits_ok(e)
@@ -198,8 +197,21 @@ fn plain_allowed(s: &str) -> bool {
     let followed_by_space = |i: usize| bytes.get(i + 1).is_none_or(|b| *b == b' ');
     if matches!(
         first,
-        b'#' | b',' | b'[' | b']' | b'{' | b'}' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\'' | b'"'
-            | b'%' | b'@' | b'`'
+        b'#' | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
     ) {
         return false;
     }

@@ -71,8 +71,10 @@ pub fn check_key_name(key: &str) -> Result<(), SecretError> {
     if key.len() > 253 {
         reasons.push("must be no more than 253 characters".to_string());
     }
-    let charset_ok =
-        !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
+    let charset_ok = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
     if !charset_ok {
         reasons.push(
             "a valid config key must consist of alphanumeric characters, '-', '_' or '.' \
@@ -91,7 +93,10 @@ pub fn check_key_name(key: &str) -> Result<(), SecretError> {
     if reasons.is_empty() {
         Ok(())
     } else {
-        Err(SecretError::InvalidKeyName(key.to_string(), reasons.join(";")))
+        Err(SecretError::InvalidKeyName(
+            key.to_string(),
+            reasons.join(";"),
+        ))
     }
 }
 
@@ -142,7 +147,12 @@ impl Secret {
             data: if self.data.is_empty() {
                 None
             } else {
-                Some(self.data.iter().map(|(k, v)| (k.as_str(), STANDARD.encode(v))).collect())
+                Some(
+                    self.data
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), STANDARD.encode(v)))
+                        .collect(),
+                )
             },
             secret_type: self.secret_type.as_deref(),
         }
@@ -205,7 +215,11 @@ pub fn check_x509_key_pair(cert_pem: &[u8], key_pem: &[u8]) -> Result<(), Secret
         }
         return Err(tls(&format!(
             "failed to find \"CERTIFICATE\" PEM block in certificate input after skipping PEM blocks of the following types: [{}]",
-            skipped.iter().map(|s| label(s.kind)).collect::<Vec<_>>().join(" ")
+            skipped
+                .iter()
+                .map(|s| label(s.kind))
+                .collect::<Vec<_>>()
+                .join(" ")
         )));
     }
     let key_sections = sections(key_pem).unwrap_or_default();
@@ -223,7 +237,9 @@ pub fn check_x509_key_pair(cert_pem: &[u8], key_pem: &[u8]) -> Result<(), Secret
             return Err(tls("failed to find any PEM data in key input"));
         }
         if skipped_keys == ["CERTIFICATE"] {
-            return Err(tls("found a certificate rather than a key in the PEM for the private key"));
+            return Err(tls(
+                "found a certificate rather than a key in the PEM for the private key",
+            ));
         }
         return Err(tls(&format!(
             "failed to find PEM block with type ending in \"PRIVATE KEY\" in key input after skipping PEM blocks of the following types: [{}]",

@@ -187,7 +187,10 @@ pub fn verify_chain(
         };
         let mut next = None;
         for (candidate, is_anchor) in candidates {
-            if current.verify_signature(Some(candidate.public_key())).is_err() {
+            if current
+                .verify_signature(Some(candidate.public_key()))
+                .is_err()
+            {
                 last_error = ChainError::BadSignature {
                     ca: candidate.subject().to_string(),
                 };

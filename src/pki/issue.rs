@@ -94,7 +94,12 @@ fn issue_error(what: &str) -> impl Fn(rcgen::Error) -> PkiError + '_ {
 }
 
 /// A self-signed CA: basicConstraints CA:TRUE (critical), keyCertSign and cRLSign, SKID.
-pub fn new_ca(subject: &Subject, key: KeyPair, now: OffsetDateTime, days: u32) -> Result<(Issued, Signer), PkiError> {
+pub fn new_ca(
+    subject: &Subject,
+    key: KeyPair,
+    now: OffsetDateTime,
+    days: u32,
+) -> Result<(Issued, Signer), PkiError> {
     let mut params = CertificateParams::default();
     params.distinguished_name = subject.to_distinguished_name();
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -139,7 +144,10 @@ pub fn issue_leaf(
         .collect::<Result<_, _>>()?;
     params.is_ca = IsCa::ExplicitNoCa;
     params.key_usages = if is_rsa(&key) {
-        vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment]
+        vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+        ]
     } else {
         vec![KeyUsagePurpose::DigitalSignature]
     };
@@ -147,17 +155,20 @@ pub fn issue_leaf(
         LeafRole::Server => ExtendedKeyUsagePurpose::ServerAuth,
         LeafRole::Client => ExtendedKeyUsagePurpose::ClientAuth,
     }];
-    params.use_authority_key_identifier_extension = true;
-    params.serial_number = Some(random_serial()?);
-    validity(&mut params, now, days);
+    // The CSR carries what the requester asks for; serial and AKID are the issuer's to set.
     let csr_pem = if with_csr {
         let csr = params.serialize_request(&key).map_err(issue_error(&what))?;
         Some(csr.pem().map_err(issue_error(&what))?)
     } else {
         None
     };
+    params.use_authority_key_identifier_extension = true;
+    params.serial_number = Some(random_serial()?);
+    validity(&mut params, now, days);
     let issuer = Issuer::from_ca_cert_der(&ca.cert_der, &ca.key).map_err(issue_error(&what))?;
-    let cert = params.signed_by(&key, &issuer).map_err(issue_error(&what))?;
+    let cert = params
+        .signed_by(&key, &issuer)
+        .map_err(issue_error(&what))?;
     Ok(Issued {
         cert_pem: cert.pem(),
         cert_der: cert.der().clone(),
@@ -167,6 +178,10 @@ pub fn issue_leaf(
 }
 
 fn is_rsa(key: &KeyPair) -> bool {
-    [&rcgen::PKCS_RSA_SHA256, &rcgen::PKCS_RSA_SHA384, &rcgen::PKCS_RSA_SHA512]
-        .contains(&key.algorithm())
+    [
+        &rcgen::PKCS_RSA_SHA256,
+        &rcgen::PKCS_RSA_SHA384,
+        &rcgen::PKCS_RSA_SHA512,
+    ]
+    .contains(&key.algorithm())
 }

@@ -3,8 +3,8 @@ use std::fmt;
 use std::path::Path;
 
 use rcgen::{KeyPair, PublicKeyData};
-use rustls_pki_types::{PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer};
 use rustls_pki_types::pem::SectionKind;
+use rustls_pki_types::{PrivateKeyDer, PrivatePkcs1KeyDer, PrivatePkcs8KeyDer, PrivateSec1KeyDer};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use super::PkiError;

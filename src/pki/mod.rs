@@ -31,7 +31,9 @@ pub enum PkiError {
     KeyMismatch { cert: PathBuf, key: PathBuf },
     #[error("invalid host name {host:?}: {reason}")]
     InvalidHost { host: String, reason: String },
-    #[error("invalid subject {subject:?}: {reason}; use the openssl form, e.g. /O=example Inc./CN=example.com")]
+    #[error(
+        "invalid subject {subject:?}: {reason}; use the openssl form, e.g. /O=example Inc./CN=example.com"
+    )]
     InvalidSubject { subject: String, reason: String },
     #[error("{path} is not a CA certificate (basicConstraints CA:TRUE is missing)")]
     NotCa { path: PathBuf },

@@ -68,7 +68,11 @@ impl Subject {
                 "C" => DnType::CountryName,
                 "ST" => DnType::StateOrProvinceName,
                 "L" => DnType::LocalityName,
-                other => return Err(invalid(&format!("unknown attribute {other}; use CN, O, OU, C, ST or L"))),
+                other => {
+                    return Err(invalid(&format!(
+                        "unknown attribute {other}; use CN, O, OU, C, ST or L"
+                    )));
+                }
             };
             attrs.push((dn_type, value.to_string()));
         }
@@ -110,10 +114,15 @@ pub fn validate_host(host: &str) -> Result<(), PkiError> {
     }
     for label in name.split('.') {
         if label.is_empty() || label.len() > 63 {
-            return Err(invalid("each dot-separated label must have 1 to 63 characters"));
+            return Err(invalid(
+                "each dot-separated label must have 1 to 63 characters",
+            ));
         }
         let bytes = label.as_bytes();
-        if !bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-') {
+        if !bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        {
             return Err(invalid("labels may hold only letters, digits and '-'"));
         }
         if bytes[0] == b'-' || bytes[bytes.len() - 1] == b'-' {
@@ -164,7 +173,11 @@ pub struct TaskNames<'a> {
 
 impl TaskSpec {
     /// Resolves names into a spec and validates every host, reporting the first bad one.
-    pub fn resolve(names: &TaskNames<'_>, key_type: KeyType, days: u32) -> Result<TaskSpec, PkiError> {
+    pub fn resolve(
+        names: &TaskNames<'_>,
+        key_type: KeyType,
+        days: u32,
+    ) -> Result<TaskSpec, PkiError> {
         let ca_subject = Subject::parse(names.ca_subject)?;
         let ca_stem = ca_subject
             .0
@@ -252,7 +265,10 @@ mod tests {
         };
         let spec = TaskSpec::resolve(&names, KeyType::Rsa2048, 365).unwrap();
         assert_eq!(spec.server.stem, "httpbin.test.svc.cluster.local");
-        assert_eq!(spec.server.dns_names[1..], ["httpbin", "httpbin.test", "httpbin.test.svc"]);
+        assert_eq!(
+            spec.server.dns_names[1..],
+            ["httpbin", "httpbin.test", "httpbin.test.svc"]
+        );
         assert_eq!(spec.client.stem, "client.test.svc.cluster.local");
         assert_eq!(spec.ca_stem, "example.com");
     }

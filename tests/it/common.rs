@@ -72,10 +72,16 @@ openssl x509 -req -days 365 -CA example.com.crt -CAkey example.com.key -set_seri
         .current_dir(dir)
         .output()
         .expect("sh runs");
-    assert!(out.status.success(), "page openssl commands failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "page openssl commands failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Path of a file in the repository's `testdata/`.
 pub fn testdata(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(rel)
 }

@@ -1,0 +1,181 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[meshtls] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'meshtls'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'meshtls'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand certgen 'Make the task''s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
+            cand cert 'Work with certificate files'
+            cand create 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
+            cand completion 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshtls;certgen'= {
+            cand --out 'Folder for the certificates and keys (created if missing)'
+            cand --ca-subject 'The CA''s subject, openssl style'
+            cand --server-host 'A DNS name for the server certificate; repeat for more. The first is also the CN. Default: <service>.<namespace>.svc.<cluster-domain> and its shorter forms'
+            cand --client-host 'The client certificate''s DNS name (and CN). Default: client.<namespace>.svc.<cluster-domain>'
+            cand -n 'Namespace used to derive host names'
+            cand --namespace 'Namespace used to derive host names'
+            cand --service 'Service name used to derive the server''s host names'
+            cand --cluster-domain 'Cluster DNS domain used to derive host names'
+            cand --key-type 'Key algorithm for all three keys'
+            cand --days 'Validity in days, from now'
+            cand --csr 'Also write the leaves'' certificate signing requests (*.csr), as the page''s openssl does'
+            cand --force 'Replace existing files, including the CA'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshtls;cert'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand inspect 'Show each certificate in PEM files: subject, SANs, serial, validity, key, CA flag, version'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshtls;cert;inspect'= {
+            cand --ca 'Check each certificate''s chain against this CA bundle and say why it fails'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --now 'Evaluate validity at this instant (RFC 3339) instead of now'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshtls;cert;help'= {
+            cand inspect 'Show each certificate in PEM files: subject, SANs, serial, validity, key, CA flag, version'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshtls;cert;help;inspect'= {
+        }
+        &'meshtls;cert;help;help'= {
+        }
+        &'meshtls;create'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand secret 'Create a Secret'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshtls;create;secret'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand generic 'A generic (Opaque) secret from files, folders or literal values'
+            cand tls 'A kubernetes.io/tls secret from a certificate and its key'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshtls;create;secret;generic'= {
+            cand --from-file 'A file ([KEY=]PATH; the key defaults to the file name) or a folder (each regular file)'
+            cand --from-literal 'A literal value (KEY=VALUE)'
+            cand --type 'The Secret''s type (a generic secret has none unless given)'
+            cand -n 'Namespace of the object'
+            cand --namespace 'Namespace of the object'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --dry-run 'Accepted for kubectl compatibility; meshtls prints the object and sends nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshtls;create;secret;tls'= {
+            cand --cert 'PEM certificate (chain) file'
+            cand --key 'PEM private key file'
+            cand -n 'Namespace of the object'
+            cand --namespace 'Namespace of the object'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --dry-run 'Accepted for kubectl compatibility; meshtls prints the object and sends nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshtls;create;secret;help'= {
+            cand generic 'A generic (Opaque) secret from files, folders or literal values'
+            cand tls 'A kubernetes.io/tls secret from a certificate and its key'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshtls;create;secret;help;generic'= {
+        }
+        &'meshtls;create;secret;help;tls'= {
+        }
+        &'meshtls;create;secret;help;help'= {
+        }
+        &'meshtls;create;help'= {
+            cand secret 'Create a Secret'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshtls;create;help;secret'= {
+            cand generic 'A generic (Opaque) secret from files, folders or literal values'
+            cand tls 'A kubernetes.io/tls secret from a certificate and its key'
+        }
+        &'meshtls;create;help;secret;generic'= {
+        }
+        &'meshtls;create;help;secret;tls'= {
+        }
+        &'meshtls;create;help;help'= {
+        }
+        &'meshtls;completion'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshtls;help'= {
+            cand certgen 'Make the task''s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
+            cand cert 'Work with certificate files'
+            cand create 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
+            cand completion 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshtls;help;certgen'= {
+        }
+        &'meshtls;help;cert'= {
+            cand inspect 'Show each certificate in PEM files: subject, SANs, serial, validity, key, CA flag, version'
+        }
+        &'meshtls;help;cert;inspect'= {
+        }
+        &'meshtls;help;create'= {
+            cand secret 'Create a Secret'
+        }
+        &'meshtls;help;create;secret'= {
+            cand generic 'A generic (Opaque) secret from files, folders or literal values'
+            cand tls 'A kubernetes.io/tls secret from a certificate and its key'
+        }
+        &'meshtls;help;create;secret;generic'= {
+        }
+        &'meshtls;help;create;secret;tls'= {
+        }
+        &'meshtls;help;completion'= {
+        }
+        &'meshtls;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

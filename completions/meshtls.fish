@@ -1,0 +1,83 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_meshtls_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_meshtls_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_meshtls_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_meshtls_using_subcommand
+    set -l cmd (__fish_meshtls_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c meshtls -n "__fish_meshtls_needs_command" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_needs_command" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "cert" -d 'Work with certificate files'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "completion" -d 'Print a shell completion script'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l out -d 'Folder for the certificates and keys (created if missing)' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l ca-subject -d 'The CA\'s subject, openssl style' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l server-host -d 'A DNS name for the server certificate; repeat for more. The first is also the CN. Default: <service>.<namespace>.svc.<cluster-domain> and its shorter forms' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l client-host -d 'The client certificate\'s DNS name (and CN). Default: client.<namespace>.svc.<cluster-domain>' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -s n -l namespace -d 'Namespace used to derive host names' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l service -d 'Service name used to derive the server\'s host names' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l cluster-domain -d 'Cluster DNS domain used to derive host names' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l key-type -d 'Key algorithm for all three keys' -r -f -a "rsa2048\t''
+rsa3072\t''
+rsa4096\t''
+ecdsa-p256\t''
+ecdsa-p384\t''
+ed25519\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l days -d 'Validity in days, from now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l csr -d 'Also write the leaves\' certificate signing requests (*.csr), as the page\'s openssl does'
+complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l force -d 'Replace existing files, including the CA'
+complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand cert; and not __fish_seen_subcommand_from inspect help" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand cert; and not __fish_seen_subcommand_from inspect help" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand cert; and not __fish_seen_subcommand_from inspect help" -f -a "inspect" -d 'Show each certificate in PEM files: subject, SANs, serial, validity, key, CA flag, version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand cert; and not __fish_seen_subcommand_from inspect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand cert; and __fish_seen_subcommand_from inspect" -l ca -d 'Check each certificate\'s chain against this CA bundle and say why it fails' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand cert; and __fish_seen_subcommand_from inspect" -s o -l output -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand cert; and __fish_seen_subcommand_from inspect" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cert; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand cert; and __fish_seen_subcommand_from inspect" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand cert; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Show each certificate in PEM files: subject, SANs, serial, validity, key, CA flag, version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand cert; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand create; and not __fish_seen_subcommand_from secret help" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand create; and not __fish_seen_subcommand_from secret help" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand create; and not __fish_seen_subcommand_from secret help" -f -a "secret" -d 'Create a Secret'
+complete -c meshtls -n "__fish_meshtls_using_subcommand create; and not __fish_seen_subcommand_from secret help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand create; and __fish_seen_subcommand_from secret" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand create; and __fish_seen_subcommand_from secret" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand create; and __fish_seen_subcommand_from secret" -f -a "generic" -d 'A generic (Opaque) secret from files, folders or literal values'
+complete -c meshtls -n "__fish_meshtls_using_subcommand create; and __fish_seen_subcommand_from secret" -f -a "tls" -d 'A kubernetes.io/tls secret from a certificate and its key'
+complete -c meshtls -n "__fish_meshtls_using_subcommand create; and __fish_seen_subcommand_from secret" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand create; and __fish_seen_subcommand_from help" -f -a "secret" -d 'Create a Secret'
+complete -c meshtls -n "__fish_meshtls_using_subcommand create; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand completion" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand completion" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create completion help" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create completion help" -f -a "cert" -d 'Work with certificate files'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create completion help" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create completion help" -f -a "completion" -d 'Print a shell completion script'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "inspect" -d 'Show each certificate in PEM files: subject, SANs, serial, validity, key, CA flag, version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "secret" -d 'Create a Secret'
