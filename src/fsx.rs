@@ -44,7 +44,7 @@ impl StagedFile {
         temp_name.push(name);
         temp_name.push(format!(".tmp-{}", std::process::id()));
         let temp = dir.join(temp_name);
-        let mut staged = StagedFile {
+        let staged = StagedFile {
             temp,
             dest: dest.to_path_buf(),
             committed: false,
@@ -61,7 +61,6 @@ impl StagedFile {
             &staged.temp,
             std::os::unix::fs::PermissionsExt::from_mode(mode.bits()),
         )?;
-        staged.committed = false;
         Ok(staged)
     }
 

@@ -170,39 +170,40 @@ fn load_existing_ca(plan: &Plan) -> anyhow::Result<Option<Signer>> {
         ),
         (true, true) => {}
     }
-    let hint =
-        "fix or remove it, or pass --force to make a new CA (existing leaves then need re-issuing)";
-    let cert_bytes = fs::read(&plan.ca_crt)
-        .with_context(|| format!("reading CA certificate {}", plan.ca_crt.display()))?;
-    let certs = certificates(&plan.ca_crt, &cert_bytes)
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("the existing CA is unusable; {hint}"))?;
-    let cert_der = certs[0].clone();
+    let signer = check_ca(&plan.ca_crt, &plan.ca_key).context(
+        "the existing CA is unusable; fix or remove it, or pass --force to make a new CA \
+         (existing leaves then need re-issuing)",
+    )?;
+    Ok(Some(signer))
+}
+
+/// Reads a CA pair and checks it can sign: the certificate parses, is a CA, and the key matches.
+fn check_ca(crt_path: &Path, key_path: &Path) -> anyhow::Result<Signer> {
+    let cert_bytes = fs::read(crt_path)
+        .with_context(|| format!("reading CA certificate {}", crt_path.display()))?;
+    let cert_der = certificates(crt_path, &cert_bytes)?.swap_remove(0);
     let parsed = parse(&cert_der).map_err(|reason| PkiError::BadCertificate {
-        path: plan.ca_crt.clone(),
+        path: crt_path.to_path_buf(),
         index: 1,
         reason,
-    });
-    let parsed = parsed.with_context(|| format!("the existing CA is unusable; {hint}"))?;
+    })?;
     if !is_ca(&parsed) {
-        return Err(anyhow::Error::from(PkiError::NotCa {
-            path: plan.ca_crt.clone(),
-        }))
-        .with_context(|| format!("the existing CA is unusable; {hint}"));
+        return Err(PkiError::NotCa {
+            path: crt_path.to_path_buf(),
+        }
+        .into());
     }
-    let key_bytes = fs::read(&plan.ca_key)
-        .with_context(|| format!("reading CA key {}", plan.ca_key.display()))?;
-    let key = load_key_pair(&plan.ca_key, &key_bytes)
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("the existing CA is unusable; {hint}"))?;
+    let key_bytes =
+        fs::read(key_path).with_context(|| format!("reading CA key {}", key_path.display()))?;
+    let key = load_key_pair(key_path, &key_bytes)?;
     if !matches_certificate(&key, &cert_der) {
-        return Err(anyhow::Error::from(PkiError::KeyMismatch {
-            cert: plan.ca_crt.clone(),
-            key: plan.ca_key.clone(),
-        }))
-        .with_context(|| format!("the existing CA is unusable; {hint}"));
+        return Err(PkiError::KeyMismatch {
+            cert: crt_path.to_path_buf(),
+            key: key_path.to_path_buf(),
+        }
+        .into());
     }
-    Ok(Some(Signer::new(cert_der.into_owned(), key)))
+    Ok(Signer::new(cert_der, key))
 }
 
 fn stage(
