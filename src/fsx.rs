@@ -64,6 +64,12 @@ impl StagedFile {
         Ok(staged)
     }
 
+    /// Links the staged file in only if the destination does not exist yet
+    /// (`AlreadyExists` otherwise); the temporary name is removed either way.
+    pub fn link_new(self) -> io::Result<()> {
+        fs::hard_link(&self.temp, &self.dest)
+    }
+
     /// Moves the staged file over its destination in one rename.
     pub fn commit(mut self) -> io::Result<()> {
         fs::rename(&self.temp, &self.dest)?;

@@ -9,9 +9,13 @@ pub mod cli;
 pub mod cmd;
 pub mod exit;
 pub mod fsx;
+pub mod httpbin;
 pub mod k8s;
+pub mod logging;
 pub mod output;
 pub mod pki;
+pub mod proxy;
+pub mod verify;
 
 use std::io::{self, Write};
 use std::process::ExitCode;

@@ -31,6 +31,10 @@ impl Signer {
     pub fn new(cert_der: CertificateDer<'static>, key: KeyPair) -> Signer {
         Signer { cert_der, key }
     }
+
+    pub fn key(&self) -> &KeyPair {
+        &self.key
+    }
 }
 
 /// Generates `count` key pairs of `key_type`, spreading them over the machine's cores.
@@ -165,7 +169,7 @@ pub fn issue_leaf(
     params.use_authority_key_identifier_extension = true;
     params.serial_number = Some(random_serial()?);
     validity(&mut params, now, days);
-    let issuer = Issuer::from_ca_cert_der(&ca.cert_der, &ca.key).map_err(issue_error(&what))?;
+    let issuer = Issuer::from_ca_cert_der(&ca.cert_der, ca.key()).map_err(issue_error(&what))?;
     let cert = params
         .signed_by(&key, &issuer)
         .map_err(issue_error(&what))?;

@@ -3,6 +3,7 @@
 pub mod inspect;
 pub mod issue;
 pub mod key;
+pub mod mesh_ca;
 pub mod pem;
 pub mod spec;
 

@@ -1,0 +1,279 @@
+//! The embedded app: enough of httpbin (kennethreitz/httpbin, the page's image) for the task,
+//! its checks and the benchmarks, on one lightweight thread.
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::net::{SocketAddr, TcpListener as StdListener};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{self, HeaderName, HeaderValue};
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::{Map, Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Longest `/delay/{n}` (seconds) and largest `/bytes/{n}` and request body we serve.
+pub const MAX_DELAY_SECONDS: u64 = 10;
+pub const MAX_BYTES: usize = 100 * 1024;
+const MAX_REQUEST_BODY: usize = 1024 * 1024;
+
+const SERVER: HeaderValue = HeaderValue::from_static("gunicorn/19.9.0");
+
+/// A running httpbin; `shutdown` stops it.
+pub struct RunningHttpbin {
+    pub address: SocketAddr,
+    stop: watch::Sender<bool>,
+    thread: JoinHandle<()>,
+}
+
+impl RunningHttpbin {
+    pub fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.thread.join();
+    }
+}
+
+/// Binds `address` and serves httpbin on a thread of its own.
+pub fn start(address: SocketAddr) -> std::io::Result<RunningHttpbin> {
+    let socket = StdListener::bind(address)?;
+    socket.set_nonblocking(true)?;
+    let address = socket.local_addr()?;
+    let (stop, mut stopped) = watch::channel(false);
+    let thread = std::thread::Builder::new()
+        .name("httpbin".to_string())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime,
+                Err(e) => {
+                    log::error!("httpbin runtime: {e}");
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+            let Ok(listener) = TcpListener::from_std(socket) else { return };
+            loop {
+                tokio::select! {
+                    accepted = listener.accept() => {
+                        let Ok((stream, remote)) = accepted else { continue };
+                        let _ = stream.set_nodelay(true);
+                        tokio::spawn(async move {
+                            let service = service_fn(move |request| respond(request, remote));
+                            let builder = hyper_util::server::conn::auto::Builder::new(
+                                hyper_util::rt::TokioExecutor::new(),
+                            );
+                            let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+                        });
+                    }
+                    _ = stopped.wait_for(|s| *s) => break,
+                }
+            }
+        });
+        })?;
+    Ok(RunningHttpbin {
+        address,
+        stop,
+        thread,
+    })
+}
+
+fn response(status: StatusCode, content_type: &'static str, body: Bytes) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::SERVER, SERVER);
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        HeaderValue::from_static("true"),
+    );
+    response
+}
+
+fn json_response(value: &Value) -> Response<Full<Bytes>> {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    response(StatusCode::OK, "application/json", Bytes::from(text))
+}
+
+/// httpbin's view of headers: `Title-Case` names, one value each.
+fn headers_object(request_headers: &http::HeaderMap) -> Value {
+    let mut map = BTreeMap::new();
+    for (name, value) in request_headers {
+        map.insert(title_case(name), Value::from(value.to_str().unwrap_or("")));
+    }
+    Value::Object(map.into_iter().collect())
+}
+
+fn title_case(name: &HeaderName) -> String {
+    name.as_str()
+        .split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+fn args_object(query: Option<&str>) -> Value {
+    let mut map = Map::new();
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        map.insert(key.to_string(), Value::from(value));
+    }
+    Value::Object(map)
+}
+
+fn url(parts: &http::request::Parts) -> String {
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+        .unwrap_or("localhost");
+    let scheme = parts
+        .headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("http");
+    format!(
+        "{scheme}://{host}{}",
+        parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/")
+    )
+}
+
+fn not_found() -> Response<Full<Bytes>> {
+    response(
+        StatusCode::NOT_FOUND,
+        "text/html",
+        Bytes::from_static(b"<h1>Not Found</h1>\n"),
+    )
+}
+
+async fn respond(
+    request: Request<Incoming>,
+    remote: SocketAddr,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let path = request.uri().path().to_string();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let origin = remote.ip().to_string();
+    Ok(match (request.method(), segments.as_slice()) {
+        (_, ["status", codes]) => status(codes),
+        (&Method::GET, ["headers"]) => {
+            json_response(&json!({ "headers": headers_object(request.headers()) }))
+        }
+        (&Method::GET, ["ip"]) => json_response(&json!({ "origin": origin })),
+        (&Method::GET, ["get"]) => {
+            let (parts, _) = request.into_parts();
+            json_response(&json!({
+                "args": args_object(parts.uri.query()),
+                "headers": headers_object(&parts.headers),
+                "origin": origin,
+                "url": url(&parts),
+            }))
+        }
+        (_, ["anything", ..]) => anything(request, origin).await,
+        (_, ["delay", n]) => match n.parse::<u64>() {
+            Ok(seconds) => {
+                tokio::time::sleep(Duration::from_secs(seconds.min(MAX_DELAY_SECONDS))).await;
+                let (parts, _) = request.into_parts();
+                json_response(&json!({
+                    "args": args_object(parts.uri.query()),
+                    "headers": headers_object(&parts.headers),
+                    "origin": origin,
+                    "url": url(&parts),
+                }))
+            }
+            Err(_) => not_found(),
+        },
+        (&Method::GET, ["bytes", n]) => match n.parse::<usize>() {
+            Ok(count) => {
+                let mut bytes = vec![0u8; count.min(MAX_BYTES)];
+                let _ = aws_lc_rs::rand::fill(&mut bytes);
+                response(
+                    StatusCode::OK,
+                    "application/octet-stream",
+                    Bytes::from(bytes),
+                )
+            }
+            Err(_) => not_found(),
+        },
+        _ => not_found(),
+    })
+}
+
+/// `/status/{code}` or `/status/{a,b,…}` (one picked at random, as httpbin does).
+fn status(codes: &str) -> Response<Full<Bytes>> {
+    let choices: Vec<&str> = codes.split(',').collect();
+    let pick = if choices.len() > 1 {
+        let mut byte = [0u8; 1];
+        let _ = aws_lc_rs::rand::fill(&mut byte);
+        choices[usize::from(byte[0]) % choices.len()]
+    } else {
+        choices[0]
+    };
+    let Some(code) = pick
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .and_then(|c| StatusCode::from_u16(c).ok())
+    else {
+        return response(
+            StatusCode::BAD_REQUEST,
+            "text/html; charset=utf-8",
+            Bytes::from_static(b"Invalid status code\n"),
+        );
+    };
+    let body = if code == StatusCode::IM_A_TEAPOT {
+        Bytes::from_static(b"\n    -=[ teapot ]=-\n\n       _...._\n     .'  _ _ `.\n    | .\"` ^ `\". _,\n    \\_;`\"---\"`|//\n      |       ;/\n      \\_     _/\n        `\"\"\"`\n")
+    } else {
+        Bytes::new()
+    };
+    response(code, "text/html; charset=utf-8", body)
+}
+
+async fn anything(request: Request<Incoming>, origin: String) -> Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    let data = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            return response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "text/html",
+                Bytes::from_static(b"request body too large\n"),
+            );
+        }
+    };
+    let text = String::from_utf8_lossy(&data).into_owned();
+    let parsed: Value = serde_json::from_slice(&data).unwrap_or(Value::Null);
+    json_response(&json!({
+        "args": args_object(parts.uri.query()),
+        "data": text,
+        "files": {},
+        "form": {},
+        "headers": headers_object(&parts.headers),
+        "json": parsed,
+        "method": parts.method.as_str(),
+        "origin": origin,
+        "url": url(&parts),
+    }))
+}

@@ -1,0 +1,294 @@
+//! One downstream connection, phase by phase: detect (peek the first byte), TLS (termination or
+//! Istio mTLS, with the failure reason counted and logged), then HTTP/1.1 or h2 until drained.
+use std::future::Future;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arc_swap::ArcSwapOption;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use rustls::ServerConfig;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+
+use super::config::{ListenerConfig, Security};
+use super::headers::PeerIdentity;
+use super::serve::{ConnectionInfo, ListenerContext, handle};
+use super::stats::{HandshakeFailure, ListenerStats};
+use super::tls::server::is_h2;
+
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+const TLS_HANDSHAKE_RECORD: u8 = 0x16;
+
+/// What every worker shares about one listener.
+pub struct ListenerShared {
+    pub config: ListenerConfig,
+    /// The current server config (termination or mesh); `None` while its secret is warming.
+    pub tls: Arc<ArcSwapOption<ServerConfig>>,
+    pub stats: Arc<ListenerStats>,
+    /// `spiffe://<trust domain>/`: what a mesh peer's identity must start with.
+    pub spiffe_prefix: String,
+    /// Our own SPIFFE ID, for XFCC `By=` on mesh ports.
+    pub own_spiffe_id: Option<String>,
+}
+
+/// Runs hyper's tasks on the worker's own thread.
+#[derive(Clone, Copy)]
+pub struct LocalExec;
+
+impl<F> hyper::rt::Executor<F> for LocalExec
+where
+    F: Future + 'static,
+{
+    fn execute(&self, future: F) {
+        tokio::task::spawn_local(future);
+    }
+}
+
+/// Decrements the active-connection gauges when a connection ends.
+struct ActiveGuard {
+    stats: Arc<ListenerStats>,
+    live: Rc<std::cell::Cell<usize>>,
+}
+
+impl Drop for ActiveGuard {
+    fn drop(&mut self) {
+        self.stats
+            .downstream_cx_active
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        self.live.set(self.live.get().saturating_sub(1));
+    }
+}
+
+/// Handles one accepted connection to the end.
+pub async fn connection(
+    stream: TcpStream,
+    remote: SocketAddr,
+    shared: Arc<ListenerShared>,
+    context: Rc<ListenerContext>,
+    live: Rc<std::cell::Cell<usize>>,
+    shutdown: watch::Receiver<bool>,
+) {
+    ListenerStats::count(&shared.stats.downstream_cx_total);
+    ListenerStats::count(&shared.stats.downstream_cx_active);
+    live.set(live.get() + 1);
+    let _guard = ActiveGuard {
+        stats: Arc::clone(&shared.stats),
+        live,
+    };
+    let _ = stream.set_nodelay(true);
+    let local = stream
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    let info = |peer: PeerIdentity, sni: String| {
+        Rc::new(ConnectionInfo {
+            peer,
+            local: local.clone(),
+            remote: remote.to_string(),
+            sni,
+        })
+    };
+    match &shared.config.security {
+        Security::Plaintext => {
+            serve_http(
+                stream,
+                None,
+                info(PeerIdentity::default(), String::new()),
+                context,
+                shutdown,
+            )
+            .await;
+        }
+        Security::Terminate(_) => match first_byte(&stream).await {
+            Some(TLS_HANDSHAKE_RECORD) => {
+                if let Some((tls, peer, sni, h2)) = handshake(stream, remote, &shared, false).await
+                {
+                    serve_http(tls, Some(h2), info(peer, sni), context, shutdown).await;
+                }
+            }
+            Some(_) => reset_plaintext(stream, remote, &shared, "the port only speaks TLS"),
+            None => {}
+        },
+        Security::IstioMutual | Security::Permissive => {
+            let strict = shared.config.security == Security::IstioMutual;
+            match first_byte(&stream).await {
+                Some(TLS_HANDSHAKE_RECORD) => {
+                    if let Some((tls, peer, sni, h2)) =
+                        handshake(stream, remote, &shared, true).await
+                    {
+                        serve_http(tls, Some(h2), info(peer, sni), context, shutdown).await;
+                    }
+                }
+                Some(_) if !strict => {
+                    serve_http(
+                        stream,
+                        None,
+                        info(PeerIdentity::default(), String::new()),
+                        context,
+                        shutdown,
+                    )
+                    .await;
+                }
+                Some(_) => reset_plaintext(stream, remote, &shared, "STRICT mTLS"),
+                None => {}
+            }
+        }
+    }
+}
+
+/// Plaintext that matches no filter chain: Envoy closes with the bytes unread, i.e. a reset.
+fn reset_plaintext(stream: TcpStream, remote: SocketAddr, shared: &ListenerShared, why: &str) {
+    ListenerStats::count(&shared.stats.plaintext_reset);
+    log::debug!(
+        "port {}: plaintext from {remote} reset ({why})",
+        shared.config.port
+    );
+    let _ = stream.set_zero_linger();
+}
+
+async fn first_byte(stream: &TcpStream) -> Option<u8> {
+    let mut byte = [0u8; 1];
+    match tokio::time::timeout(HANDSHAKE_TIMEOUT, stream.peek(&mut byte)).await {
+        Ok(Ok(1)) => Some(byte[0]),
+        _ => None,
+    }
+}
+
+type Handshaken = (
+    tokio_rustls::server::TlsStream<TcpStream>,
+    PeerIdentity,
+    String,
+    bool,
+);
+
+async fn handshake(
+    stream: TcpStream,
+    remote: SocketAddr,
+    shared: &ListenerShared,
+    mesh: bool,
+) -> Option<Handshaken> {
+    let port = shared.config.port;
+    let Some(config) = shared.tls.load_full() else {
+        shared
+            .stats
+            .handshake_failed(HandshakeFailure::NoServerCertificate);
+        log::warn!(
+            "port {port}: TLS from {remote} refused: {}",
+            HandshakeFailure::NoServerCertificate.describe()
+        );
+        return None;
+    };
+    let accepted =
+        tokio::time::timeout(HANDSHAKE_TIMEOUT, TlsAcceptor::from(config).accept(stream)).await;
+    let tls = match accepted {
+        Ok(Ok(tls)) => tls,
+        Ok(Err(e)) => {
+            let why = classify(&e);
+            shared.stats.handshake_failed(why);
+            log::warn!(
+                "port {port}: TLS handshake from {remote} failed: {} ({e})",
+                why.describe()
+            );
+            return None;
+        }
+        Err(_) => {
+            shared.stats.handshake_failed(HandshakeFailure::Other);
+            log::warn!("port {port}: TLS handshake from {remote} timed out");
+            return None;
+        }
+    };
+    ListenerStats::count(&shared.stats.ssl_handshake);
+    let (_, session) = tls.get_ref();
+    let h2 = is_h2(session.alpn_protocol());
+    let sni = session.server_name().unwrap_or("").to_string();
+    let by = if mesh {
+        shared.own_spiffe_id.as_deref()
+    } else {
+        None
+    };
+    let peer = session
+        .peer_certificates()
+        .and_then(|chain| chain.first())
+        .map(|leaf| PeerIdentity::from_leaf(leaf, by))
+        .unwrap_or_default();
+    if mesh
+        && !peer
+            .spiffe_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with(&shared.spiffe_prefix))
+    {
+        shared.stats.handshake_failed(HandshakeFailure::NotSpiffe);
+        log::warn!(
+            "port {port}: mTLS peer {remote} refused: {}",
+            HandshakeFailure::NotSpiffe.describe()
+        );
+        return None;
+    }
+    Some((tls, peer, sni, h2))
+}
+
+/// Maps a failed handshake to the reason we count and log.
+fn classify(error: &std::io::Error) -> HandshakeFailure {
+    use rustls::{CertificateError, Error};
+    let Some(inner) = error.get_ref().and_then(|e| e.downcast_ref::<Error>()) else {
+        return HandshakeFailure::Other;
+    };
+    match inner {
+        Error::NoCertificatesPresented => HandshakeFailure::NoCertificate,
+        Error::InvalidCertificate(
+            CertificateError::UnknownIssuer | CertificateError::BadSignature,
+        ) => HandshakeFailure::UnknownCa,
+        Error::InvalidCertificate(
+            CertificateError::Expired
+            | CertificateError::ExpiredContext { .. }
+            | CertificateError::NotValidYet
+            | CertificateError::NotValidYetContext { .. },
+        ) => HandshakeFailure::Expired,
+        Error::InvalidCertificate(_) => HandshakeFailure::BadCertificate,
+        Error::PeerIncompatible(_) => HandshakeFailure::UnsupportedVersion,
+        _ => HandshakeFailure::Other,
+    }
+}
+
+/// Serves HTTP on an established stream: h2 or HTTP/1.1 by ALPN, or either (plaintext).
+async fn serve_http<IO>(
+    io: IO,
+    h2: Option<bool>,
+    info: Rc<ConnectionInfo>,
+    context: Rc<ListenerContext>,
+    mut shutdown: watch::Receiver<bool>,
+) where
+    IO: AsyncRead + AsyncWrite + Unpin + 'static,
+{
+    let service = service_fn(move |request| handle(request, Rc::clone(&info), Rc::clone(&context)));
+    let io = TokioIo::new(io);
+    let mut builder = hyper_util::server::conn::auto::Builder::new(LocalExec);
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(60));
+    builder.http2().timer(TokioTimer::new());
+    let builder = match h2 {
+        Some(true) => builder.http2_only(),
+        Some(false) => builder.http1_only(),
+        None => builder,
+    };
+    let connection = builder.serve_connection(io, service);
+    tokio::pin!(connection);
+    tokio::select! {
+        result = connection.as_mut() => {
+            if let Err(e) = result {
+                log::debug!("downstream connection ended: {e}");
+            }
+        }
+        _ = shutdown.wait_for(|stop| *stop) => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! The Envoy-compatible admin API: `/config_dump` (secrets, keys `[redacted]`, `mask` and
+//! `resource` as Envoy applies them), `/ready`, `/certs`, `/stats`, `/listeners`, `/quitquitquit`.
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode, header};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tokio::sync::watch;
+
+use super::secrets::{SecretEntry, SecretKind, SecretStore};
+use super::stats::ListenerStats;
+use crate::pki::inspect::{describe, parse};
+use crate::pki::pem::certificates;
+
+pub const SECRETS_DUMP_TYPE: &str = "type.googleapis.com/envoy.admin.v3.SecretsConfigDump";
+pub const DYNAMIC_SECRET_TYPE: &str =
+    "type.googleapis.com/envoy.admin.v3.SecretsConfigDump.DynamicSecret";
+pub const SECRET_TYPE: &str =
+    "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
+/// What Envoy puts where a private key was: base64 of `[redacted]`.
+pub const REDACTED: &str = "W3JlZGFjdGVkXQ==";
+
+/// One bound listener, as `/listeners` reports it.
+#[derive(Debug, Clone)]
+pub struct BoundListener {
+    pub port: u16,
+    pub name: String,
+    pub address: SocketAddr,
+    pub stats: Arc<ListenerStats>,
+}
+
+/// What the admin handlers read.
+pub struct AdminState {
+    pub store: Arc<SecretStore>,
+    pub listeners: Vec<BoundListener>,
+    pub shutdown: watch::Sender<bool>,
+}
+
+/// RFC 3339 in UTC with exactly three fraction digits, as Envoy prints `last_updated`.
+pub fn millis_rfc3339(t: OffsetDateTime) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_default()
+}
+
+#[derive(Serialize)]
+struct InlineBytes {
+    inline_bytes: String,
+}
+
+#[derive(Serialize)]
+struct TlsCertificate {
+    certificate_chain: InlineBytes,
+    private_key: InlineBytes,
+}
+
+#[derive(Serialize)]
+struct ValidationContext {
+    trusted_ca: InlineBytes,
+}
+
+#[derive(Serialize)]
+struct SecretBody {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_certificate: Option<TlsCertificate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    validation_context: Option<ValidationContext>,
+}
+
+#[derive(Serialize)]
+struct DynamicSecret {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version_info: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_updated: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<SecretBody>,
+}
+
+fn dynamic_secret(entry: &SecretEntry) -> DynamicSecret {
+    let Some(loaded) = &entry.loaded else {
+        return DynamicSecret {
+            name: entry.name.clone(),
+            version_info: None,
+            last_updated: None,
+            secret: None,
+        };
+    };
+    let pem = InlineBytes {
+        inline_bytes: STANDARD.encode(&loaded.pem),
+    };
+    let (tls_certificate, validation_context) = match entry.kind {
+        SecretKind::TlsCertificate => (
+            Some(TlsCertificate {
+                certificate_chain: pem,
+                private_key: InlineBytes {
+                    inline_bytes: REDACTED.to_string(),
+                },
+            }),
+            None,
+        ),
+        SecretKind::ValidationContext => (None, Some(ValidationContext { trusted_ca: pem })),
+    };
+    let updated = millis_rfc3339(loaded.last_updated);
+    let stamp = loaded
+        .last_updated
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default();
+    DynamicSecret {
+        name: entry.name.clone(),
+        version_info: Some(format!("{stamp}/{}", loaded.version)),
+        last_updated: Some(updated),
+        secret: Some(SecretBody {
+            kind: SECRET_TYPE,
+            name: entry.name.clone(),
+            tls_certificate,
+            validation_context,
+        }),
+    }
+}
+
+/// The SecretsConfigDump as a JSON object (empty lists omitted, as proto3 JSON does).
+pub fn secrets_dump(entries: &[SecretEntry]) -> Value {
+    let to_values = |loaded: bool| -> Vec<Value> {
+        entries
+            .iter()
+            .filter(|e| e.loaded.is_some() == loaded)
+            .filter_map(|e| serde_json::to_value(dynamic_secret(e)).ok())
+            .collect()
+    };
+    let mut dump = Map::new();
+    dump.insert("@type".to_string(), Value::from(SECRETS_DUMP_TYPE));
+    for (field, items) in [
+        ("dynamic_active_secrets", to_values(true)),
+        ("dynamic_warming_secrets", to_values(false)),
+    ] {
+        if !items.is_empty() {
+            dump.insert(field.to_string(), Value::Array(items));
+        }
+    }
+    Value::Object(dump)
+}
+
+/// Fields of SecretsConfigDump and of its DynamicSecret, for checking mask paths.
+const DUMP_FIELDS: &[&str] = &[
+    "static_secrets",
+    "dynamic_active_secrets",
+    "dynamic_warming_secrets",
+];
+const SECRET_FIELDS: &[&str] = &["name", "version_info", "last_updated", "secret"];
+
+/// Keeps only `paths` (dot-separated) of `value`; lists are projected element by element.
+fn project(value: &Value, paths: &[Vec<&str>]) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(|v| project(v, paths)).collect()),
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (key, child) in map {
+                let rest: Vec<Vec<&str>> = paths
+                    .iter()
+                    .filter(|p| p.first() == Some(&key.as_str()))
+                    .map(|p| p[1..].to_vec())
+                    .collect();
+                if rest.is_empty() {
+                    continue;
+                }
+                if rest.iter().any(Vec::is_empty) {
+                    out.insert(key.clone(), child.clone());
+                } else {
+                    out.insert(key.clone(), project(child, &rest));
+                }
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+fn valid_path(path: &[&str], resource: bool) -> bool {
+    let (first_fields, second_fields): (&[&str], Option<&[&str]>) = if resource {
+        (SECRET_FIELDS, None)
+    } else {
+        (DUMP_FIELDS, Some(SECRET_FIELDS))
+    };
+    match path {
+        [] => false,
+        [first, rest @ ..] => {
+            first_fields.contains(first)
+                && match (rest.first(), second_fields) {
+                    (None, _) => true,
+                    (Some(second), Some(fields)) => fields.contains(second),
+                    (Some(_), None) => *first == "secret",
+                }
+        }
+    }
+}
+
+/// `GET /config_dump[?resource=…][&mask=…]`: the response status and JSON body.
+pub fn config_dump(entries: &[SecretEntry], query: &str) -> (StatusCode, String) {
+    let mut mask = None;
+    let mut resource = None;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = value.replace("%2C", ",").replace("%2c", ",");
+        match key {
+            "mask" => mask = Some(value),
+            "resource" => resource = Some(value),
+            _ => {}
+        }
+    }
+    let dump = secrets_dump(entries);
+    let mut configs: Vec<Value> = match resource.as_deref() {
+        None | Some("") => vec![dump],
+        Some(field) if DUMP_FIELDS.contains(&field) => dump
+            .get(field)
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|item| {
+                        let mut out = Map::new();
+                        out.insert("@type".to_string(), Value::from(DYNAMIC_SECRET_TYPE));
+                        if let Value::Object(fields) = item {
+                            out.extend(fields.clone());
+                        }
+                        Value::Object(out)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Some(field) => {
+            return (
+                StatusCode::NOT_FOUND,
+                format!("{field} not found in config dump.\n"),
+            );
+        }
+    };
+    if let Some(mask) = mask.filter(|m| !m.is_empty()) {
+        let paths: Vec<Vec<&str>> = mask.split(',').map(|p| p.split('.').collect()).collect();
+        let in_resource = resource.as_deref().is_some_and(|r| !r.is_empty());
+        if !paths.iter().all(|p| valid_path(p, in_resource)) {
+            let listed: Vec<String> = mask.split(',').map(|p| format!("paths: \"{p}\"")).collect();
+            return (
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "FieldMask {} could not be successfully applied to any configs.\n",
+                    listed.join(" ")
+                ),
+            );
+        }
+        configs = configs
+            .iter()
+            .map(|config| {
+                let mut masked = project(config, &paths);
+                if let (Value::Object(out), Some(kind)) = (&mut masked, config.get("@type")) {
+                    let mut with_type = Map::new();
+                    with_type.insert("@type".to_string(), kind.clone());
+                    with_type.extend(std::mem::take(out));
+                    *out = with_type;
+                }
+                masked
+            })
+            .collect();
+    }
+    let mut root = Map::new();
+    root.insert("configs".to_string(), Value::Array(configs));
+    let body = serde_json::to_string_pretty(&Value::Object(root)).unwrap_or_default();
+    (StatusCode::OK, body + "\n")
+}
+
+/// `/certs`: each loaded secret's certificates, in Envoy's shape.
+fn certs(entries: &[SecretEntry]) -> Value {
+    let now = OffsetDateTime::now_utc();
+    let mut out = Vec::new();
+    for entry in entries {
+        let Some(loaded) = &entry.loaded else {
+            continue;
+        };
+        let ders = certificates(std::path::Path::new(&entry.name), &loaded.pem).unwrap_or_default();
+        let details: Vec<Value> = ders
+            .iter()
+            .filter_map(|der| parse(der).ok())
+            .map(|cert| {
+                let info = describe(&cert, now);
+                let days = OffsetDateTime::parse(&info.not_after, &Rfc3339)
+                    .map(|t| (t - now).whole_days().max(0))
+                    .unwrap_or(0);
+                serde_json::json!({
+                    "path": entry.name,
+                    "serial_number": info.serial,
+                    "subject_alt_names": info.sans,
+                    "days_until_expiration": days.to_string(),
+                    "valid_from": info.not_before,
+                    "expiration_time": info.not_after,
+                })
+            })
+            .collect();
+        let (ca_cert, cert_chain) = match entry.kind {
+            SecretKind::ValidationContext => (details, Vec::new()),
+            SecretKind::TlsCertificate => (Vec::new(), details),
+        };
+        out.push(serde_json::json!({"ca_cert": ca_cert, "cert_chain": cert_chain}));
+    }
+    serde_json::json!({ "certificates": out })
+}
+
+fn stats_text(listeners: &[BoundListener], json: bool) -> String {
+    let mut all: Vec<(String, u64)> = listeners
+        .iter()
+        .flat_map(|l| l.stats.render(l.port))
+        .collect();
+    all.sort();
+    if json {
+        let stats: Vec<Value> = all
+            .into_iter()
+            .map(|(name, value)| serde_json::json!({"name": name, "value": value}))
+            .collect();
+        return serde_json::to_string_pretty(&serde_json::json!({ "stats": stats }))
+            .unwrap_or_default()
+            + "\n";
+    }
+    all.into_iter()
+        .map(|(name, value)| format!("{name}: {value}\n"))
+        .collect()
+}
+
+fn listeners_text(listeners: &[BoundListener], json: bool) -> String {
+    if json {
+        let statuses: Vec<Value> = listeners
+            .iter()
+            .map(|l| {
+                serde_json::json!({
+                    "name": format!("0.0.0.0_{}", l.port),
+                    "local_address": {"socket_address": {
+                        "address": l.address.ip().to_string(), "port_value": l.address.port()
+                    }},
+                })
+            })
+            .collect();
+        return serde_json::to_string_pretty(&serde_json::json!({ "listener_statuses": statuses }))
+            .unwrap_or_default()
+            + "\n";
+    }
+    listeners
+        .iter()
+        .map(|l| format!("0.0.0.0_{}::{}\n", l.port, l.address))
+        .collect()
+}
+
+fn reply(status: StatusCode, content_type: &'static str, body: String) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(content_type),
+    );
+    response
+}
+
+/// Answers one admin request.
+pub async fn handle(
+    request: Request<Incoming>,
+    state: Arc<AdminState>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let query = request.uri().query().unwrap_or("");
+    let json = query.split('&').any(|p| p == "format=json");
+    let json_type = "application/json";
+    let text_type = "text/plain; charset=UTF-8";
+    Ok(match (request.method(), request.uri().path()) {
+        (&Method::GET, "/config_dump") => {
+            let (status, body) = config_dump(&state.store.snapshot(), query);
+            let kind = if status == StatusCode::OK { json_type } else { text_type };
+            reply(status, kind, body)
+        }
+        (&Method::GET, "/ready") => reply(StatusCode::OK, text_type, "LIVE\n".to_string()),
+        (&Method::GET, "/certs") => reply(
+            StatusCode::OK,
+            json_type,
+            serde_json::to_string_pretty(&certs(&state.store.snapshot())).unwrap_or_default() + "\n",
+        ),
+        (&Method::GET, "/stats") => {
+            reply(StatusCode::OK, if json { json_type } else { text_type }, stats_text(&state.listeners, json))
+        }
+        (&Method::GET, "/listeners") => reply(
+            StatusCode::OK,
+            if json { json_type } else { text_type },
+            listeners_text(&state.listeners, json),
+        ),
+        (&Method::POST, "/quitquitquit") => {
+            let _ = state.shutdown.send(true);
+            reply(StatusCode::OK, text_type, "OK\n".to_string())
+        }
+        (_, "/quitquitquit") => reply(StatusCode::METHOD_NOT_ALLOWED, text_type, "use POST\n".to_string()),
+        _ => reply(
+            StatusCode::NOT_FOUND,
+            text_type,
+            "invalid path; admin commands are: /certs /config_dump /listeners /ready /stats /quitquitquit\n"
+                .to_string(),
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn milliseconds_are_always_printed() {
+        let t = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        assert_eq!(millis_rfc3339(t), "2027-01-15T08:00:00.000Z");
+        let t = t + time::Duration::milliseconds(120);
+        assert_eq!(millis_rfc3339(t), "2027-01-15T08:00:00.120Z");
+    }
+}

@@ -1,0 +1,155 @@
+//! The proxy's resolved configuration: plain data, fully validated before any port is bound.
+//! `mesh` turns Sidecar/PeerAuthentication YAML into this; tests can build it directly.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Who the proxy is: the workload whose sidecar it stands in for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workload {
+    pub namespace: String,
+    pub service_account: String,
+    /// The Sidecar resource's name, for `x-envoy-decorator-operation`.
+    pub sidecar_name: String,
+}
+
+impl Workload {
+    /// `spiffe://<trust domain>/ns/<ns>/sa/<sa>`.
+    pub fn spiffe_id(&self, trust_domain: &str) -> String {
+        format!(
+            "spiffe://{trust_domain}/ns/{}/sa/{}",
+            self.namespace, self.service_account
+        )
+    }
+}
+
+/// Where a listener forwards: TCP on loopback, or a Unix socket.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    Tcp(SocketAddr),
+    Unix(PathBuf),
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Endpoint::Tcp(addr) => write!(f, "{addr}"),
+            Endpoint::Unix(path) => write!(f, "unix://{}", path.display()),
+        }
+    }
+}
+
+/// The Sidecar ingress TLS modes the proxy serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    Simple,
+    Mutual,
+    OptionalMutual,
+}
+
+/// TLS protocol versions (`TLSV1_2`, `TLSV1_3`); rustls has no 1.0/1.1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TlsVersion {
+    V1_2,
+    V1_3,
+}
+
+/// A Sidecar ingress `tls` block, with pod paths already mapped to local files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsTermination {
+    pub mode: TlsMode,
+    /// Pod paths as written in the Sidecar (they name the SDS secrets).
+    pub server_certificate: String,
+    pub private_key: String,
+    pub ca_certificates: Option<String>,
+    pub min_version: TlsVersion,
+    pub max_version: TlsVersion,
+    /// OpenSSL-style names, already checked against what rustls supports.
+    pub cipher_suites: Vec<String>,
+}
+
+/// How the listener treats a connection before HTTP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Security {
+    /// PeerAuthentication DISABLE with no `tls`: plaintext.
+    Plaintext,
+    /// DISABLE plus a `tls` block that passed Istio's gates: terminate TLS with these files.
+    Terminate(TlsTermination),
+    /// STRICT: Istio mTLS only; plaintext is reset.
+    IstioMutual,
+    /// PERMISSIVE: Istio mTLS or plaintext, told apart by the first byte.
+    Permissive,
+}
+
+/// One ingress listener (one Sidecar ingress port).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenerConfig {
+    /// The workload port as configured (e.g. 9080); names the listener and the decorator.
+    pub port: u16,
+    /// The Sidecar port name (e.g. `external`).
+    pub name: String,
+    /// Where to bind locally (port 0 picks a free one).
+    pub bind: SocketAddr,
+    pub security: Security,
+    pub endpoint: Endpoint,
+}
+
+/// Limits and timeouts for forwarding to the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UpstreamLimits {
+    pub connect_timeout: Duration,
+    pub idle_timeout: Duration,
+}
+
+impl Default for UpstreamLimits {
+    fn default() -> Self {
+        UpstreamLimits {
+            connect_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// Where access-log lines go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessLog {
+    Off,
+    Stdout,
+    File(PathBuf),
+}
+
+/// Everything the proxy needs to run.
+#[derive(Debug, Clone)]
+pub struct ProxyConfig {
+    pub workload: Workload,
+    pub listeners: Vec<ListenerConfig>,
+    pub admin: SocketAddr,
+    /// Worker threads, like Envoy's `--concurrency` (default 1).
+    pub concurrency: usize,
+    pub upstream: UpstreamLimits,
+    /// How a pod path (e.g. `/etc/istio/tls-certs/tls.crt`) maps to a local file.
+    pub root: PathBuf,
+    /// The local mesh CA folder (ROOTCA and the `default` workload identity).
+    pub mesh_dir: Option<PathBuf>,
+    pub trust_domain: String,
+    pub drain_timeout: Duration,
+    pub access_log: AccessLog,
+    /// How often certificate files are checked for changes.
+    pub reload_interval: Duration,
+    /// Lifetime of the `default` workload certificate (Istio: 24 h).
+    pub workload_cert_ttl: Duration,
+}
+
+impl ProxyConfig {
+    /// The local file behind a pod path: `root` + the absolute pod path.
+    pub fn local_path(&self, pod_path: &str) -> PathBuf {
+        self.root.join(pod_path.trim_start_matches('/'))
+    }
+
+    /// Whether any listener speaks Istio mTLS, which needs the `default` and `ROOTCA` secrets.
+    pub fn needs_mesh_identity(&self) -> bool {
+        self.listeners
+            .iter()
+            .any(|l| matches!(l.security, Security::IstioMutual | Security::Permissive))
+    }
+}

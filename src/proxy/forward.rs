@@ -1,0 +1,225 @@
+//! Forwarding to the app: a per-worker pool of HTTP/1.1 upstream connections (no locks: each
+//! worker is single-threaded), connect and idle timeouts, and Envoy's reset reasons.
+use std::cell::RefCell;
+use std::io;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use hyper::body::Incoming;
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpStream, UnixStream};
+
+use super::config::{Endpoint, UpstreamLimits};
+use super::stats::ListenerStats;
+
+/// Why a request got no response from the app, in Envoy's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetReason {
+    /// The app did not accept the connection (refused, unreachable or timed out).
+    ConnectionFailure,
+    /// The app closed or reset the connection before sending response headers.
+    ConnectionTermination,
+}
+
+impl ResetReason {
+    pub fn envoy_text(self) -> &'static str {
+        match self {
+            ResetReason::ConnectionFailure => "connection failure",
+            ResetReason::ConnectionTermination => "connection termination",
+        }
+    }
+
+    /// Envoy's response flag for the access log.
+    pub fn flag(self) -> &'static str {
+        match self {
+            ResetReason::ConnectionFailure => "UF",
+            ResetReason::ConnectionTermination => "UC",
+        }
+    }
+}
+
+/// A stream to the app over TCP or a Unix socket.
+pub enum AppStream {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl AsyncRead for AppStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            AppStream::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            AppStream::Unix(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for AppStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            AppStream::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+            AppStream::Unix(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            AppStream::Tcp(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            AppStream::Unix(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            AppStream::Tcp(s) => Pin::new(s).poll_flush(cx),
+            AppStream::Unix(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            AppStream::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            AppStream::Unix(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
+type Sender = SendRequest<Incoming>;
+
+/// One worker's connections to one app endpoint.
+pub struct Upstream {
+    endpoint: Endpoint,
+    limits: UpstreamLimits,
+    stats: Arc<ListenerStats>,
+    idle: RefCell<Vec<(Sender, Instant)>>,
+}
+
+impl Upstream {
+    pub fn new(
+        endpoint: Endpoint,
+        limits: UpstreamLimits,
+        stats: Arc<ListenerStats>,
+    ) -> Rc<Upstream> {
+        Rc::new(Upstream {
+            endpoint,
+            limits,
+            stats,
+            idle: RefCell::new(Vec::new()),
+        })
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// Sends `request` to the app. A pooled connection that turns out closed is retried once
+    /// on a fresh one, since the request was never written.
+    pub async fn send(
+        self: &Rc<Self>,
+        mut request: Request<Incoming>,
+    ) -> Result<Response<Incoming>, ResetReason> {
+        for _ in 0..2 {
+            let (mut sender, reused) = match self.checkout() {
+                Some(sender) => (sender, true),
+                None => (self.connect().await?, false),
+            };
+            match sender.try_send_request(request).await {
+                Ok(response) => {
+                    self.checkin_when_ready(sender);
+                    return Ok(response);
+                }
+                Err(mut failed) => match failed.take_message() {
+                    Some(unsent) if reused => request = unsent,
+                    _ => {
+                        ListenerStats::count(&self.stats.upstream_rq_reset);
+                        return Err(ResetReason::ConnectionTermination);
+                    }
+                },
+            }
+        }
+        ListenerStats::count(&self.stats.upstream_rq_reset);
+        Err(ResetReason::ConnectionTermination)
+    }
+
+    /// The most recently used idle connection that is still open and within the idle timeout.
+    fn checkout(&self) -> Option<Sender> {
+        let mut idle = self.idle.borrow_mut();
+        while let Some((sender, since)) = idle.pop() {
+            if sender.is_ready()
+                && !sender.is_closed()
+                && since.elapsed() < self.limits.idle_timeout
+            {
+                return Some(sender);
+            }
+        }
+        None
+    }
+
+    /// Returns the connection to the pool once its response body has been read.
+    fn checkin_when_ready(self: &Rc<Self>, mut sender: Sender) {
+        let pool = Rc::clone(self);
+        tokio::task::spawn_local(async move {
+            if sender.ready().await.is_ok() {
+                pool.idle.borrow_mut().push((sender, Instant::now()));
+            }
+        });
+    }
+
+    async fn connect(&self) -> Result<Sender, ResetReason> {
+        ListenerStats::count(&self.stats.upstream_cx_total);
+        let connecting = async {
+            match &self.endpoint {
+                Endpoint::Tcp(addr) => {
+                    let stream = TcpStream::connect(addr).await?;
+                    stream.set_nodelay(true)?;
+                    Ok::<_, io::Error>(AppStream::Tcp(stream))
+                }
+                Endpoint::Unix(path) => Ok(AppStream::Unix(UnixStream::connect(path).await?)),
+            }
+        };
+        let stream = match tokio::time::timeout(self.limits.connect_timeout, connecting).await {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(e)) => {
+                log::debug!("connecting to the app at {}: {e}", self.endpoint);
+                ListenerStats::count(&self.stats.upstream_cx_connect_fail);
+                return Err(ResetReason::ConnectionFailure);
+            }
+            Err(_) => {
+                log::debug!("connecting to the app at {}: timed out", self.endpoint);
+                ListenerStats::count(&self.stats.upstream_cx_connect_fail);
+                return Err(ResetReason::ConnectionFailure);
+            }
+        };
+        let (sender, connection) = http1::Builder::new()
+            .handshake(TokioIo::new(stream))
+            .await
+            .map_err(|_| ResetReason::ConnectionFailure)?;
+        tokio::task::spawn_local(async move {
+            if let Err(e) = connection.await {
+                log::debug!("upstream connection ended: {e}");
+            }
+        });
+        Ok(sender)
+    }
+}

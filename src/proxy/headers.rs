@@ -1,0 +1,220 @@
+//! The headers Envoy sets in Istio: on requests to the app `x-forwarded-proto`, `x-request-id`
+//! and `x-forwarded-client-cert`; on responses `server`, `x-envoy-upstream-service-time` and
+//! `x-envoy-decorator-operation`. The peer's identity is computed once per connection.
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use x509_parser::prelude::X509Certificate;
+
+use crate::pki::inspect::parse;
+
+pub const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub const XFCC: HeaderName = HeaderName::from_static("x-forwarded-client-cert");
+pub const UPSTREAM_SERVICE_TIME: HeaderName =
+    HeaderName::from_static("x-envoy-upstream-service-time");
+pub const DECORATOR_OPERATION: HeaderName = HeaderName::from_static("x-envoy-decorator-operation");
+pub const ISTIO_ENVOY: HeaderValue = HeaderValue::from_static("istio-envoy");
+
+/// Hop-by-hop headers a proxy must not forward.
+const HOP_BY_HOP: [&str; 7] = [
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "upgrade",
+    "te",
+    "trailer",
+];
+
+pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    if let Some(listed) = headers.get(http::header::CONNECTION).cloned() {
+        for name in listed.to_str().unwrap_or("").split(',') {
+            if let Ok(name) = HeaderName::try_from(name.trim()) {
+                headers.remove(name);
+            }
+        }
+    }
+    for name in HOP_BY_HOP {
+        headers.remove(name);
+    }
+}
+
+/// What the downstream client proved about itself in the TLS handshake.
+#[derive(Debug, Clone, Default)]
+pub struct PeerIdentity {
+    /// The XFCC element Envoy would add for this peer, if it sent a certificate.
+    pub xfcc: Option<HeaderValue>,
+    /// The peer's SPIFFE ID (URI SAN), for Istio mTLS.
+    pub spiffe_id: Option<String>,
+}
+
+impl PeerIdentity {
+    /// Builds the identity from the peer's leaf certificate; `by` is our own SPIFFE ID, if any.
+    pub fn from_leaf(der: &[u8], by: Option<&str>) -> PeerIdentity {
+        let Ok(cert) = parse(der) else {
+            return PeerIdentity::default();
+        };
+        let (uris, dns) = alt_names(&cert);
+        let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der);
+        let mut element = String::new();
+        if let Some(by) = by {
+            element.push_str(&format!("By={by};"));
+        }
+        element.push_str("Hash=");
+        for byte in hash.as_ref() {
+            element.push_str(&format!("{byte:02x}"));
+        }
+        element.push_str(&format!(
+            ";Subject=\"{}\"",
+            rfc2253(&cert).replace('"', "\\\"")
+        ));
+        element.push_str(&format!(
+            ";URI={}",
+            uris.first().map(String::as_str).unwrap_or("")
+        ));
+        for name in &dns {
+            element.push_str(&format!(";DNS={name}"));
+        }
+        PeerIdentity {
+            xfcc: HeaderValue::from_str(&element).ok(),
+            spiffe_id: uris.into_iter().find(|u| u.starts_with("spiffe://")),
+        }
+    }
+}
+
+fn alt_names(cert: &X509Certificate<'_>) -> (Vec<String>, Vec<String>) {
+    use x509_parser::extensions::GeneralName;
+    let mut uris = Vec::new();
+    let mut dns = Vec::new();
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for name in &san.value.general_names {
+            match name {
+                GeneralName::URI(u) => uris.push(u.to_string()),
+                GeneralName::DNSName(d) => dns.push(d.to_string()),
+                _ => {}
+            }
+        }
+    }
+    (uris, dns)
+}
+
+/// The subject in RFC 2253 form, as Envoy writes it: last RDN first, `,` between, escaped.
+pub fn rfc2253(cert: &X509Certificate<'_>) -> String {
+    let registry = x509_parser::objects::oid_registry();
+    let mut parts = Vec::new();
+    for rdn in cert.subject().iter().collect::<Vec<_>>().into_iter().rev() {
+        let attrs: Vec<String> = rdn
+            .iter()
+            .map(|attr| {
+                let oid = attr.attr_type();
+                let name = x509_parser::objects::oid2abbrev(oid, registry)
+                    .map(str::to_string)
+                    .unwrap_or_else(|_| oid.to_id_string());
+                let value = attr.as_str().unwrap_or("");
+                format!("{name}={}", escape_rfc2253(value))
+            })
+            .collect();
+        parts.push(attrs.join("+"));
+    }
+    parts.join(",")
+}
+
+fn escape_rfc2253(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for (i, c) in value.chars().enumerate() {
+        let edge =
+            (i == 0 && (c == '#' || c == ' ')) || (i + 1 == value.chars().count() && c == ' ');
+        if edge || matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A random version-4 UUID, as Envoy generates for `x-request-id`.
+pub fn request_id() -> HeaderValue {
+    let mut bytes = [0u8; 16];
+    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
+        // The id only correlates log lines; a fixed value is harmless if the RNG ever fails.
+        bytes = [0x5a; 16];
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = [0u8; 36];
+    let mut at = 0;
+    for (i, byte) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            text[at] = b'-';
+            at += 1;
+        }
+        text[at] = HEX[usize::from(byte >> 4)];
+        text[at + 1] = HEX[usize::from(byte & 0x0f)];
+        at += 2;
+    }
+    HeaderValue::from_bytes(&text).unwrap_or(HeaderValue::from_static("-"))
+}
+
+/// How a listener treats an incoming `x-forwarded-client-cert`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XfccPolicy {
+    /// Istio mTLS ports: keep what a mesh peer forwarded and append our element.
+    AppendForward,
+    /// Ports reachable from outside the mesh: drop what the client sent, set our own.
+    SanitizeSet,
+}
+
+pub fn apply_xfcc(headers: &mut HeaderMap, peer: &PeerIdentity, policy: XfccPolicy) {
+    match (policy, &peer.xfcc) {
+        (XfccPolicy::SanitizeSet, Some(element)) => {
+            headers.insert(XFCC, element.clone());
+        }
+        (XfccPolicy::SanitizeSet, None) => {
+            headers.remove(XFCC);
+        }
+        (XfccPolicy::AppendForward, Some(element)) => {
+            let value = match headers.get(XFCC).and_then(|v| v.to_str().ok()) {
+                Some(existing) if !existing.is_empty() => {
+                    HeaderValue::from_str(&format!("{existing},{}", element.to_str().unwrap_or("")))
+                        .unwrap_or_else(|_| element.clone())
+                }
+                _ => element.clone(),
+            };
+            headers.insert(XFCC, value);
+        }
+        (XfccPolicy::AppendForward, None) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_uuid_v4() {
+        let id = request_id();
+        let text = id.to_str().unwrap();
+        assert_eq!(text.len(), 36);
+        assert_eq!(&text[14..15], "4");
+        assert!(matches!(&text[19..20], "8" | "9" | "a" | "b"));
+        assert_ne!(request_id(), id);
+    }
+
+    #[test]
+    fn sanitize_drops_a_forged_header() {
+        let mut headers = HeaderMap::new();
+        headers.insert(XFCC, HeaderValue::from_static("Hash=forged"));
+        apply_xfcc(
+            &mut headers,
+            &PeerIdentity::default(),
+            XfccPolicy::SanitizeSet,
+        );
+        assert!(headers.get(XFCC).is_none());
+    }
+
+    #[test]
+    fn escapes_rfc2253_specials() {
+        assert_eq!(escape_rfc2253("a,b"), "a\\,b");
+        assert_eq!(escape_rfc2253(" x "), "\\ x\\ ");
+    }
+}

@@ -1,0 +1,186 @@
+//! One HTTP request through the sidecar: request headers for the app, forward, response
+//! headers for the client (or Envoy's local 503), stats and the access-log line.
+use std::convert::Infallible;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, SERVER, USER_AGENT};
+use http::{HeaderValue, Request, Response, StatusCode, Uri, Version};
+use http_body_util::{Either, Full};
+use hyper::body::Incoming;
+use time::OffsetDateTime;
+
+use super::access_log::{Entry, Writer};
+use super::forward::{ResetReason, Upstream};
+use super::headers::{
+    self, DECORATOR_OPERATION, ISTIO_ENVOY, PeerIdentity, UPSTREAM_SERVICE_TIME, X_FORWARDED_PROTO,
+    X_REQUEST_ID, XfccPolicy,
+};
+use super::stats::ListenerStats;
+
+pub type ProxyBody = Either<Incoming, Full<Bytes>>;
+
+/// What a worker knows about one listener.
+pub struct ListenerContext {
+    pub port: u16,
+    pub scheme: HeaderValue,
+    pub decorator: HeaderValue,
+    pub upstream: Rc<Upstream>,
+    pub stats: Arc<ListenerStats>,
+    pub xfcc: XfccPolicy,
+    pub access_log: Option<Rc<Writer>>,
+    pub cluster: String,
+    pub upstream_host: String,
+}
+
+/// What is known about one downstream connection.
+pub struct ConnectionInfo {
+    pub peer: PeerIdentity,
+    pub local: String,
+    pub remote: String,
+    pub sni: String,
+}
+
+/// Envoy's body for a request that never reached the app.
+pub fn upstream_reset_body(reason: ResetReason) -> String {
+    format!(
+        "upstream connect error or disconnect/reset before headers. reset reason: {}",
+        reason.envoy_text()
+    )
+}
+
+fn protocol(version: Version) -> &'static str {
+    match version {
+        Version::HTTP_10 => "HTTP/1.0",
+        Version::HTTP_2 => "HTTP/2",
+        _ => "HTTP/1.1",
+    }
+}
+
+pub async fn handle(
+    request: Request<Incoming>,
+    connection: Rc<ConnectionInfo>,
+    listener: Rc<ListenerContext>,
+) -> Result<Response<ProxyBody>, Infallible> {
+    let started = Instant::now();
+    let start_time = OffsetDateTime::now_utc();
+    let (mut parts, body) = request.into_parts();
+    let downstream_version = parts.version;
+    let method = parts.method.clone();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".to_string());
+    let authority = parts
+        .uri
+        .authority()
+        .map(|a| a.as_str().to_string())
+        .or_else(|| {
+            parts
+                .headers
+                .get(HOST)
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_string)
+        })
+        .unwrap_or_default();
+
+    // Towards the app: HTTP/1.1, origin-form URI, Host from :authority, Istio's headers.
+    headers::strip_hop_by_hop(&mut parts.headers);
+    if !parts.headers.contains_key(HOST)
+        && let Ok(host) = HeaderValue::from_str(&authority)
+    {
+        parts.headers.insert(HOST, host);
+    }
+    parts.uri = Uri::try_from(path.as_str()).unwrap_or_else(|_| Uri::from_static("/"));
+    parts.version = Version::HTTP_11;
+    parts
+        .headers
+        .insert(X_FORWARDED_PROTO, listener.scheme.clone());
+    if !parts.headers.contains_key(X_REQUEST_ID) {
+        parts.headers.insert(X_REQUEST_ID, headers::request_id());
+    }
+    headers::apply_xfcc(&mut parts.headers, &connection.peer, listener.xfcc);
+    let request_id = parts.headers.get(X_REQUEST_ID).cloned();
+    let user_agent = parts.headers.get(USER_AGENT).cloned();
+    let forwarded_for = parts.headers.get("x-forwarded-for").cloned();
+
+    let sent = Instant::now();
+    let result = listener
+        .upstream
+        .send(Request::from_parts(parts, body))
+        .await;
+    let (mut response, upstream_ms, flags, details) = match result {
+        Ok(response) => {
+            let upstream_ms = sent.elapsed().as_millis();
+            let mut response = response.map(Either::Left);
+            headers::strip_hop_by_hop(response.headers_mut());
+            if let Ok(value) = HeaderValue::from_str(&upstream_ms.to_string()) {
+                response.headers_mut().insert(UPSTREAM_SERVICE_TIME, value);
+            }
+            (response, Some(upstream_ms), "", "via_upstream")
+        }
+        Err(reason) => {
+            let text = upstream_reset_body(reason);
+            let mut response = Response::new(Either::Right(Full::new(Bytes::from(text.clone()))));
+            *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            let h = response.headers_mut();
+            h.insert(CONTENT_LENGTH, HeaderValue::from(text.len()));
+            h.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+            let details = match reason {
+                ResetReason::ConnectionFailure => {
+                    "upstream_reset_before_response_started{connection_failure}"
+                }
+                ResetReason::ConnectionTermination => {
+                    "upstream_reset_before_response_started{connection_termination}"
+                }
+            };
+            (response, None, reason.flag(), details)
+        }
+    };
+    response.headers_mut().insert(SERVER, ISTIO_ENVOY);
+    response
+        .headers_mut()
+        .insert(DECORATOR_OPERATION, listener.decorator.clone());
+    let status = response.status().as_u16();
+    listener.stats.response(status);
+
+    if let Some(log) = &listener.access_log {
+        let text = |v: &Option<HeaderValue>| {
+            v.as_ref()
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        let bytes_sent = response
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        log.record(&Entry {
+            start: start_time,
+            method: method.as_str(),
+            path: &path,
+            protocol: protocol(downstream_version),
+            status,
+            flags,
+            details,
+            bytes_sent,
+            duration_ms: started.elapsed().as_millis(),
+            upstream_ms,
+            forwarded_for: &text(&forwarded_for),
+            user_agent: &text(&user_agent),
+            request_id: &text(&request_id),
+            authority: &authority,
+            upstream_host: &listener.upstream_host,
+            cluster: &listener.cluster,
+            local: &connection.local,
+            remote: &connection.remote,
+            sni: &connection.sni,
+        });
+    }
+    Ok(response)
+}

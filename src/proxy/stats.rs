@@ -1,0 +1,145 @@
+//! Counters with Envoy's names, lock-free (relaxed atomics), read by the admin `/stats`.
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Why a TLS handshake failed, as counted and logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandshakeFailure {
+    NoCertificate,
+    UnknownCa,
+    Expired,
+    BadCertificate,
+    UnsupportedVersion,
+    NoServerCertificate,
+    NotSpiffe,
+    Other,
+}
+
+impl HandshakeFailure {
+    /// The Envoy stat suffix (`ssl.<this>`).
+    pub fn stat(self) -> &'static str {
+        match self {
+            HandshakeFailure::NoCertificate => "fail_verify_no_cert",
+            HandshakeFailure::UnknownCa | HandshakeFailure::BadCertificate => "fail_verify_error",
+            HandshakeFailure::Expired => "fail_verify_cert_expired",
+            HandshakeFailure::UnsupportedVersion => "fail_unsupported_version",
+            HandshakeFailure::NoServerCertificate => "fail_no_server_certificate",
+            HandshakeFailure::NotSpiffe => "fail_verify_san",
+            HandshakeFailure::Other => "connection_error",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            HandshakeFailure::NoCertificate => "the client sent no certificate",
+            HandshakeFailure::UnknownCa => "the client certificate is not signed by a trusted CA",
+            HandshakeFailure::Expired => "the client certificate is expired or not yet valid",
+            HandshakeFailure::BadCertificate => "the client certificate is invalid",
+            HandshakeFailure::UnsupportedVersion => "no TLS version in common",
+            HandshakeFailure::NoServerCertificate => {
+                "the server certificate is not loaded (secret warming)"
+            }
+            HandshakeFailure::NotSpiffe => "the peer has no SPIFFE identity of this trust domain",
+            HandshakeFailure::Other => "TLS handshake error",
+        }
+    }
+
+    const ALL: [HandshakeFailure; 8] = [
+        HandshakeFailure::NoCertificate,
+        HandshakeFailure::UnknownCa,
+        HandshakeFailure::Expired,
+        HandshakeFailure::BadCertificate,
+        HandshakeFailure::UnsupportedVersion,
+        HandshakeFailure::NoServerCertificate,
+        HandshakeFailure::NotSpiffe,
+        HandshakeFailure::Other,
+    ];
+}
+
+/// One listener's counters.
+#[derive(Debug, Default)]
+pub struct ListenerStats {
+    pub downstream_cx_total: AtomicU64,
+    pub downstream_cx_active: AtomicU64,
+    pub plaintext_reset: AtomicU64,
+    pub ssl_handshake: AtomicU64,
+    ssl_failures: [AtomicU64; 8],
+    /// Responses by class: 1xx … 5xx.
+    responses: [AtomicU64; 5],
+    pub upstream_cx_total: AtomicU64,
+    pub upstream_cx_connect_fail: AtomicU64,
+    pub upstream_rq_reset: AtomicU64,
+}
+
+fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+impl ListenerStats {
+    pub fn handshake_failed(&self, why: HandshakeFailure) {
+        let index = HandshakeFailure::ALL
+            .iter()
+            .position(|f| *f == why)
+            .unwrap_or(7);
+        bump(&self.ssl_failures[index]);
+    }
+
+    pub fn response(&self, status: u16) {
+        let class = usize::from(status / 100).clamp(1, 5) - 1;
+        bump(&self.responses[class]);
+    }
+
+    pub fn count(counter: &AtomicU64) {
+        bump(counter);
+    }
+
+    /// `name: value` pairs with Envoy's naming for the inbound listener on `port`.
+    pub fn render(&self, port: u16) -> Vec<(String, u64)> {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let listener = format!("listener.0.0.0.0_{port}");
+        let http = format!("http.inbound_0.0.0.0_{port}");
+        let cluster = format!("cluster.inbound|{port}||");
+        let mut out = vec![
+            (
+                format!("{listener}.downstream_cx_total"),
+                get(&self.downstream_cx_total),
+            ),
+            (
+                format!("{listener}.downstream_cx_active"),
+                get(&self.downstream_cx_active),
+            ),
+            (
+                format!("{listener}.plaintext_reset"),
+                get(&self.plaintext_reset),
+            ),
+            (
+                format!("{listener}.ssl.handshake"),
+                get(&self.ssl_handshake),
+            ),
+        ];
+        let mut ssl: Vec<(String, u64)> = Vec::new();
+        for (i, failure) in HandshakeFailure::ALL.iter().enumerate() {
+            let name = format!("{listener}.ssl.{}", failure.stat());
+            match ssl.iter_mut().find(|(n, _)| *n == name) {
+                Some(entry) => entry.1 += get(&self.ssl_failures[i]),
+                None => ssl.push((name, get(&self.ssl_failures[i]))),
+            }
+        }
+        out.extend(ssl);
+        for (i, counter) in self.responses.iter().enumerate() {
+            out.push((format!("{http}.downstream_rq_{}xx", i + 1), get(counter)));
+        }
+        out.push((
+            format!("{cluster}.upstream_cx_total"),
+            get(&self.upstream_cx_total),
+        ));
+        out.push((
+            format!("{cluster}.upstream_cx_connect_fail"),
+            get(&self.upstream_cx_connect_fail),
+        ));
+        out.push((
+            format!("{cluster}.upstream_rq_reset"),
+            get(&self.upstream_rq_reset),
+        ));
+        out
+    }
+}

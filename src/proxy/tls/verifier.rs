@@ -1,0 +1,162 @@
+//! Client-certificate verification as Envoy (BoringSSL) does it: v3 certificates get rustls's
+//! full webpki checks; X.509 v1 leaves, which webpki refuses, still have their chain signature
+//! and validity window verified. Handshake signatures are checked against the raw key.
+use std::sync::Arc;
+
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::pki_types::{CertificateDer, SubjectPublicKeyInfoDer, UnixTime};
+use rustls::server::WebPkiClientVerifier;
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{
+    CertificateError, DigitallySignedStruct, DistinguishedName, Error, RootCertStore,
+    SignatureScheme,
+};
+use time::OffsetDateTime;
+
+use crate::pki::inspect::{ChainError, parse, verify_chain};
+
+/// Verifies client certificates against a CA bundle, v1 leaves included.
+#[derive(Debug)]
+pub struct ClientVerifier {
+    roots: Vec<CertificateDer<'static>>,
+    webpki: Arc<dyn ClientCertVerifier>,
+    mandatory: bool,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ClientVerifier {
+    /// `mandatory` is MUTUAL (a certificate is required); OPTIONAL_MUTUAL verifies one if sent.
+    pub fn new(
+        roots: Vec<CertificateDer<'static>>,
+        mandatory: bool,
+    ) -> Result<ClientVerifier, Error> {
+        let provider = super::provider();
+        let mut store = RootCertStore::empty();
+        // A v1 CA cannot be a webpki anchor; v1 leaves are checked against it by hand below.
+        let (added, _ignored) = store.add_parsable_certificates(roots.iter().cloned());
+        if added == 0 && roots.is_empty() {
+            return Err(Error::General(
+                "the CA bundle holds no certificate".to_string(),
+            ));
+        }
+        let builder =
+            WebPkiClientVerifier::builder_with_provider(Arc::new(store), provider.clone());
+        let builder = if mandatory {
+            builder
+        } else {
+            builder.allow_unauthenticated()
+        };
+        let webpki = builder
+            .build()
+            .map_err(|e| Error::General(format!("building the client verifier: {e}")))?;
+        Ok(ClientVerifier {
+            roots,
+            webpki,
+            mandatory,
+            algorithms: provider.signature_verification_algorithms,
+        })
+    }
+}
+
+impl ClientCertVerifier for ClientVerifier {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        self.mandatory
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        self.webpki.root_hint_subjects()
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, Error> {
+        let leaf = parse(end_entity)
+            .map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
+        if leaf.version().0 >= 2 {
+            return self
+                .webpki
+                .verify_client_cert(end_entity, intermediates, now);
+        }
+        // X.509 v1 (the page's openssl leaves): chain signature and validity, by hand.
+        let parsed_intermediates: Vec<_> =
+            intermediates.iter().filter_map(|c| parse(c).ok()).collect();
+        let anchors: Vec<_> = self.roots.iter().filter_map(|c| parse(c).ok()).collect();
+        let now = OffsetDateTime::from_unix_timestamp(now.as_secs() as i64)
+            .map_err(|_| Error::General("clock out of range".to_string()))?;
+        verify_chain(&leaf, &parsed_intermediates, &anchors, now)
+            .map(|_| ClientCertVerified::assertion())
+            .map_err(|e| Error::InvalidCertificate(certificate_error(&e)))
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        verify_with_key(message, cert, dss, &self.algorithms, false)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, Error> {
+        verify_with_key(message, cert, dss, &self.algorithms, true)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// Maps a chain failure to the rustls error the handshake reports.
+pub fn certificate_error(error: &ChainError) -> CertificateError {
+    match error {
+        ChainError::UnknownIssuer { .. } | ChainError::TooLong => CertificateError::UnknownIssuer,
+        ChainError::BadSignature { .. } => CertificateError::BadSignature,
+        ChainError::Expired { .. } => CertificateError::Expired,
+        ChainError::NotYetValid { .. } => CertificateError::NotValidYet,
+        ChainError::IssuerNotCa { .. } => CertificateError::UnknownIssuer,
+    }
+}
+
+/// Checks a handshake signature with the certificate's public key, whatever its X.509 version.
+pub fn verify_with_key(
+    message: &[u8],
+    cert: &CertificateDer<'_>,
+    dss: &DigitallySignedStruct,
+    algorithms: &WebPkiSupportedAlgorithms,
+    tls13: bool,
+) -> Result<HandshakeSignatureValid, Error> {
+    let parsed =
+        parse(cert).map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
+    let spki = SubjectPublicKeyInfoDer::from(parsed.public_key().raw);
+    if tls13 {
+        return rustls::crypto::verify_tls13_signature_with_raw_key(
+            message, &spki, dss, algorithms,
+        );
+    }
+    let key = webpki::RawPublicKeyEntity::try_from(&spki)
+        .map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
+    let candidates = algorithms
+        .mapping
+        .iter()
+        .filter(|(scheme, _)| *scheme == dss.scheme)
+        .flat_map(|(_, algs)| algs.iter());
+    for alg in candidates {
+        if key.verify_signature(*alg, message, dss.signature()).is_ok() {
+            return Ok(HandshakeSignatureValid::assertion());
+        }
+    }
+    Err(Error::InvalidCertificate(CertificateError::BadSignature))
+}

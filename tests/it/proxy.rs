@@ -1,0 +1,763 @@
+//! The embedded sidecar over loopback, checked with real curl: the page's checks, rejections,
+//! the app down, hot reload, and the admin API.
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use meshtls::httpbin::{self, RunningHttpbin};
+use meshtls::proxy::config::{
+    AccessLog, Endpoint, ListenerConfig, ProxyConfig, Security, TlsMode, TlsTermination,
+    TlsVersion, UpstreamLimits, Workload,
+};
+use meshtls::proxy::run::{RunningProxy, start};
+
+use crate::common::{certgen, page_openssl_certs, require_tool, tempdir};
+
+pub const FQDN: &str = "httpbin.test.svc.cluster.local";
+const TLS_CERT: &str = "/etc/istio/tls-certs/tls.crt";
+const TLS_KEY: &str = "/etc/istio/tls-certs/tls.key";
+const CA_CERT: &str = "/etc/istio/tls-ca-certs/ca.crt";
+
+/// A sidecar set up as the page sets it up: 9080 MUTUAL TLS, 9081 STRICT mTLS, httpbin behind.
+pub struct Fixture {
+    pub certs: tempfile::TempDir,
+    pub root: tempfile::TempDir,
+    pub mesh: tempfile::TempDir,
+    pub app: Option<RunningHttpbin>,
+    pub proxy: Option<RunningProxy>,
+}
+
+impl Fixture {
+    pub fn external(&self) -> SocketAddr {
+        self.proxy
+            .as_ref()
+            .and_then(|p| p.address_of(9080))
+            .expect("9080 bound")
+    }
+
+    pub fn internal(&self) -> SocketAddr {
+        self.proxy
+            .as_ref()
+            .and_then(|p| p.address_of(9081))
+            .expect("9081 bound")
+    }
+
+    pub fn admin(&self) -> SocketAddr {
+        self.proxy.as_ref().map(|p| p.admin).expect("proxy running")
+    }
+
+    pub fn cert(&self, name: &str) -> PathBuf {
+        self.certs.path().join(name)
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        if let Some(proxy) = self.proxy.take() {
+            proxy.shutdown();
+        }
+        if let Some(app) = self.app.take() {
+            app.shutdown();
+        }
+    }
+}
+
+/// Copies the server and CA files to where the Sidecar's pod paths point, under `root`.
+pub fn mount(certs: &Path, root: &Path) {
+    let put = |pod_path: &str, file: &str| {
+        let dest = root.join(pod_path.trim_start_matches('/'));
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(certs.join(file), dest).unwrap();
+    };
+    put(TLS_CERT, &format!("{FQDN}.crt"));
+    put(TLS_KEY, &format!("{FQDN}.key"));
+    put(CA_CERT, "example.com.crt");
+}
+
+pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> ProxyConfig {
+    let loopback = |port| SocketAddr::from(([127, 0, 0, 1], port));
+    let termination = TlsTermination {
+        mode,
+        server_certificate: TLS_CERT.to_string(),
+        private_key: TLS_KEY.to_string(),
+        ca_certificates: (mode != TlsMode::Simple).then(|| CA_CERT.to_string()),
+        min_version: TlsVersion::V1_2,
+        max_version: TlsVersion::V1_3,
+        cipher_suites: Vec::new(),
+    };
+    ProxyConfig {
+        workload: Workload {
+            namespace: "test".to_string(),
+            service_account: "httpbin".to_string(),
+            sidecar_name: "ingress-sidecar".to_string(),
+        },
+        listeners: vec![
+            ListenerConfig {
+                port: 9080,
+                name: "external".to_string(),
+                bind: loopback(0),
+                security: Security::Terminate(termination),
+                endpoint: Endpoint::Tcp(app),
+            },
+            ListenerConfig {
+                port: 9081,
+                name: "internal".to_string(),
+                bind: loopback(0),
+                security: Security::IstioMutual,
+                endpoint: Endpoint::Tcp(app),
+            },
+        ],
+        admin: loopback(0),
+        concurrency: 1,
+        upstream: UpstreamLimits {
+            connect_timeout: Duration::from_secs(2),
+            ..UpstreamLimits::default()
+        },
+        root: root.to_path_buf(),
+        mesh_dir: Some(mesh.to_path_buf()),
+        trust_domain: "cluster.local".to_string(),
+        drain_timeout: Duration::from_secs(2),
+        access_log: AccessLog::Off,
+        reload_interval: Duration::from_millis(200),
+        workload_cert_ttl: Duration::from_secs(24 * 3600),
+    }
+}
+
+pub fn fixture_with(mode: TlsMode, page_certs: bool) -> Fixture {
+    let certs = tempdir();
+    if page_certs {
+        page_openssl_certs(certs.path());
+    } else {
+        certgen(certs.path(), &[]);
+    }
+    let root = tempdir();
+    mount(certs.path(), root.path());
+    let mesh = tempdir();
+    let app = httpbin::start(SocketAddr::from(([127, 0, 0, 1], 0))).expect("httpbin starts");
+    let config = page_config(root.path(), mesh.path(), app.address, mode);
+    let proxy = start(config).expect("proxy starts");
+    Fixture {
+        certs,
+        root,
+        mesh,
+        app: Some(app),
+        proxy: Some(proxy),
+    }
+}
+
+/// `curl -sS -I` to the external port with the page's flags; `extra` adds or replaces some.
+pub fn curl_external(f: &Fixture, extra: &[&str], with_client_cert: bool) -> Output {
+    let mut args = vec!["-I"];
+    args.extend_from_slice(extra);
+    curl_to(f, &args, with_client_cert)
+}
+
+/// curl to the external port's `/status/200` with the page's flags plus `extra`.
+pub fn curl_to(f: &Fixture, extra: &[&str], with_client_cert: bool) -> Output {
+    let port = f.external().port();
+    let resolve = format!("{FQDN}:{port}:127.0.0.1");
+    let url = format!("https://{FQDN}:{port}/status/200");
+    let ca = f.cert("example.com.crt");
+    let cert = f.cert("client.test.svc.cluster.local.crt");
+    let key = f.cert("client.test.svc.cluster.local.key");
+    let mut cmd = Command::new("curl");
+    cmd.args(["-sS", "--max-time", "10", "--resolve", &resolve, "--cacert"])
+        .arg(&ca);
+    if with_client_cert {
+        cmd.arg("--cert").arg(&cert).arg("--key").arg(&key);
+    }
+    cmd.args(extra).arg(&url);
+    cmd.output().expect("curl runs")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn page_check_b_external_mtls_gets_200_over_h2_with_envoy_headers() {
+    if !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, false);
+    let out = curl_external(&f, &[], true);
+    let head = text(&out);
+    assert!(out.status.success(), "{head}");
+    assert!(head.starts_with("HTTP/2 200"), "{head}");
+    assert!(head.contains("server: istio-envoy"), "{head}");
+    assert!(head.contains("x-envoy-upstream-service-time: "), "{head}");
+    assert!(
+        head.contains("x-envoy-decorator-operation: ingress-sidecar.test:9080/*"),
+        "{head}"
+    );
+    assert!(
+        head.contains("content-type: text/html; charset=utf-8"),
+        "{head}"
+    );
+    let out = curl_external(&f, &["--http1.1"], true);
+    assert!(text(&out).starts_with("HTTP/1.1 200 OK"), "{}", text(&out));
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn read_certs(path: &Path) -> Vec<rustls::pki_types::CertificateDer<'static>> {
+    let bytes = std::fs::read(path).unwrap();
+    meshtls::pki::pem::certificates(path, &bytes).unwrap()
+}
+
+fn read_key(path: &Path) -> rustls::pki_types::PrivateKeyDer<'static> {
+    use rustls::pki_types::pem::PemObject;
+    rustls::pki_types::PrivateKeyDer::from_pem_file(path).unwrap()
+}
+
+/// An in-mesh client: a `sleep` workload certificate from the fixture's mesh CA.
+fn mesh_tls(f: &Fixture, server_id: &str) -> meshtls::verify::client::TlsOptions {
+    use meshtls::pki::mesh_ca::MeshCa;
+    use meshtls::verify::client::{ServerCheck, TlsOptions};
+    let now = time::OffsetDateTime::now_utc();
+    let ca = MeshCa::load_or_create(f.mesh.path(), now).unwrap();
+    let issued = ca
+        .issue_workload(
+            "spiffe://cluster.local/ns/test/sa/sleep",
+            Duration::from_secs(3600),
+            now,
+        )
+        .unwrap();
+    let key = {
+        use rustls::pki_types::pem::PemObject;
+        rustls::pki_types::PrivateKeyDer::from_pem_slice(issued.key.expose()).unwrap()
+    };
+    let roots =
+        meshtls::pki::pem::certificates(Path::new("ROOTCA"), ca.root_pem.as_bytes()).unwrap();
+    TlsOptions {
+        check: ServerCheck::Spiffe {
+            roots,
+            id: server_id.to_string(),
+        },
+        identity: Some((vec![issued.cert_der.clone()], key)),
+        sni: "outbound_.8080_._.httpbin.test.svc.cluster.local".to_string(),
+        alpn: vec![b"istio-http/1.1".to_vec()],
+    }
+}
+
+#[test]
+fn page_check_a_in_mesh_client_gets_200_on_the_strict_port() {
+    let f = fixture_with(TlsMode::Mutual, false);
+    let tls = mesh_tls(&f, "spiffe://cluster.local/ns/test/sa/httpbin");
+    let (head, _) = runtime()
+        .block_on(meshtls::verify::client::get(
+            f.internal(),
+            "httpbin:8080",
+            "/status/200",
+            Some(tls),
+            Duration::from_secs(5),
+        ))
+        .expect("mesh request succeeds");
+    assert_eq!(head.status, 200);
+    assert_eq!(head.headers["server"], "istio-envoy");
+    // A client that expects another identity refuses the server.
+    let wrong = mesh_tls(&f, "spiffe://cluster.local/ns/test/sa/other");
+    let err = runtime()
+        .block_on(meshtls::verify::client::get(
+            f.internal(),
+            "httpbin:8080",
+            "/status/200",
+            Some(wrong),
+            Duration::from_secs(5),
+        ))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            meshtls::verify::client::RequestError::ServerCertificate(_)
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn page_check_c_plaintext_to_the_strict_port_is_reset() {
+    if !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, false);
+    let url = format!("http://127.0.0.1:{}/status/200", f.internal().port());
+    let out = Command::new("curl")
+        .args(["-sS", "-I", "--max-time", "10", &url])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(56), "{}", text(&out));
+    assert!(
+        text(&out).contains("Connection reset by peer"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn clients_without_a_valid_certificate_are_rejected() {
+    if !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, false);
+    // No client certificate.
+    let out = curl_external(&f, &[], false);
+    assert!(
+        !out.status.success() && !text(&out).contains("HTTP/"),
+        "{}",
+        text(&out)
+    );
+    // A client certificate from another CA.
+    let other = tempdir();
+    certgen(other.path(), &[]);
+    let cert = other.path().join("client.test.svc.cluster.local.crt");
+    let key = other.path().join("client.test.svc.cluster.local.key");
+    let out = curl_external(
+        &f,
+        &[
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+        false,
+    );
+    assert!(
+        !out.status.success() && !text(&out).contains("HTTP/"),
+        "{}",
+        text(&out)
+    );
+    // An expired client certificate from the right CA.
+    let (expired_cert, expired_key) = expired_client(&f);
+    let out = curl_external(
+        &f,
+        &[
+            "--cert",
+            expired_cert.to_str().unwrap(),
+            "--key",
+            expired_key.to_str().unwrap(),
+        ],
+        false,
+    );
+    assert!(
+        !out.status.success() && !text(&out).contains("HTTP/"),
+        "{}",
+        text(&out)
+    );
+    // Each rejection is counted with its reason.
+    let stats = admin_get(&f, "/stats");
+    assert!(
+        stats.contains("listener.0.0.0.0_9080.ssl.fail_verify_no_cert: 1"),
+        "{stats}"
+    );
+    assert!(
+        stats.contains("listener.0.0.0.0_9080.ssl.fail_verify_error: 1"),
+        "{stats}"
+    );
+    assert!(
+        stats.contains("listener.0.0.0.0_9080.ssl.fail_verify_cert_expired: 1"),
+        "{stats}"
+    );
+}
+
+/// A client certificate signed by the fixture's CA whose validity ended a month ago.
+fn expired_client(f: &Fixture) -> (PathBuf, PathBuf) {
+    use meshtls::pki::issue::{Signer, generate_keys, issue_leaf};
+    use meshtls::pki::spec::{LeafRole, LeafSpec, Subject};
+    let ca_path = f.cert("example.com.crt");
+    let ca_der = read_certs(&ca_path).remove(0);
+    let ca_key_bytes = std::fs::read(f.cert("example.com.key")).unwrap();
+    let ca_key =
+        meshtls::pki::key::load_key_pair(&f.cert("example.com.key"), &ca_key_bytes).unwrap();
+    let signer = Signer::new(ca_der, ca_key);
+    let spec = LeafSpec {
+        stem: "expired".to_string(),
+        subject: Subject::leaf("client.test.svc.cluster.local", "client organization"),
+        dns_names: vec!["client.test.svc.cluster.local".to_string()],
+        role: LeafRole::Client,
+    };
+    let key = generate_keys(meshtls::pki::spec::KeyType::EcdsaP256, 1)
+        .unwrap()
+        .remove(0);
+    let then = time::OffsetDateTime::now_utc() - time::Duration::days(60);
+    let issued = issue_leaf(&spec, key, &signer, then, 30, false).unwrap();
+    let cert = f.certs.path().join("expired.crt");
+    let key = f.certs.path().join("expired.key");
+    std::fs::write(&cert, &issued.cert_pem).unwrap();
+    std::fs::write(&key, issued.key.expose()).unwrap();
+    (cert, key)
+}
+
+#[test]
+fn the_page_openssl_v1_certificates_are_accepted() {
+    if !require_tool("curl") || !require_tool("openssl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, true);
+    let out = curl_external(&f, &[], true);
+    assert!(text(&out).starts_with("HTTP/2 200"), "{}", text(&out));
+    // The XFCC header reaches the app with the v1 client certificate's hash and subject.
+    let port = f.external().port();
+    let resolve = format!("{FQDN}:{port}:127.0.0.1");
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "10", "--resolve", &resolve, "--cacert"])
+        .arg(f.cert("example.com.crt"))
+        .arg("--cert")
+        .arg(f.cert("client.test.svc.cluster.local.crt"))
+        .arg("--key")
+        .arg(f.cert("client.test.svc.cluster.local.key"))
+        .args(["-H", "X-Forwarded-Client-Cert: Hash=forged"])
+        .arg(format!("https://{FQDN}:{port}/headers"))
+        .output()
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("httpbin JSON");
+    let xfcc = body["headers"]["X-Forwarded-Client-Cert"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(xfcc.starts_with("Hash="), "{xfcc}");
+    assert!(
+        xfcc.contains(";Subject=\"O=client organization,CN=client.test.svc.cluster.local\";URI="),
+        "{xfcc}"
+    );
+    assert!(
+        !xfcc.contains("forged"),
+        "a client-sent XFCC must be replaced: {xfcc}"
+    );
+    assert_eq!(body["headers"]["X-Forwarded-Proto"], "https");
+    assert_eq!(
+        body["headers"]["X-Request-Id"]
+            .as_str()
+            .unwrap_or_default()
+            .len(),
+        36
+    );
+}
+
+#[test]
+fn plaintext_to_the_tls_port_fails() {
+    if !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, false);
+    let url = format!("http://127.0.0.1:{}/status/200", f.external().port());
+    let out = Command::new("curl")
+        .args(["-sS", "-I", "--max-time", "10", &url])
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success() && !text(&out).contains("HTTP/"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn the_app_down_gives_envoys_503_and_recovers() {
+    if !require_tool("curl") {
+        return;
+    }
+    let mut f = fixture_with(TlsMode::Mutual, false);
+    let app = f.app.take().unwrap();
+    let app_address = app.address;
+    app.shutdown();
+    let out = curl_to(&f, &["-i"], true);
+    let reply = text(&out);
+    assert!(reply.starts_with("HTTP/2 503"), "{reply}");
+    assert!(reply.contains("server: istio-envoy"), "{reply}");
+    assert!(
+        reply.ends_with("upstream connect error or disconnect/reset before headers. reset reason: connection failure"),
+        "{reply}"
+    );
+    f.app = Some(httpbin::start(app_address).expect("httpbin restarts on the same port"));
+    let out = curl_external(&f, &[], true);
+    assert!(text(&out).starts_with("HTTP/2 200"), "{}", text(&out));
+}
+
+pub fn admin_get(f: &Fixture, path: &str) -> String {
+    let url = format!("http://{}{path}", f.admin());
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "5", &url])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn config_dump_has_envoys_shape_names_and_order() {
+    if !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, false);
+    let dump: serde_json::Value = serde_json::from_str(&admin_get(
+        &f,
+        "/config_dump?mask=dynamic_active_secrets,dynamic_warming_secrets",
+    ))
+    .unwrap();
+    let config = &dump["configs"][0];
+    assert_eq!(
+        config["@type"],
+        "type.googleapis.com/envoy.admin.v3.SecretsConfigDump"
+    );
+    assert!(config.get("dynamic_warming_secrets").is_none());
+    let names: Vec<&str> = config["dynamic_active_secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "file-cert:/etc/istio/tls-certs/tls.crt~/etc/istio/tls-certs/tls.key",
+            "default",
+            "ROOTCA",
+            "file-root:/etc/istio/tls-ca-certs/ca.crt"
+        ]
+    );
+    let first = &config["dynamic_active_secrets"][0];
+    assert_eq!(
+        first["secret"]["@type"],
+        "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret"
+    );
+    assert_eq!(
+        first["secret"]["tls_certificate"]["private_key"]["inline_bytes"],
+        "W3JlZGFjdGVkXQ=="
+    );
+    let chain = first["secret"]["tls_certificate"]["certificate_chain"]["inline_bytes"]
+        .as_str()
+        .unwrap();
+    use base64::Engine;
+    let pem = base64::engine::general_purpose::STANDARD
+        .decode(chain)
+        .unwrap();
+    assert_eq!(pem, std::fs::read(f.cert(&format!("{FQDN}.crt"))).unwrap());
+    assert!(first["version_info"].as_str().unwrap().ends_with("Z/1"));
+    assert_eq!(first["last_updated"].as_str().unwrap().len(), 24);
+    // Key material never appears anywhere in the dump.
+    let full = admin_get(&f, "/config_dump");
+    assert!(
+        !full.contains("PRIVATE") && !full.contains("LS0tLS1CRUdJTiBQUklW"),
+        "{full}"
+    );
+    // A mask that fits nothing is Envoy's 400.
+    let bad = admin_get(&f, "/config_dump?mask=nonsense");
+    assert!(
+        bad.contains("could not be successfully applied to any configs"),
+        "{bad}"
+    );
+    // resource= lists each secret on its own.
+    let per: serde_json::Value = serde_json::from_str(&admin_get(
+        &f,
+        "/config_dump?resource=dynamic_active_secrets&mask=name",
+    ))
+    .unwrap();
+    assert_eq!(per["configs"][1]["name"], "default");
+    assert!(per["configs"][1].get("secret").is_none());
+}
+
+/// Replaces the mounted server certificate the way the kubelet does: a new timestamped folder,
+/// then an atomic swap of the `..data` symlink the visible files point through.
+fn kubelet_swap(root: &Path, generation: u32, cert: &Path, key: &Path) {
+    let dir = root.join("etc/istio/tls-certs");
+    let stamp = format!("..2026_11_28_{generation:04}");
+    std::fs::create_dir_all(dir.join(&stamp)).unwrap();
+    std::fs::copy(cert, dir.join(&stamp).join("tls.crt")).unwrap();
+    std::fs::copy(key, dir.join(&stamp).join("tls.key")).unwrap();
+    let tmp = dir.join("..data_tmp");
+    let _ = std::fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(&stamp, &tmp).unwrap();
+    std::fs::rename(&tmp, dir.join("..data")).unwrap();
+    for name in ["tls.crt", "tls.key"] {
+        let visible = dir.join(name);
+        if !visible.is_symlink() {
+            let _ = std::fs::remove_file(&visible);
+            std::os::unix::fs::symlink(format!("..data/{name}"), &visible).unwrap();
+        }
+    }
+}
+
+#[test]
+fn certificate_rotation_under_load_loses_no_request() {
+    let f = fixture_with(TlsMode::Mutual, false);
+    let next = tempdir();
+    // A new server certificate from the same CA: copy the CA in, let certgen reuse it.
+    std::fs::copy(
+        f.cert("example.com.crt"),
+        next.path().join("example.com.crt"),
+    )
+    .unwrap();
+    std::fs::copy(
+        f.cert("example.com.key"),
+        next.path().join("example.com.key"),
+    )
+    .unwrap();
+    certgen(next.path(), &[]);
+    let new_cert = next.path().join(format!("{FQDN}.crt"));
+    kubelet_swap(
+        f.root.path(),
+        1,
+        &f.cert(&format!("{FQDN}.crt")),
+        &f.cert(&format!("{FQDN}.key")),
+    );
+
+    let external = f.external();
+    let ca = read_certs(&f.cert("example.com.crt"));
+    let client_chain = read_certs(&f.cert("client.test.svc.cluster.local.crt"));
+    let client_key = f.cert("client.test.svc.cluster.local.key");
+    let options = || meshtls::verify::client::TlsOptions {
+        check: meshtls::verify::client::ServerCheck::Hostname {
+            roots: ca.clone(),
+            name: FQDN.to_string(),
+        },
+        identity: Some((client_chain.clone(), read_key(&client_key))),
+        sni: FQDN.to_string(),
+        alpn: vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+    };
+    let root = f.root.path().to_path_buf();
+    let new_key = next.path().join(format!("{FQDN}.key"));
+    let swapper = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        kubelet_swap(&root, 2, &new_cert, &new_key);
+    });
+    // Bounded load: at most 400 requests or 4 seconds, each on a new TLS connection.
+    let rt = runtime();
+    let deadline = std::time::Instant::now() + Duration::from_secs(4);
+    let (mut ok, mut failed) = (0, Vec::new());
+    for _ in 0..400 {
+        if std::time::Instant::now() > deadline {
+            break;
+        }
+        match rt.block_on(meshtls::verify::client::get(
+            external,
+            FQDN,
+            "/status/200",
+            Some(options()),
+            Duration::from_secs(5),
+        )) {
+            Ok((head, _)) if head.status == 200 => ok += 1,
+            other => failed.push(format!("{other:?}")),
+        }
+    }
+    swapper.join().unwrap();
+    assert!(
+        failed.is_empty(),
+        "{} requests failed during rotation: {:?}",
+        failed.len(),
+        &failed[..failed.len().min(3)]
+    );
+    assert!(ok >= 20, "too few requests ran: {ok}");
+    // Within 2 s the new certificate is served (the dump shows it, version 2 or later).
+    let expected = std::fs::read(next.path().join(format!("{FQDN}.crt"))).unwrap();
+    let mut served = false;
+    for _ in 0..20 {
+        let dump: serde_json::Value = serde_json::from_str(&admin_get(&f, "/config_dump")).unwrap();
+        let chain = dump["configs"][0]["dynamic_active_secrets"][0]["secret"]["tls_certificate"]["certificate_chain"]
+            ["inline_bytes"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        use base64::Engine;
+        if base64::engine::general_purpose::STANDARD
+            .decode(chain)
+            .unwrap_or_default()
+            == expected
+        {
+            served = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(served, "the new certificate was not picked up within 2 s");
+}
+
+#[test]
+fn a_bad_new_certificate_keeps_the_old_one_and_a_missing_ca_warms() {
+    if !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, false);
+    let cert_path = f.root.path().join("etc/istio/tls-certs/tls.crt");
+    std::fs::write(&cert_path, "garbage\n").unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    let out = curl_external(&f, &[], true);
+    assert!(
+        text(&out).starts_with("HTTP/2 200"),
+        "old certificate still served: {}",
+        text(&out)
+    );
+
+    // A proxy whose CA file is missing: file-root warms and handshakes are refused.
+    let certs = tempdir();
+    certgen(certs.path(), &[]);
+    let root = tempdir();
+    mount(certs.path(), root.path());
+    let ca_file = root.path().join("etc/istio/tls-ca-certs/ca.crt");
+    std::fs::remove_file(&ca_file).unwrap();
+    let mesh = tempdir();
+    let app = httpbin::start(SocketAddr::from(([127, 0, 0, 1], 0))).unwrap();
+    let proxy = start(page_config(
+        root.path(),
+        mesh.path(),
+        app.address,
+        TlsMode::Mutual,
+    ))
+    .unwrap();
+    let dump: serde_json::Value = serde_json::from_str(&{
+        let url = format!("http://{}/config_dump", proxy.admin);
+        String::from_utf8_lossy(
+            &Command::new("curl")
+                .args(["-sS", &url])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .into_owned()
+    })
+    .unwrap();
+    let warming = &dump["configs"][0]["dynamic_warming_secrets"];
+    assert_eq!(
+        warming[0]["name"], "file-root:/etc/istio/tls-ca-certs/ca.crt",
+        "{dump}"
+    );
+    assert_eq!(
+        warming[0].as_object().unwrap().len(),
+        1,
+        "a warming secret shows only its name"
+    );
+    // The CA appears: the secret turns active and requests succeed within 2 s.
+    std::fs::copy(certs.path().join("example.com.crt"), &ca_file).unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    let port = proxy.address_of(9080).unwrap().port();
+    let resolve = format!("{FQDN}:{port}:127.0.0.1");
+    let out = Command::new("curl")
+        .args([
+            "-sS",
+            "-I",
+            "--max-time",
+            "10",
+            "--resolve",
+            &resolve,
+            "--cacert",
+        ])
+        .arg(certs.path().join("example.com.crt"))
+        .arg("--cert")
+        .arg(certs.path().join("client.test.svc.cluster.local.crt"))
+        .arg("--key")
+        .arg(certs.path().join("client.test.svc.cluster.local.key"))
+        .arg(format!("https://{FQDN}:{port}/status/200"))
+        .output()
+        .unwrap();
+    assert!(text(&out).starts_with("HTTP/2 200"), "{}", text(&out));
+    proxy.shutdown();
+    app.shutdown();
+}
