@@ -10,8 +10,10 @@ pub mod cmd;
 pub mod exit;
 pub mod fsx;
 pub mod k8s;
+pub mod mesh;
 pub mod output;
 pub mod pki;
+pub mod render;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -76,6 +78,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::Create(cli::CreateCommand::Secret(which)) => {
             cmd::create_secret::run(which, &mut printer)
         }
+        Command::Render(args) => cmd::render::run(args, &mut printer),
+        Command::Validate(args) => cmd::validate::run(args, &mut printer),
         Command::Completion(args) => cmd::completion::run(args, &mut printer),
     };
     let result = result.and_then(|status| {
@@ -83,8 +87,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Ok(status)
     });
     result.map_err(|error| Failure {
+        status: ExitStatus::of_error(&error),
         error,
         style,
-        status: ExitStatus::Failure,
     })
 }

@@ -5,3 +5,5 @@ mod cert_inspect;
 mod certgen;
 mod completion;
 mod create_secret;
+mod render;
+mod validate;
