@@ -1,6 +1,7 @@
 //! `meshtls render [WHAT…]`: resolve parameters (defaults → --values → flags), read the cert
 //! files if `secrets` is wanted, build every manifest, optionally validate, then print or write.
 use std::fs;
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
@@ -12,7 +13,7 @@ use crate::mesh::install::IstioOperator;
 use crate::mesh::object::IstioApiVersion;
 use crate::mesh::sidecar::{ServerTlsMode, TlsProtocol};
 use crate::mesh::validate::{Level, validate_manifests};
-use crate::output::{Printer, warn};
+use crate::output::Printer;
 use crate::render::manifest::to_multi_yaml;
 use crate::render::{CertFiles, Params, What, render};
 
@@ -64,8 +65,9 @@ pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
 
     if validate {
         let findings = validate_manifests(&manifests);
+        let mut err = std::io::stderr().lock();
         for finding in &findings {
-            warn(&finding.to_string());
+            writeln!(err, "{finding}")?;
         }
         let errors = findings.iter().filter(|f| f.level == Level::Error).count();
         if errors > 0 {

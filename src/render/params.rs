@@ -124,6 +124,12 @@ impl Params {
                 ));
             }
         }
+        if !is_label_value(&self.app_version) {
+            problems.push(format!(
+                "--app-version {:?} must be a Kubernetes label value (up to 63 of a-z, A-Z, 0-9, '-', '_', '.', alphanumeric at both ends)",
+                self.app_version
+            ));
+        }
         for ns in &self.sleep_namespaces {
             if !is_dns1123_label(ns) {
                 problems.push(format!(
@@ -195,6 +201,17 @@ pub fn is_dns1123_label(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && b[0] != b'-'
         && b[b.len() - 1] != b'-'
+}
+
+/// Kubernetes' label value: empty, or up to 63 of [A-Za-z0-9-_.], alphanumeric at both ends.
+pub fn is_label_value(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.is_empty()
+        || (b.len() <= 63
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric())
 }
 
 /// Kubernetes' DNS-1123 subdomain: dot-separated labels, at most 253 characters.

@@ -335,3 +335,69 @@ fn kubectl_reads_every_document() {
         "{names}"
     );
 }
+
+#[test]
+fn what_is_printed_in_apply_order_once() {
+    let out = render_ok(&["sidecar", "namespace", "sidecar"]);
+    let kinds: Vec<&str> = out.lines().filter(|l| l.starts_with("kind: ")).collect();
+    assert_eq!(kinds, ["kind: Namespace", "kind: Sidecar"]);
+}
+
+#[test]
+fn older_istio_api_versions_render_and_validate() {
+    let out = render_ok(&[
+        "peer-authentication",
+        "sidecar",
+        "--istio-api-version",
+        "v1alpha3",
+        "--validate",
+    ]);
+    assert!(
+        out.contains("apiVersion: networking.istio.io/v1alpha3\n"),
+        "{out}"
+    );
+    // PeerAuthentication has no v1alpha3; its oldest served version is v1beta1.
+    assert!(
+        out.contains("apiVersion: security.istio.io/v1beta1\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn rendered_manifests_are_validated_as_istio_does() {
+    use meshtls::mesh::validate::validate_manifests;
+    use meshtls::render::{Params, What, render};
+    let mut manifests = render(&Params::default(), &[What::Sidecar], None).unwrap();
+    assert_eq!(validate_manifests(&manifests), []);
+    let Manifest::Sidecar(sidecar) = &mut manifests[0] else {
+        panic!("not a Sidecar")
+    };
+    sidecar.spec.ingress[0]
+        .tls
+        .as_mut()
+        .unwrap()
+        .credential_name = Some("httpbin".into());
+    let findings: Vec<String> = validate_manifests(&manifests)
+        .iter()
+        .map(|f| f.to_string())
+        .collect();
+    assert_eq!(
+        findings,
+        [
+            "Error (Sidecar test/ingress-sidecar) spec.ingress[0].tls.credentialName: sidecar: credentialName is not currently supported",
+            "Error (Sidecar test/ingress-sidecar) spec.ingress[0].tls: only one of credential_name, credential_names, server_certificate/private_key, tls_certificates should be specified",
+        ]
+    );
+}
+
+#[test]
+fn invalid_label_values_are_refused_before_rendering() {
+    let out = run(&["render", "--validate", "sidecar", "--app-version", "v*"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).contains("--app-version \"v*\" must be a Kubernetes label value"),
+        "{}",
+        stderr(&out)
+    );
+}
