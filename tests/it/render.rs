@@ -2,7 +2,9 @@
 //! output folder, and kubectl reading the result (issue 3).
 use meshtls::render::manifest::{Manifest, parse_manifests, to_multi_yaml};
 
-use crate::common::{golden, require_tool, run, stderr, stdout, tempdir, testdata, testdata_arg};
+use crate::common::{
+    certgen, golden, require_tool, run, stderr, stdout, tempdir, testdata, testdata_arg,
+};
 
 fn render_ok(args: &[&str]) -> String {
     let out = run(&[&["render"], args].concat());
@@ -14,20 +16,34 @@ fn render_ok(args: &[&str]) -> String {
     stdout(&out)
 }
 
-fn certs() -> String {
-    testdata_arg("certs")
+/// Every WHAT but `secrets`, whose bytes depend on freshly made certificates.
+const ALL_BUT_SECRETS: &[&str] = &[
+    "install",
+    "namespace",
+    "peer-authentication",
+    "app",
+    "sidecar",
+    "sleep",
+];
+
+/// The task's certificates, made now by `meshtls certgen` (kept alive with the folder).
+fn fresh_certs() -> (tempfile::TempDir, String) {
+    let dir = tempdir();
+    certgen(dir.path(), &[]);
+    let path = dir.path().to_str().expect("utf-8 temp path").to_string();
+    (dir, path)
 }
 
 #[test]
 fn default_render_matches_golden() {
-    golden("render/default.yaml", &render_ok(&["--certs", &certs()]));
+    golden("render/default.yaml", &render_ok(ALL_BUT_SECRETS));
 }
 
 #[test]
 fn simple_render_matches_golden() {
     golden(
         "render/simple.yaml",
-        &render_ok(&["--certs", &certs(), "--tls-mode", "SIMPLE"]),
+        &render_ok(&[ALL_BUT_SECRETS, &["--tls-mode", "SIMPLE"]].concat()),
     );
 }
 
@@ -35,7 +51,7 @@ fn simple_render_matches_golden() {
 fn optional_mutual_render_matches_golden() {
     golden(
         "render/optional-mutual.yaml",
-        &render_ok(&["--certs", &certs(), "--tls-mode", "OPTIONAL_MUTUAL"]),
+        &render_ok(&[ALL_BUT_SECRETS, &["--tls-mode", "OPTIONAL_MUTUAL"]].concat()),
     );
 }
 
@@ -158,7 +174,8 @@ fn default_render_equals_the_pages_resources() {
 
 #[test]
 fn default_render_adds_namespace_install_and_secrets() {
-    let all = parse_manifests(&render_ok(&["--certs", &certs()])).unwrap();
+    let (_keep, certs) = fresh_certs();
+    let all = parse_manifests(&render_ok(&["--certs", &certs])).unwrap();
     let kinds: Vec<String> = all
         .iter()
         .map(|m| format!("{} {}", m.kind(), m.key().1))
@@ -176,8 +193,8 @@ fn default_render_adds_namespace_install_and_secrets() {
 
 #[test]
 fn secrets_are_the_create_secret_bytes() {
-    let rendered = render_ok(&["secrets", "--certs", &certs()]);
-    let dir = certs();
+    let (_keep, dir) = fresh_certs();
+    let rendered = render_ok(&["secrets", "--certs", &dir]);
     let ca = run(&[
         "create",
         "secret",
@@ -204,8 +221,9 @@ fn secrets_are_the_create_secret_bytes() {
 
 #[test]
 fn render_parse_render_gives_the_same_bytes() {
+    let (_keep, certs) = fresh_certs();
     for args in [
-        vec!["--certs".to_string(), certs()],
+        vec!["--certs".to_string(), certs],
         CUSTOM.iter().map(|s| s.to_string()).collect(),
     ] {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -219,10 +237,11 @@ fn render_parse_render_gives_the_same_bytes() {
 fn out_dir_writes_one_file_per_resource() {
     let dir = tempdir();
     let out_dir = dir.path().join("manifests");
+    let (_keep, certs) = fresh_certs();
     let out = run(&[
         "render",
         "--certs",
-        &certs(),
+        &certs,
         "--out-dir",
         out_dir.to_str().unwrap(),
     ]);
@@ -239,7 +258,7 @@ fn out_dir_writes_one_file_per_resource() {
         .iter()
         .map(|n| std::fs::read_to_string(out_dir.join(n)).unwrap())
         .collect();
-    assert_eq!(docs.join("---\n"), render_ok(&["--certs", &certs()]));
+    assert_eq!(docs.join("---\n"), render_ok(&["--certs", &certs]));
 }
 
 #[test]
@@ -307,7 +326,8 @@ fn kubectl_reads_every_document() {
         return;
     }
     // `--local` makes kubectl decode the objects without a cluster.
-    let rendered = render_ok(&["--certs", &certs()]);
+    let (_keep, certs) = fresh_certs();
+    let rendered = render_ok(&["--certs", &certs]);
     let mut child = std::process::Command::new("kubectl")
         .args(["label", "--local", "-f", "-", "checked=true", "-o", "name"])
         .stdin(std::process::Stdio::piped())
