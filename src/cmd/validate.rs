@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::cli::{ReportFormat, ValidateArgs};
 use crate::exit::{DataError, ExitStatus};
 use crate::k8s::yaml::read_documents;
+use crate::mesh::schema::is_istio_kind;
 use crate::mesh::validate::{Finding, Level, validate_value};
 use crate::output::Printer;
 
@@ -24,6 +25,7 @@ pub fn run(args: ValidateArgs, printer: &mut Printer) -> anyhow::Result<ExitStat
         namespace,
     } = args;
     let mut findings = Vec::new();
+    let mut checked = 0;
     for file in &files {
         let text = read_input(file)?;
         let shown = if file == "-" {
@@ -34,6 +36,8 @@ pub fn run(args: ValidateArgs, printer: &mut Printer) -> anyhow::Result<ExitStat
         let docs = read_documents(&text)
             .map_err(|e| DataError(format!("{shown}:{}:{}: {}", e.line, e.column, e.message)))?;
         for doc in &docs {
+            let kind = doc.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
+            checked += usize::from(is_istio_kind(kind));
             findings.extend(validate_value(doc, &namespace));
         }
     }
@@ -60,7 +64,9 @@ pub fn run(args: ValidateArgs, printer: &mut Printer) -> anyhow::Result<ExitStat
                 printer.line(&finding.to_string())?;
             }
             if findings.is_empty() {
-                printer.line("✔ No validation issues found.")?;
+                printer.line(&format!(
+                    "✔ No validation issues found in {checked} Istio resource(s)."
+                ))?;
             } else {
                 printer.line(&format!("{errors} error(s), {warnings} warning(s)"))?;
             }

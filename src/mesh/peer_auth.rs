@@ -51,3 +51,18 @@ pub enum MtlsMode {
     Permissive,
     Strict,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::k8s::yaml::{from_str, to_yaml};
+
+    #[test]
+    fn port_level_keys_are_numbers_both_ways() {
+        let text = "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: p\nspec:\n  selector:\n    matchLabels:\n      app: httpbin\n  portLevelMtls:\n    9080:\n      mode: DISABLE\n";
+        let pa: PeerAuthentication = from_str(text).unwrap();
+        let ports = pa.spec.port_level_mtls.as_ref().unwrap();
+        assert_eq!(ports[&9080].mode, Some(MtlsMode::Disable));
+        assert_eq!(to_yaml(&pa).unwrap(), text);
+    }
+}

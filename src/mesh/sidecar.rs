@@ -293,3 +293,61 @@ pub struct PortSelector {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<u32>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::k8s::yaml::from_str;
+
+    const PAGE: &str = r#"apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata:
+  name: ingress-sidecar
+  namespace: test
+spec:
+  workloadSelector:
+    labels:
+      app: httpbin
+  ingress:
+  - port:
+      number: 9080
+      protocol: HTTPS
+      name: external
+    defaultEndpoint: 0.0.0.0:80
+    tls:
+      mode: MUTUAL
+      privateKey: "/etc/istio/tls-certs/tls.key"
+      serverCertificate: "/etc/istio/tls-certs/tls.crt"
+      caCertificates: "/etc/istio/tls-ca-certs/ca.crt"
+"#;
+
+    #[test]
+    fn reads_what_users_write() {
+        let sidecar: Sidecar = from_str(PAGE).unwrap();
+        let listener = &sidecar.spec.ingress[0];
+        let tls = listener.tls.as_ref().unwrap();
+        assert_eq!(tls.effective_mode(), ServerTlsMode::Mutual);
+        assert_eq!(
+            tls.ca_certificates.as_deref(),
+            Some("/etc/istio/tls-ca-certs/ca.crt")
+        );
+        assert_eq!(listener.port.as_ref().map(|p| p.number), Some(9080));
+        assert_eq!(
+            ServerTlsSettings::default().effective_mode(),
+            ServerTlsMode::Passthrough
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_with_their_place() {
+        let text = PAGE.replace("    defaultEndpoint:", "    defaultEndpiont:");
+        let err = from_str::<Sidecar>(&text).unwrap_err();
+        assert_eq!(err.line, 15);
+        assert!(
+            err.message
+                .starts_with("unknown field `defaultEndpiont`, expected one of"),
+            "{}",
+            err.message
+        );
+    }
+}

@@ -312,5 +312,16 @@ fn the_rendered_task_is_clean_from_stdin() {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(stdout(&out), "✔ No validation issues found.\n");
+    assert_eq!(
+        stdout(&out),
+        "✔ No validation issues found in 3 Istio resource(s).\n"
+    );
+}
+
+#[test]
+fn unserved_api_version() {
+    fails_with(
+        "schema-unknown-version",
+        "Error (Sidecar test/ingress-sidecar) apiVersion: no matches for kind \"Sidecar\" in version \"networking.istio.io/v2\"",
+    );
 }
