@@ -525,6 +525,12 @@ fn egress_rules(sc: &Sidecar, report: &mut Report) {
                             format!("invalid port name: {}", port.name),
                         );
                     }
+                    if !port.protocol.is_empty() && parse_protocol(&port.protocol).is_none() {
+                        report.error(
+                            format!("{path}.port.protocol"),
+                            format!("unsupported protocol: {}", port.protocol),
+                        );
+                    }
                     match bind.strip_prefix("unix://") {
                         None => report.error(
                             format!("{path}.bind"),
@@ -535,6 +541,12 @@ fn egress_rules(sc: &Sidecar, report: &mut Report) {
                                 report.error(format!("{path}.bind"), message);
                             }
                         }
+                    }
+                    if matches!(listener.capture_mode, Some(sidecar::CaptureMode::Iptables)) {
+                        report.error(
+                            format!("{path}.captureMode"),
+                            "sidecar: captureMode must be DEFAULT/NONE for unix domain socket listeners",
+                        );
                     }
                     if !sockets.insert(bind.to_string()) {
                         report.error(

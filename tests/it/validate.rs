@@ -325,3 +325,99 @@ fn unserved_api_version() {
         "Error (Sidecar test/ingress-sidecar) apiVersion: no matches for kind \"Sidecar\" in version \"networking.istio.io/v2\"",
     );
 }
+
+/// The remaining rules of `ValidateSidecar`, `validateTLSOptions` and `ValidatePeerAuthentication`:
+/// (input, exit code, one exact output line).
+#[test]
+fn every_other_rule_has_its_message() {
+    let pa = "(PeerAuthentication test/workload)";
+    let cases: Vec<(&str, i32, String)> = vec![
+        ("sidecar-empty", 65, "Error (Sidecar test/ingress-sidecar) spec: sidecar: empty configuration provided".into()),
+        (
+            "sidecar-selector-without-labels",
+            0,
+            "Warning (Sidecar test/ingress-sidecar) spec.workloadSelector: sidecar: workload selector specified without labels, will be applied to all services in namespace".into(),
+        ),
+        ("sidecar-target-port", 65, format!("Error {SC}.port.targetPort: targetPort has no impact on Sidecars")),
+        ("sidecar-bad-bind", 65, format!("Error {SC}.bind: not-an-ip is not a valid IP")),
+        ("sidecar-unix-endpoint", 65, format!("Error {SC}.defaultEndpoint: relative.sock is not an absolute path to a file")),
+        (
+            "sidecar-auto-passthrough",
+            65,
+            format!("Error {SC}.tls.mode: configuration is invalid: cannot set mode to AUTO_PASSTHROUGH in sidecar ingress tls"),
+        ),
+        (
+            "sidecar-istio-mutual-with-certs",
+            65,
+            format!("Error {SC}.tls.caCertificates: ISTIO_MUTUAL TLS cannot have associated CA bundle"),
+        ),
+        (
+            "sidecar-optional-mutual-without-ca",
+            65,
+            format!("Error {SC}.tls.caCertificates: MUTUAL TLS requires a client CA bundle"),
+        ),
+        (
+            "sidecar-tls-certificates",
+            65,
+            format!("Error {SC}.tls.tlsCertificates: sidecar: tls_certificates is not currently supported"),
+        ),
+        (
+            "sidecar-tls-certificates",
+            65,
+            format!("Error {SC}.tls.tlsCertificates[0].privateKey: MUTUAL TLS requires a private key"),
+        ),
+        (
+            "sidecar-old-tls-version",
+            0,
+            format!(
+                "Warning {SC}.tls.minProtocolVersion: TLS version below TLSV1_2 require setting compatible ciphers as by default they no longer include compatible ciphers."
+            ),
+        ),
+        (
+            "sidecar-connection-pool",
+            65,
+            format!("Error {SC}.connectionPool.http.http1MaxPendingRequests: http1 max pending requests must be non-negative"),
+        ),
+        (
+            "sidecar-connection-pool",
+            65,
+            "Error (Sidecar test/ingress-sidecar) spec.inboundConnectionPool: connection pool must have at least one field".into(),
+        ),
+        (
+            "sidecar-connection-pool",
+            65,
+            format!(
+                "Warning {SC}.connectionPool.http: sidecar: HTTP connection pool settings are configured for port 9080 (\"external\") but its protocol is not HTTP (TCP); only TCP settings will apply"
+            ),
+        ),
+        (
+            "sidecar-egress",
+            65,
+            "Error (Sidecar test/ingress-sidecar) spec.egress[0]: sidecar: the egress listener with empty port should be the last listener in the list".into(),
+        ),
+        (
+            "sidecar-egress",
+            65,
+            "Error (Sidecar test/ingress-sidecar) spec.egress[1].bind: sidecar: ports with 0 value must have a unix domain socket bind address".into(),
+        ),
+        (
+            "sidecar-egress",
+            65,
+            "Error (Sidecar test/ingress-sidecar) spec.egress[2].hosts: sidecar: egress listener must contain at least one host".into(),
+        ),
+        (
+            "sidecar-egress-proxy",
+            65,
+            "Error (Sidecar test/ingress-sidecar) spec.outboundTrafficPolicy.egressProxy: sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode".into(),
+        ),
+        ("pa-selector-without-labels", 0, format!("Warning {pa} spec.selector: workload selector specified without labels")),
+    ];
+    for (name, code, line) in cases {
+        let (status, out) = validate(name);
+        assert_eq!(status, Some(code), "{name}: {out}");
+        assert!(
+            out.lines().any(|l| l == line),
+            "{name}: no line {line:?} in\n{out}"
+        );
+    }
+}
