@@ -28,6 +28,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('certgen', 'certgen', [CompletionResultType]::ParameterValue, 'Make the task''s CA, server and client certificates (X.509 v3, SANs, keys 0600)')
             [CompletionResult]::new('cert', 'cert', [CompletionResultType]::ParameterValue, 'Work with certificate files')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`')
+            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the task''s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -164,6 +166,53 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
         'meshtls;create;help;help' {
             break
         }
+        'meshtls;render' {
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Write one file per resource into DIR (created if missing) instead of stdout')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Read parameters from a YAML file (camelCase keys, e.g. `tlsPort: 9443`); flags override it')
+            [CompletionResult]::new('--certs', '--certs', [CompletionResultType]::ParameterName, 'Folder with example.com.crt and <app>.<namespace>.svc.cluster.local.{crt,key}, for `secrets`')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the app [default: test]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the app [default: test]')
+            [CompletionResult]::new('--app', '--app', [CompletionResultType]::ParameterName, 'App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]')
+            [CompletionResult]::new('--app-version', '--app-version', [CompletionResultType]::ParameterName, 'The app''s `version` label [default: v1]')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The app''s container image [default: docker.io/kennethreitz/httpbin]')
+            [CompletionResult]::new('--sidecar-name', '--sidecar-name', [CompletionResultType]::ParameterName, 'Name of the Sidecar [default: ingress-sidecar]')
+            [CompletionResult]::new('--peer-auth-name', '--peer-auth-name', [CompletionResultType]::ParameterName, 'Name of the workload PeerAuthentication [default: disable-peer-auth-for-external-mtls-port]')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'Name of the server''s tls Secret [default: httpbin-mtls-termination]')
+            [CompletionResult]::new('--ca-secret', '--ca-secret', [CompletionResultType]::ParameterName, 'Name of the CA''s Secret [default: httpbin-mtls-termination-cacert]')
+            [CompletionResult]::new('--app-port', '--app-port', [CompletionResultType]::ParameterName, 'The app container''s port, the listeners'' defaultEndpoint [default: 80]')
+            [CompletionResult]::new('--tls-port', '--tls-port', [CompletionResultType]::ParameterName, 'Workload port of the TLS listener (Service targetPort, portLevelMtls key) [default: 9080]')
+            [CompletionResult]::new('--http-port', '--http-port', [CompletionResultType]::ParameterName, 'Workload port of the plain HTTP listener [default: 9081]')
+            [CompletionResult]::new('--service-tls-port', '--service-tls-port', [CompletionResultType]::ParameterName, 'Service port in front of the TLS port [default: 8443]')
+            [CompletionResult]::new('--service-http-port', '--service-http-port', [CompletionResultType]::ParameterName, 'Service port in front of the HTTP port [default: 8080]')
+            [CompletionResult]::new('--tls-mode', '--tls-mode', [CompletionResultType]::ParameterName, 'TLS mode of the Sidecar''s TLS listener [default: MUTUAL]')
+            [CompletionResult]::new('--min-tls-version', '--min-tls-version', [CompletionResultType]::ParameterName, 'minProtocolVersion of the TLS listener')
+            [CompletionResult]::new('--max-tls-version', '--max-tls-version', [CompletionResultType]::ParameterName, 'maxProtocolVersion of the TLS listener')
+            [CompletionResult]::new('--cipher-suites', '--cipher-suites', [CompletionResultType]::ParameterName, 'cipherSuites of the TLS listener (OpenSSL names, comma-separated)')
+            [CompletionResult]::new('--cert-mount', '--cert-mount', [CompletionResultType]::ParameterName, 'Where istio-proxy mounts the server Secret [default: /etc/istio/tls-certs/]')
+            [CompletionResult]::new('--ca-mount', '--ca-mount', [CompletionResultType]::ParameterName, 'Where istio-proxy mounts the CA Secret [default: /etc/istio/tls-ca-certs/]')
+            [CompletionResult]::new('--istio-api-version', '--istio-api-version', [CompletionResultType]::ParameterName, 'apiVersion of the Istio resources [default: v1]')
+            [CompletionResult]::new('--sleep-namespace', '--sleep-namespace', [CompletionResultType]::ParameterName, 'Namespaces for the sleep client (repeat) [default: default and --namespace]')
+            [CompletionResult]::new('--print-command', '--print-command', [CompletionResultType]::ParameterName, 'Print the equivalent `istioctl install --set …` command instead of the manifests')
+            [CompletionResult]::new('--validate', '--validate', [CompletionResultType]::ParameterName, 'Check the Istio resources first (as `meshtls validate`); errors stop the render')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshtls;validate' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML files to check (`-` reads stdin); repeat for more')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'YAML files to check (`-` reads stdin); repeat for more')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace reported for objects that set none, as kubectl would apply them')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace reported for objects that set none, as kubectl would apply them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'meshtls;completion' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -175,6 +224,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('certgen', 'certgen', [CompletionResultType]::ParameterValue, 'Make the task''s CA, server and client certificates (X.509 v3, SANs, keys 0600)')
             [CompletionResult]::new('cert', 'cert', [CompletionResultType]::ParameterValue, 'Work with certificate files')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`')
+            [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the task''s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)')
+            [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -202,6 +253,12 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             break
         }
         'meshtls;help;create;secret;tls' {
+            break
+        }
+        'meshtls;help;render' {
+            break
+        }
+        'meshtls;help;validate' {
             break
         }
         'meshtls;help;completion' {

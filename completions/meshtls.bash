@@ -31,6 +31,12 @@ _meshtls() {
             meshtls,help)
                 cmd="meshtls__subcmd__help"
                 ;;
+            meshtls,render)
+                cmd="meshtls__subcmd__render"
+                ;;
+            meshtls,validate)
+                cmd="meshtls__subcmd__validate"
+                ;;
             meshtls__subcmd__cert,help)
                 cmd="meshtls__subcmd__cert__subcmd__help"
                 ;;
@@ -94,6 +100,12 @@ _meshtls() {
             meshtls__subcmd__help,help)
                 cmd="meshtls__subcmd__help__subcmd__help"
                 ;;
+            meshtls__subcmd__help,render)
+                cmd="meshtls__subcmd__help__subcmd__render"
+                ;;
+            meshtls__subcmd__help,validate)
+                cmd="meshtls__subcmd__help__subcmd__validate"
+                ;;
             meshtls__subcmd__help__subcmd__cert,inspect)
                 cmd="meshtls__subcmd__help__subcmd__cert__subcmd__inspect"
                 ;;
@@ -113,7 +125,7 @@ _meshtls() {
 
     case "${cmd}" in
         meshtls)
-            opts="-h -V --help --version certgen cert create completion help"
+            opts="-h -V --help --version certgen cert create render validate completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -523,7 +535,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__help)
-            opts="certgen cert create completion help"
+            opts="certgen cert create render validate completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -655,6 +667,186 @@ _meshtls() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__help__subcmd__render)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__help__subcmd__validate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__render)
+            opts="-n -h -V --out-dir --values --certs --print-command --validate --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --help --version install namespace peer-authentication secrets app sidecar sleep"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sidecar-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --peer-auth-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-tls-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-http-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-mode)
+                    COMPREPLY=($(compgen -W "SIMPLE MUTUAL OPTIONAL_MUTUAL" -- "${cur}"))
+                    return 0
+                    ;;
+                --min-tls-version)
+                    COMPREPLY=($(compgen -W "TLS_AUTO TLSV1_0 TLSV1_1 TLSV1_2 TLSV1_3" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-tls-version)
+                    COMPREPLY=($(compgen -W "TLS_AUTO TLSV1_0 TLSV1_1 TLSV1_2 TLSV1_3" -- "${cur}"))
+                    return 0
+                    ;;
+                --cipher-suites)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --istio-api-version)
+                    COMPREPLY=($(compgen -W "v1 v1beta1 v1alpha3" -- "${cur}"))
+                    return 0
+                    ;;
+                --sleep-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__validate)
+            opts="-f -o -n -h -V --filename --output --namespace --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

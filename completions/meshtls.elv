@@ -25,6 +25,8 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand certgen 'Make the task''s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
             cand cert 'Work with certificate files'
             cand create 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
+            cand render 'Print the task''s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
+            cand validate 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
             cand completion 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -141,6 +143,51 @@ set edit:completion:arg-completer[meshtls] = {|@words|
         }
         &'meshtls;create;help;help'= {
         }
+        &'meshtls;render'= {
+            cand --out-dir 'Write one file per resource into DIR (created if missing) instead of stdout'
+            cand --values 'Read parameters from a YAML file (camelCase keys, e.g. `tlsPort: 9443`); flags override it'
+            cand --certs 'Folder with example.com.crt and <app>.<namespace>.svc.cluster.local.{crt,key}, for `secrets`'
+            cand -n 'Namespace of the app [default: test]'
+            cand --namespace 'Namespace of the app [default: test]'
+            cand --app 'App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]'
+            cand --app-version 'The app''s `version` label [default: v1]'
+            cand --image 'The app''s container image [default: docker.io/kennethreitz/httpbin]'
+            cand --sidecar-name 'Name of the Sidecar [default: ingress-sidecar]'
+            cand --peer-auth-name 'Name of the workload PeerAuthentication [default: disable-peer-auth-for-external-mtls-port]'
+            cand --secret 'Name of the server''s tls Secret [default: httpbin-mtls-termination]'
+            cand --ca-secret 'Name of the CA''s Secret [default: httpbin-mtls-termination-cacert]'
+            cand --app-port 'The app container''s port, the listeners'' defaultEndpoint [default: 80]'
+            cand --tls-port 'Workload port of the TLS listener (Service targetPort, portLevelMtls key) [default: 9080]'
+            cand --http-port 'Workload port of the plain HTTP listener [default: 9081]'
+            cand --service-tls-port 'Service port in front of the TLS port [default: 8443]'
+            cand --service-http-port 'Service port in front of the HTTP port [default: 8080]'
+            cand --tls-mode 'TLS mode of the Sidecar''s TLS listener [default: MUTUAL]'
+            cand --min-tls-version 'minProtocolVersion of the TLS listener'
+            cand --max-tls-version 'maxProtocolVersion of the TLS listener'
+            cand --cipher-suites 'cipherSuites of the TLS listener (OpenSSL names, comma-separated)'
+            cand --cert-mount 'Where istio-proxy mounts the server Secret [default: /etc/istio/tls-certs/]'
+            cand --ca-mount 'Where istio-proxy mounts the CA Secret [default: /etc/istio/tls-ca-certs/]'
+            cand --istio-api-version 'apiVersion of the Istio resources [default: v1]'
+            cand --sleep-namespace 'Namespaces for the sleep client (repeat) [default: default and --namespace]'
+            cand --print-command 'Print the equivalent `istioctl install --set …` command instead of the manifests'
+            cand --validate 'Check the Istio resources first (as `meshtls validate`); errors stop the render'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshtls;validate'= {
+            cand -f 'YAML files to check (`-` reads stdin); repeat for more'
+            cand --filename 'YAML files to check (`-` reads stdin); repeat for more'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand -n 'Namespace reported for objects that set none, as kubectl would apply them'
+            cand --namespace 'Namespace reported for objects that set none, as kubectl would apply them'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'meshtls;completion'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -151,6 +198,8 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand certgen 'Make the task''s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
             cand cert 'Work with certificate files'
             cand create 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
+            cand render 'Print the task''s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
+            cand validate 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
             cand completion 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -171,6 +220,10 @@ set edit:completion:arg-completer[meshtls] = {|@words|
         &'meshtls;help;create;secret;generic'= {
         }
         &'meshtls;help;create;secret;tls'= {
+        }
+        &'meshtls;help;render'= {
+        }
+        &'meshtls;help;validate'= {
         }
         &'meshtls;help;completion'= {
         }

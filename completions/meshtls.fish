@@ -29,6 +29,8 @@ complete -c meshtls -n "__fish_meshtls_needs_command" -s V -l version -d 'Print 
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "cert" -d 'Work with certificate files'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l out -d 'Folder for the certificates and keys (created if missing)' -r -F
@@ -72,12 +74,60 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand create; and __fish_seen_
 complete -c meshtls -n "__fish_meshtls_using_subcommand create; and __fish_seen_subcommand_from secret" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand create; and __fish_seen_subcommand_from help" -f -a "secret" -d 'Create a Secret'
 complete -c meshtls -n "__fish_meshtls_using_subcommand create; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l out-dir -d 'Write one file per resource into DIR (created if missing) instead of stdout' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l values -d 'Read parameters from a YAML file (camelCase keys, e.g. `tlsPort: 9443`); flags override it' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l certs -d 'Folder with example.com.crt and <app>.<namespace>.svc.cluster.local.{crt,key}, for `secrets`' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -s n -l namespace -d 'Namespace of the app [default: test]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l app -d 'App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l app-version -d 'The app\'s `version` label [default: v1]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l image -d 'The app\'s container image [default: docker.io/kennethreitz/httpbin]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l sidecar-name -d 'Name of the Sidecar [default: ingress-sidecar]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l peer-auth-name -d 'Name of the workload PeerAuthentication [default: disable-peer-auth-for-external-mtls-port]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l secret -d 'Name of the server\'s tls Secret [default: httpbin-mtls-termination]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l ca-secret -d 'Name of the CA\'s Secret [default: httpbin-mtls-termination-cacert]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l app-port -d 'The app container\'s port, the listeners\' defaultEndpoint [default: 80]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l tls-port -d 'Workload port of the TLS listener (Service targetPort, portLevelMtls key) [default: 9080]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l http-port -d 'Workload port of the plain HTTP listener [default: 9081]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l service-tls-port -d 'Service port in front of the TLS port [default: 8443]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l service-http-port -d 'Service port in front of the HTTP port [default: 8080]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l tls-mode -d 'TLS mode of the Sidecar\'s TLS listener [default: MUTUAL]' -r -f -a "SIMPLE\t''
+MUTUAL\t''
+OPTIONAL_MUTUAL\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l min-tls-version -d 'minProtocolVersion of the TLS listener' -r -f -a "TLS_AUTO\t''
+TLSV1_0\t''
+TLSV1_1\t''
+TLSV1_2\t''
+TLSV1_3\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l max-tls-version -d 'maxProtocolVersion of the TLS listener' -r -f -a "TLS_AUTO\t''
+TLSV1_0\t''
+TLSV1_1\t''
+TLSV1_2\t''
+TLSV1_3\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l cipher-suites -d 'cipherSuites of the TLS listener (OpenSSL names, comma-separated)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l cert-mount -d 'Where istio-proxy mounts the server Secret [default: /etc/istio/tls-certs/]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l ca-mount -d 'Where istio-proxy mounts the CA Secret [default: /etc/istio/tls-ca-certs/]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l istio-api-version -d 'apiVersion of the Istio resources [default: v1]' -r -f -a "v1\t''
+v1beta1\t''
+v1alpha3\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l sleep-namespace -d 'Namespaces for the sleep client (repeat) [default: default and --namespace]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l print-command -d 'Print the equivalent `istioctl install --set …` command instead of the manifests'
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l validate -d 'Check the Istio resources first (as `meshtls validate`); errors stop the render'
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s f -l filename -d 'YAML files to check (`-` reads stdin); repeat for more' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s o -l output -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s n -l namespace -d 'Namespace reported for objects that set none, as kubectl would apply them' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand completion" -s V -l version -d 'Print version'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create completion help" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create completion help" -f -a "cert" -d 'Work with certificate files'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create completion help" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create completion help" -f -a "completion" -d 'Print a shell completion script'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion help" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion help" -f -a "cert" -d 'Work with certificate files'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion help" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion help" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion help" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion help" -f -a "completion" -d 'Print a shell completion script'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "inspect" -d 'Show each certificate in PEM files: subject, SANs, serial, validity, key, CA flag, version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "secret" -d 'Create a Secret'

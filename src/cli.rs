@@ -34,6 +34,8 @@ impl Cli {
     }
 }
 
+// One value per run: boxing the larger argument structs would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Make the task's CA, server and client certificates (X.509 v3, SANs, keys 0600)
@@ -44,6 +46,10 @@ pub enum Command {
     /// Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`
     #[command(subcommand)]
     Create(CreateCommand),
+    /// Print the task's manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)
+    Render(RenderArgs),
+    /// Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do
+    Validate(ValidateArgs),
     /// Print a shell completion script
     Completion(CompletionArgs),
 }
@@ -213,4 +219,143 @@ pub struct CreateSecretTlsArgs {
 pub struct CompletionArgs {
     /// The shell to write a script for
     pub shell: clap_complete::Shell,
+}
+
+/// Sidecar ingress TLS modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TlsModeArg {
+    #[value(name = "SIMPLE", alias = "simple")]
+    Simple,
+    #[value(name = "MUTUAL", alias = "mutual")]
+    Mutual,
+    #[value(name = "OPTIONAL_MUTUAL", alias = "optional-mutual")]
+    OptionalMutual,
+}
+
+/// TLS protocol versions, as Istio names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TlsVersionArg {
+    #[value(name = "TLS_AUTO")]
+    TlsAuto,
+    #[value(name = "TLSV1_0")]
+    Tlsv1_0,
+    #[value(name = "TLSV1_1")]
+    Tlsv1_1,
+    #[value(name = "TLSV1_2")]
+    Tlsv1_2,
+    #[value(name = "TLSV1_3")]
+    Tlsv1_3,
+}
+
+/// Istio API versions for Sidecar (PeerAuthentication has no v1alpha3 and uses v1beta1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IstioApiVersionArg {
+    V1,
+    V1beta1,
+    V1alpha3,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// What to render; default: all of them, in apply order
+    #[arg(value_enum, value_name = "WHAT")]
+    pub what: Vec<crate::render::What>,
+    /// Write one file per resource into DIR (created if missing) instead of stdout
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Read parameters from a YAML file (camelCase keys, e.g. `tlsPort: 9443`); flags override it
+    #[arg(long, value_name = "FILE")]
+    pub values: Option<PathBuf>,
+    /// Folder with example.com.crt and <app>.<namespace>.svc.cluster.local.{crt,key}, for `secrets`
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub certs: PathBuf,
+    /// Print the equivalent `istioctl install --set …` command instead of the manifests
+    #[arg(long, conflicts_with = "out_dir")]
+    pub print_command: bool,
+    /// Check the Istio resources first (as `meshtls validate`); errors stop the render
+    #[arg(long)]
+    pub validate: bool,
+    #[command(flatten)]
+    pub params: ParamArgs,
+}
+
+/// Every name and number of the page; the defaults reproduce it.
+#[derive(Debug, Args)]
+pub struct ParamArgs {
+    /// Namespace of the app [default: test]
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]
+    #[arg(long)]
+    pub app: Option<String>,
+    /// The app's `version` label [default: v1]
+    #[arg(long, value_name = "LABEL")]
+    pub app_version: Option<String>,
+    /// The app's container image [default: docker.io/kennethreitz/httpbin]
+    #[arg(long)]
+    pub image: Option<String>,
+    /// Name of the Sidecar [default: ingress-sidecar]
+    #[arg(long, value_name = "NAME")]
+    pub sidecar_name: Option<String>,
+    /// Name of the workload PeerAuthentication [default: disable-peer-auth-for-external-mtls-port]
+    #[arg(long, value_name = "NAME")]
+    pub peer_auth_name: Option<String>,
+    /// Name of the server's tls Secret [default: httpbin-mtls-termination]
+    #[arg(long, value_name = "NAME")]
+    pub secret: Option<String>,
+    /// Name of the CA's Secret [default: httpbin-mtls-termination-cacert]
+    #[arg(long, value_name = "NAME")]
+    pub ca_secret: Option<String>,
+    /// The app container's port, the listeners' defaultEndpoint [default: 80]
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub app_port: Option<u16>,
+    /// Workload port of the TLS listener (Service targetPort, portLevelMtls key) [default: 9080]
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub tls_port: Option<u16>,
+    /// Workload port of the plain HTTP listener [default: 9081]
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub http_port: Option<u16>,
+    /// Service port in front of the TLS port [default: 8443]
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub service_tls_port: Option<u16>,
+    /// Service port in front of the HTTP port [default: 8080]
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub service_http_port: Option<u16>,
+    /// TLS mode of the Sidecar's TLS listener [default: MUTUAL]
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub tls_mode: Option<TlsModeArg>,
+    /// minProtocolVersion of the TLS listener
+    #[arg(long, value_enum, value_name = "VERSION")]
+    pub min_tls_version: Option<TlsVersionArg>,
+    /// maxProtocolVersion of the TLS listener
+    #[arg(long, value_enum, value_name = "VERSION")]
+    pub max_tls_version: Option<TlsVersionArg>,
+    /// cipherSuites of the TLS listener (OpenSSL names, comma-separated)
+    #[arg(long, value_name = "SUITES", value_delimiter = ',')]
+    pub cipher_suites: Option<Vec<String>>,
+    /// Where istio-proxy mounts the server Secret [default: /etc/istio/tls-certs/]
+    #[arg(long, value_name = "PATH")]
+    pub cert_mount: Option<String>,
+    /// Where istio-proxy mounts the CA Secret [default: /etc/istio/tls-ca-certs/]
+    #[arg(long, value_name = "PATH")]
+    pub ca_mount: Option<String>,
+    /// apiVersion of the Istio resources [default: v1]
+    #[arg(long, value_enum, value_name = "VERSION")]
+    pub istio_api_version: Option<IstioApiVersionArg>,
+    /// Namespaces for the sleep client (repeat) [default: default and --namespace]
+    #[arg(long = "sleep-namespace", value_name = "NS")]
+    pub sleep_namespaces: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// YAML files to check (`-` reads stdin); repeat for more
+    #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub output: ReportFormat,
+    /// Namespace reported for objects that set none, as kubectl would apply them
+    #[arg(short = 'n', long, default_value = "default")]
+    pub namespace: String,
 }

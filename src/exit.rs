@@ -10,6 +10,8 @@ pub enum ExitStatus {
     Failure,
     /// The command line itself was wrong (istioctl's 64).
     Usage,
+    /// The input data is wrong: invalid resources, malformed YAML (istioctl's 65).
+    DataError,
     /// A check ran and failed: `--check` found a bad row, `verify` saw a FAIL.
     ChecksFailed,
     /// The analyzers found issues at or above the failure threshold (istioctl's 79).
@@ -23,7 +25,24 @@ impl ExitStatus {
             ExitStatus::Failure => 1,
             ExitStatus::ChecksFailed => 3,
             ExitStatus::Usage => 64,
+            ExitStatus::DataError => 65,
             ExitStatus::AnalyzerFindings => 79,
+        }
+    }
+}
+
+/// An error caused by the input data itself (malformed YAML, invalid resources): exit 65.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct DataError(pub String);
+
+impl ExitStatus {
+    /// The status a failed run ends with: 65 when bad input data caused it, else 1.
+    pub fn of_error(error: &anyhow::Error) -> ExitStatus {
+        if error.chain().any(|cause| cause.is::<DataError>()) {
+            ExitStatus::DataError
+        } else {
+            ExitStatus::Failure
         }
     }
 }

@@ -12,9 +12,11 @@ pub mod fsx;
 pub mod httpbin;
 pub mod k8s;
 pub mod logging;
+pub mod mesh;
 pub mod output;
 pub mod pki;
 pub mod proxy;
+pub mod render;
 pub mod verify;
 
 use std::io::{self, Write};
@@ -80,6 +82,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::Create(cli::CreateCommand::Secret(which)) => {
             cmd::create_secret::run(which, &mut printer)
         }
+        Command::Render(args) => cmd::render::run(args, &mut printer),
+        Command::Validate(args) => cmd::validate::run(args, &mut printer),
         Command::Completion(args) => cmd::completion::run(args, &mut printer),
     };
     let result = result.and_then(|status| {
@@ -87,8 +91,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Ok(status)
     });
     result.map_err(|error| Failure {
+        status: ExitStatus::of_error(&error),
         error,
         style,
-        status: ExitStatus::Failure,
     })
 }

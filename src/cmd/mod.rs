@@ -3,3 +3,5 @@ pub mod cert_inspect;
 pub mod certgen;
 pub mod completion;
 pub mod create_secret;
+pub mod render;
+pub mod validate;

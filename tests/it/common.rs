@@ -85,3 +85,40 @@ pub fn testdata(rel: &str) -> PathBuf {
         .join("testdata")
         .join(rel)
 }
+
+/// Compares `actual` with the golden file `testdata/<rel>`; `MESHTLS_BLESS=1` rewrites it.
+pub fn golden(rel: &str, actual: &str) {
+    let path = testdata(rel);
+    if std::env::var("MESHTLS_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, actual).expect("write golden file");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "reading {}: {e} (make it with MESHTLS_BLESS=1)",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "{} differs from the output at line {}: expected {:?}, got {:?} (MESHTLS_BLESS=1 regenerates)",
+            path.display(),
+            line + 1,
+            expected.lines().nth(line),
+            actual.lines().nth(line)
+        );
+    }
+}
+
+/// A path in `testdata/` as a string argument.
+pub fn testdata_arg(rel: &str) -> String {
+    testdata(rel)
+        .to_str()
+        .expect("utf-8 repository path")
+        .to_string()
+}

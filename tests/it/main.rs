@@ -6,3 +6,5 @@ mod certgen;
 mod completion;
 mod create_secret;
 mod proxy;
+mod render;
+mod validate;

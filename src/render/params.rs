@@ -1,0 +1,257 @@
+//! `render`'s parameters: the page's names and numbers as defaults, then a `--values` YAML file,
+//! then flags (the caller applies those), then one check that reports every problem at once.
+use serde::{Deserialize, Serialize};
+
+use crate::mesh::object::IstioApiVersion;
+use crate::mesh::sidecar::{ServerTlsMode, TlsProtocol};
+
+/// Every name and number of the page. A values file uses these camelCase keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct Params {
+    pub namespace: String,
+    pub app: String,
+    pub app_version: String,
+    pub image: String,
+    pub sidecar_name: String,
+    pub peer_auth_name: String,
+    pub secret: String,
+    pub ca_secret: String,
+    pub app_port: u16,
+    pub tls_port: u16,
+    pub http_port: u16,
+    pub service_tls_port: u16,
+    pub service_http_port: u16,
+    pub tls_mode: ServerTlsMode,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_tls_version: Option<TlsProtocol>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_tls_version: Option<TlsProtocol>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cipher_suites: Vec<String>,
+    pub cert_mount: String,
+    pub ca_mount: String,
+    pub istio_api_version: IstioApiVersion,
+    pub profile: String,
+    /// Where `sleep` goes; empty means `default` (outside the mesh) and the app's namespace.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sleep_namespaces: Vec<String>,
+    pub cluster_domain: String,
+    /// The CA certificate's file stem in `--certs` (certgen and the page: `example.com`).
+    pub ca_file: String,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            namespace: "test".into(),
+            app: "httpbin".into(),
+            app_version: "v1".into(),
+            image: "docker.io/kennethreitz/httpbin".into(),
+            sidecar_name: "ingress-sidecar".into(),
+            peer_auth_name: "disable-peer-auth-for-external-mtls-port".into(),
+            secret: "httpbin-mtls-termination".into(),
+            ca_secret: "httpbin-mtls-termination-cacert".into(),
+            app_port: 80,
+            tls_port: 9080,
+            http_port: 9081,
+            service_tls_port: 8443,
+            service_http_port: 8080,
+            tls_mode: ServerTlsMode::Mutual,
+            min_tls_version: None,
+            max_tls_version: None,
+            cipher_suites: Vec::new(),
+            cert_mount: "/etc/istio/tls-certs/".into(),
+            ca_mount: "/etc/istio/tls-ca-certs/".into(),
+            istio_api_version: IstioApiVersion::V1,
+            profile: "default".into(),
+            sleep_namespaces: Vec::new(),
+            cluster_domain: "cluster.local".into(),
+            ca_file: "example.com".into(),
+        }
+    }
+}
+
+/// Everything wrong with a set of parameters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid parameters: {}", .0.join("; "))]
+pub struct ParamsError(pub Vec<String>);
+
+impl Params {
+    /// Reads a values file over the defaults: keys it leaves out keep the page's values.
+    pub fn from_values_yaml(text: &str) -> Result<Params, crate::k8s::yaml::YamlError> {
+        if text.trim().is_empty() {
+            return Ok(Params::default());
+        }
+        crate::k8s::yaml::from_str(text)
+    }
+
+    pub fn sleep_namespaces(&self) -> Vec<String> {
+        if self.sleep_namespaces.is_empty() {
+            let mut list = vec!["default".to_string()];
+            if self.namespace != "default" {
+                list.push(self.namespace.clone());
+            }
+            list
+        } else {
+            self.sleep_namespaces.clone()
+        }
+    }
+
+    /// The server certificate's file stem: `<app>.<namespace>.svc.<cluster-domain>`.
+    pub fn server_file(&self) -> String {
+        format!(
+            "{}.{}.svc.{}",
+            self.app, self.namespace, self.cluster_domain
+        )
+    }
+
+    /// Checks the whole set and lists every problem.
+    pub fn check(&self) -> Result<(), ParamsError> {
+        let mut problems = Vec::new();
+        let names = [
+            ("namespace", &self.namespace),
+            ("app", &self.app),
+            ("sidecar-name", &self.sidecar_name),
+            ("peer-auth-name", &self.peer_auth_name),
+            ("secret", &self.secret),
+            ("ca-secret", &self.ca_secret),
+        ];
+        for (flag, value) in names {
+            if !is_dns1123_subdomain(value) {
+                problems.push(format!(
+                    "--{flag} {value:?} must be a lowercase RFC 1123 name (a-z, 0-9, '-', '.')"
+                ));
+            }
+        }
+        if !is_label_value(&self.app_version) {
+            problems.push(format!(
+                "--app-version {:?} must be a Kubernetes label value (up to 63 of a-z, A-Z, 0-9, '-', '_', '.', alphanumeric at both ends)",
+                self.app_version
+            ));
+        }
+        for ns in &self.sleep_namespaces {
+            if !is_dns1123_label(ns) {
+                problems.push(format!(
+                    "--sleep-namespace {ns:?} must be a lowercase RFC 1123 label"
+                ));
+            }
+        }
+        let ports = [
+            ("app-port", self.app_port),
+            ("tls-port", self.tls_port),
+            ("http-port", self.http_port),
+            ("service-tls-port", self.service_tls_port),
+            ("service-http-port", self.service_http_port),
+        ];
+        for (flag, port) in ports {
+            if port == 0 {
+                problems.push(format!("--{flag} must be in the range 1..65535"));
+            }
+        }
+        if self.tls_port == self.http_port {
+            problems.push(format!(
+                "--tls-port and --http-port are both {}",
+                self.tls_port
+            ));
+        }
+        if self.service_tls_port == self.service_http_port {
+            problems.push(format!(
+                "--service-tls-port and --service-http-port are both {}",
+                self.service_tls_port
+            ));
+        }
+        if !matches!(
+            self.tls_mode,
+            ServerTlsMode::Simple | ServerTlsMode::Mutual | ServerTlsMode::OptionalMutual
+        ) {
+            problems.push(format!(
+                "--tls-mode {} is not supported on a sidecar: use SIMPLE, MUTUAL or OPTIONAL_MUTUAL",
+                self.tls_mode.as_str()
+            ));
+        }
+        if let (Some(min), Some(max)) = (self.min_tls_version, self.max_tls_version)
+            && max != TlsProtocol::TlsAuto
+            && min > max
+        {
+            problems.push("--min-tls-version is above --max-tls-version".to_string());
+        }
+        for (flag, path) in [
+            ("cert-mount", &self.cert_mount),
+            ("ca-mount", &self.ca_mount),
+        ] {
+            if !path.starts_with('/') {
+                problems.push(format!("--{flag} {path:?} must be an absolute path"));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ParamsError(problems))
+        }
+    }
+}
+
+/// Kubernetes' DNS-1123 label: 1-63 of [a-z0-9-], alphanumeric at both ends.
+pub fn is_dns1123_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+/// Kubernetes' label value: empty, or up to 63 of [A-Za-z0-9-_.], alphanumeric at both ends.
+pub fn is_label_value(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.is_empty()
+        || (b.len() <= 63
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric())
+}
+
+/// Kubernetes' DNS-1123 subdomain: dot-separated labels, at most 253 characters.
+pub fn is_dns1123_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_dns1123_label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_values_override_them() {
+        assert_eq!(Params::default().check(), Ok(()));
+        let p = Params::from_values_yaml("app: web\ntlsPort: 9443\ntlsMode: SIMPLE\n").unwrap();
+        assert_eq!(
+            (p.app.as_str(), p.tls_port, p.tls_mode),
+            ("web", 9443, ServerTlsMode::Simple)
+        );
+        assert_eq!(p.namespace, "test");
+    }
+
+    #[test]
+    fn unknown_values_keys_are_rejected() {
+        let err = Params::from_values_yaml("tlsprot: 1\n").unwrap_err();
+        assert!(
+            err.message.contains("unknown field `tlsprot`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported() {
+        let p = Params {
+            app: "Web".into(),
+            tls_port: 0,
+            tls_mode: ServerTlsMode::IstioMutual,
+            ..Params::default()
+        };
+        assert_eq!(p.check().unwrap_err().0.len(), 3);
+    }
+}
