@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod configdump;
 pub mod exit;
 pub mod fsx;
 pub mod k8s;
@@ -77,6 +78,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
             cmd::create_secret::run(which, &mut printer)
         }
         Command::Completion(args) => cmd::completion::run(args, &mut printer),
+        Command::ProxyConfig(which) => cmd::proxy_config::run(which, &mut printer),
     };
     let result = result.and_then(|status| {
         printer.flush()?;

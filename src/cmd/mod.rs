@@ -3,3 +3,4 @@ pub mod cert_inspect;
 pub mod certgen;
 pub mod completion;
 pub mod create_secret;
+pub mod proxy_config;

@@ -5,3 +5,4 @@ mod cert_inspect;
 mod certgen;
 mod completion;
 mod create_secret;
+mod proxy_config;
