@@ -254,6 +254,16 @@ mod tests {
     }
 
     #[test]
+    fn an_active_secret_with_version_uninitialized_is_shown_so() {
+        let d = dump(
+            serde_json::json!({"dynamic_active_secrets": [{"name": "default", "version_info": "uninitialized"}]}),
+        );
+        let r = rows(&d, datetime!(2026-01-05 0:00 UTC), Options::default());
+        assert_eq!(r[0].status, Status::Uninitialized);
+        assert_eq!(r[0].status.as_str(), "UNINITIALIZED");
+    }
+
+    #[test]
     fn bad_data_gives_an_empty_invalid_row() {
         let cases = [
             "not base64!".to_string(),

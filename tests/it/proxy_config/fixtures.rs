@@ -274,6 +274,18 @@ pub fn dumps() -> Vec<(&'static str, Value)> {
         datetime!(2026-11-01 0:00 UTC),
         datetime!(2026-12-05 0:00 UTC),
     );
+    // The page's `openssl x509 -set_serial 1`: a one-byte serial, zero-padded to 32 digits.
+    let serial_one = issue(
+        Spec {
+            names: &[(DnType::CommonName, "httpbin.test.svc.cluster.local")],
+            ca: false,
+            serial: vec![1],
+            from: datetime!(2026-11-01 0:00 UTC),
+            to: datetime!(2027-11-01 0:00 UTC),
+            sans: vec![],
+        },
+        Some(&example_ca),
+    );
 
     // An unredacted key stand-in: -o json/yaml must still print [redacted] for it.
     let fake_key = b64("-----BEGIN PRIVATE KEY-----\nnot-a-real-key\n-----END PRIVATE KEY-----\n");
@@ -351,6 +363,11 @@ pub fn dumps() -> Vec<(&'static str, Value)> {
                 "expires-in-6-days",
                 "1",
                 tls_secret("expires-in-6-days", &expiring.pem, REDACTED_BASE64),
+            ),
+            dynamic(
+                "serial-1",
+                "1",
+                tls_secret("serial-1", &serial_one.pem, REDACTED_BASE64),
             ),
             dynamic("ROOTCA", "1", ca_secret("ROOTCA", &example_ca.pem)),
         ],

@@ -384,3 +384,78 @@ fn write_big_dump() {
     let text = serde_json::to_vec_pretty(&fixtures::big_dump(50 << 20)).expect("serializes");
     fs::write(&path, text).expect("written");
 }
+
+/// An in-process admin on 127.0.0.1 that answers each connection with the next canned
+/// response, and records the request lines it saw.
+fn serve(responses: Vec<Vec<u8>>) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("loopback listener");
+    let addr = listener.local_addr().expect("address").to_string();
+    let handle = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        for response in responses {
+            let (mut stream, _) = listener.accept().expect("connection");
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut line = String::new();
+            reader.read_line(&mut line).expect("request line");
+            seen.push(line.trim_end().to_string());
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).map_or(true, |n| n == 0) || header == "\r\n" {
+                    break;
+                }
+            }
+            stream.write_all(&response).expect("response written");
+        }
+        seen
+    });
+    (addr, handle)
+}
+
+fn chunked(status: &str, body: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n"
+    )
+    .into_bytes();
+    for chunk in body.chunks(1000) {
+        out.extend(format!("{:x}\r\n", chunk.len()).into_bytes());
+        out.extend_from_slice(chunk);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"0\r\n\r\n");
+    out
+}
+
+#[test]
+fn a_local_admin_is_queried_for_the_secrets_only() {
+    let dump = fs::read(dir().join("istio.json")).expect("fixture");
+    let no_secrets = b"FieldMask dynamic_active_secrets,dynamic_warming_secrets could not be successfully applied to any configs.";
+    let (addr, server) = serve(vec![
+        chunked("200 OK", &dump),
+        chunked("400 Bad Request", no_secrets),
+        chunked("503 Service Unavailable", b"no healthy upstream"),
+    ]);
+    let run = || run_in_fixtures(&["pc", "secret", "--admin", &addr], None);
+    let ok = run();
+    let want = fs::read_to_string(dir().join("golden/istio.short.out")).expect("golden");
+    assert_eq!(stdout(&ok), want, "{}", stderr(&ok));
+    let none = run();
+    assert_eq!(none.status.code(), Some(1));
+    assert_eq!(
+        stderr(&none),
+        "Error: config dump has no configuration type type.googleapis.com/envoy.admin.v3.SecretsConfigDump\n"
+    );
+    let failing = run();
+    assert_eq!(failing.status.code(), Some(1));
+    assert!(
+        stderr(&failing).contains("HTTP 503") && stderr(&failing).contains(&addr),
+        "{}",
+        stderr(&failing)
+    );
+    let seen = server.join().expect("server thread");
+    assert!(
+        seen.iter().all(|l| l
+            == "GET /config_dump?mask=dynamic_active_secrets,dynamic_warming_secrets HTTP/1.1"),
+        "{seen:?}"
+    );
+}
