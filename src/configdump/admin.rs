@@ -5,6 +5,9 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
+/// The largest admin response read (a secrets-only dump is a few hundred KiB).
+const MAX_RESPONSE: u64 = 1 << 30;
+
 /// `HOST:PORT` of an admin endpoint, checked for shape (resolved when used).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdminAddr(String);
@@ -126,7 +129,18 @@ pub fn get(addr: &AdminAddr, path: &str, timeouts: Timeouts) -> Result<Response,
     );
     stream.write_all(request.as_bytes()).map_err(io)?;
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).map_err(io)?;
+    // A bound on what a misbehaving endpoint can make us hold.
+    stream
+        .take(MAX_RESPONSE + 1)
+        .read_to_end(&mut raw)
+        .map_err(io)?;
+    if raw.len() as u64 > MAX_RESPONSE {
+        let reason = format!("the response is larger than {} MiB", MAX_RESPONSE >> 20);
+        return Err(AdminError::BadResponse {
+            addr: addr.clone(),
+            reason,
+        });
+    }
     parse_response(&raw).map_err(|reason| AdminError::BadResponse {
         addr: addr.clone(),
         reason,
