@@ -31,6 +31,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the task''s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
+            [CompletionResult]::new('pc', 'pc', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -220,6 +222,164 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'meshtls;proxy-config' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('secret', 'secret', [CompletionResultType]::ParameterValue, 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`')
+            [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`')
+            [CompletionResult]::new('s', 's', [CompletionResultType]::ParameterValue, 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'meshtls;pc' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('secret', 'secret', [CompletionResultType]::ParameterValue, 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`')
+            [CompletionResult]::new('secrets', 'secrets', [CompletionResultType]::ParameterValue, 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`')
+            [CompletionResult]::new('s', 's', [CompletionResultType]::ParameterValue, 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'meshtls;proxy-config;secret' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT')
+            [CompletionResult]::new('--proxy-admin-port', '--proxy-admin-port', [CompletionResultType]::ParameterName, 'The proxy''s admin port inside the pod')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of a pod given without `.NAMESPACE`')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of a pod given without `.NAMESPACE`')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--warn-days', '--warn-days', [CompletionResultType]::ParameterName, 'With --check: fail certificates that expire within this many days')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Evaluate validity at this instant (RFC 3339) instead of now')
+            [CompletionResult]::new('--all-certs', '--all-certs', [CompletionResultType]::ParameterName, 'One row per certificate in a chain or bundle (istioctl shows the first only)')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshtls;proxy-config;secrets' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT')
+            [CompletionResult]::new('--proxy-admin-port', '--proxy-admin-port', [CompletionResultType]::ParameterName, 'The proxy''s admin port inside the pod')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of a pod given without `.NAMESPACE`')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of a pod given without `.NAMESPACE`')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--warn-days', '--warn-days', [CompletionResultType]::ParameterName, 'With --check: fail certificates that expire within this many days')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Evaluate validity at this instant (RFC 3339) instead of now')
+            [CompletionResult]::new('--all-certs', '--all-certs', [CompletionResultType]::ParameterName, 'One row per certificate in a chain or bundle (istioctl shows the first only)')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshtls;proxy-config;s' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT')
+            [CompletionResult]::new('--proxy-admin-port', '--proxy-admin-port', [CompletionResultType]::ParameterName, 'The proxy''s admin port inside the pod')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of a pod given without `.NAMESPACE`')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of a pod given without `.NAMESPACE`')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--warn-days', '--warn-days', [CompletionResultType]::ParameterName, 'With --check: fail certificates that expire within this many days')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Evaluate validity at this instant (RFC 3339) instead of now')
+            [CompletionResult]::new('--all-certs', '--all-certs', [CompletionResultType]::ParameterName, 'One row per certificate in a chain or bundle (istioctl shows the first only)')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshtls;pc;secret' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT')
+            [CompletionResult]::new('--proxy-admin-port', '--proxy-admin-port', [CompletionResultType]::ParameterName, 'The proxy''s admin port inside the pod')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of a pod given without `.NAMESPACE`')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of a pod given without `.NAMESPACE`')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--warn-days', '--warn-days', [CompletionResultType]::ParameterName, 'With --check: fail certificates that expire within this many days')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Evaluate validity at this instant (RFC 3339) instead of now')
+            [CompletionResult]::new('--all-certs', '--all-certs', [CompletionResultType]::ParameterName, 'One row per certificate in a chain or bundle (istioctl shows the first only)')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshtls;pc;secrets' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT')
+            [CompletionResult]::new('--proxy-admin-port', '--proxy-admin-port', [CompletionResultType]::ParameterName, 'The proxy''s admin port inside the pod')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of a pod given without `.NAMESPACE`')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of a pod given without `.NAMESPACE`')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--warn-days', '--warn-days', [CompletionResultType]::ParameterName, 'With --check: fail certificates that expire within this many days')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Evaluate validity at this instant (RFC 3339) instead of now')
+            [CompletionResult]::new('--all-certs', '--all-certs', [CompletionResultType]::ParameterName, 'One row per certificate in a chain or bundle (istioctl shows the first only)')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshtls;pc;s' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT')
+            [CompletionResult]::new('--proxy-admin-port', '--proxy-admin-port', [CompletionResultType]::ParameterName, 'The proxy''s admin port inside the pod')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of a pod given without `.NAMESPACE`')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of a pod given without `.NAMESPACE`')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--warn-days', '--warn-days', [CompletionResultType]::ParameterName, 'With --check: fail certificates that expire within this many days')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Evaluate validity at this instant (RFC 3339) instead of now')
+            [CompletionResult]::new('--all-certs', '--all-certs', [CompletionResultType]::ParameterName, 'One row per certificate in a chain or bundle (istioctl shows the first only)')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshtls;proxy-config;help' {
+            [CompletionResult]::new('secret', 'secret', [CompletionResultType]::ParameterValue, 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'meshtls;proxy-config;help;secret' {
+            break
+        }
+        'meshtls;proxy-config;help;help' {
+            break
+        }
+        'meshtls;pc;help' {
+            [CompletionResult]::new('secret', 'secret', [CompletionResultType]::ParameterValue, 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'meshtls;pc;help;secret' {
+            break
+        }
+        'meshtls;pc;help;help' {
+            break
+        }
         'meshtls;help' {
             [CompletionResult]::new('certgen', 'certgen', [CompletionResultType]::ParameterValue, 'Make the task''s CA, server and client certificates (X.509 v3, SANs, keys 0600)')
             [CompletionResult]::new('cert', 'cert', [CompletionResultType]::ParameterValue, 'Work with certificate files')
@@ -227,6 +387,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the task''s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -262,6 +423,13 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             break
         }
         'meshtls;help;completion' {
+            break
+        }
+        'meshtls;help;proxy-config' {
+            [CompletionResult]::new('secret', 'secret', [CompletionResultType]::ParameterValue, 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`')
+            break
+        }
+        'meshtls;help;proxy-config;secret' {
             break
         }
         'meshtls;help;help' {

@@ -31,6 +31,12 @@ _meshtls() {
             meshtls,help)
                 cmd="meshtls__subcmd__help"
                 ;;
+            meshtls,pc)
+                cmd="meshtls__subcmd__proxy__subcmd__config"
+                ;;
+            meshtls,proxy-config)
+                cmd="meshtls__subcmd__proxy__subcmd__config"
+                ;;
             meshtls,render)
                 cmd="meshtls__subcmd__render"
                 ;;
@@ -100,6 +106,9 @@ _meshtls() {
             meshtls__subcmd__help,help)
                 cmd="meshtls__subcmd__help__subcmd__help"
                 ;;
+            meshtls__subcmd__help,proxy-config)
+                cmd="meshtls__subcmd__help__subcmd__proxy__subcmd__config"
+                ;;
             meshtls__subcmd__help,render)
                 cmd="meshtls__subcmd__help__subcmd__render"
                 ;;
@@ -118,6 +127,27 @@ _meshtls() {
             meshtls__subcmd__help__subcmd__create__subcmd__secret,tls)
                 cmd="meshtls__subcmd__help__subcmd__create__subcmd__secret__subcmd__tls"
                 ;;
+            meshtls__subcmd__help__subcmd__proxy__subcmd__config,secret)
+                cmd="meshtls__subcmd__help__subcmd__proxy__subcmd__config__subcmd__secret"
+                ;;
+            meshtls__subcmd__proxy__subcmd__config,help)
+                cmd="meshtls__subcmd__proxy__subcmd__config__subcmd__help"
+                ;;
+            meshtls__subcmd__proxy__subcmd__config,s)
+                cmd="meshtls__subcmd__proxy__subcmd__config__subcmd__secret"
+                ;;
+            meshtls__subcmd__proxy__subcmd__config,secret)
+                cmd="meshtls__subcmd__proxy__subcmd__config__subcmd__secret"
+                ;;
+            meshtls__subcmd__proxy__subcmd__config,secrets)
+                cmd="meshtls__subcmd__proxy__subcmd__config__subcmd__secret"
+                ;;
+            meshtls__subcmd__proxy__subcmd__config__subcmd__help,help)
+                cmd="meshtls__subcmd__proxy__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            meshtls__subcmd__proxy__subcmd__config__subcmd__help,secret)
+                cmd="meshtls__subcmd__proxy__subcmd__config__subcmd__help__subcmd__secret"
+                ;;
             *)
                 ;;
         esac
@@ -125,7 +155,7 @@ _meshtls() {
 
     case "${cmd}" in
         meshtls)
-            opts="-h -V --help --version certgen cert create render validate completion help"
+            opts="-h -V --help --version certgen cert create render validate completion proxy-config pc help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -535,7 +565,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__help)
-            opts="certgen cert create render validate completion help"
+            opts="certgen cert create render validate completion proxy-config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -674,6 +704,34 @@ _meshtls() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        meshtls__subcmd__help__subcmd__proxy__subcmd__config)
+            opts="secret"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__help__subcmd__proxy__subcmd__config__subcmd__secret)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         meshtls__subcmd__help__subcmd__render)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -695,6 +753,116 @@ _meshtls() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__proxy__subcmd__config)
+            opts="-h -V --help --version secret secrets s help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__proxy__subcmd__config__subcmd__help)
+            opts="secret help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__proxy__subcmd__config__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__proxy__subcmd__config__subcmd__help__subcmd__secret)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__proxy__subcmd__config__subcmd__secret)
+            opts="-f -n -o -h -V --file --admin --proxy-admin-port --namespace --output --all-certs --check --warn-days --now --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy-admin-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "short wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "short wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --warn-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -28,6 +28,8 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand render 'Print the task''s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
             cand validate 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
             cand completion 'Print a shell completion script'
+            cand proxy-config 'Inspect a proxy''s configuration, as `istioctl proxy-config`'
+            cand pc 'Inspect a proxy''s configuration, as `istioctl proxy-config`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'meshtls;certgen'= {
@@ -194,6 +196,150 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'meshtls;proxy-config'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand secret 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+            cand secrets 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+            cand s 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshtls;pc'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand secret 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+            cand secrets 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+            cand s 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshtls;proxy-config;secret'= {
+            cand -f 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin'
+            cand --file 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin'
+            cand --admin 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT'
+            cand --proxy-admin-port 'The proxy''s admin port inside the pod'
+            cand -n 'Namespace of a pod given without `.NAMESPACE`'
+            cand --namespace 'Namespace of a pod given without `.NAMESPACE`'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --warn-days 'With --check: fail certificates that expire within this many days'
+            cand --now 'Evaluate validity at this instant (RFC 3339) instead of now'
+            cand --all-certs 'One row per certificate in a chain or bundle (istioctl shows the first only)'
+            cand --check 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshtls;proxy-config;secrets'= {
+            cand -f 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin'
+            cand --file 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin'
+            cand --admin 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT'
+            cand --proxy-admin-port 'The proxy''s admin port inside the pod'
+            cand -n 'Namespace of a pod given without `.NAMESPACE`'
+            cand --namespace 'Namespace of a pod given without `.NAMESPACE`'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --warn-days 'With --check: fail certificates that expire within this many days'
+            cand --now 'Evaluate validity at this instant (RFC 3339) instead of now'
+            cand --all-certs 'One row per certificate in a chain or bundle (istioctl shows the first only)'
+            cand --check 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshtls;proxy-config;s'= {
+            cand -f 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin'
+            cand --file 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin'
+            cand --admin 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT'
+            cand --proxy-admin-port 'The proxy''s admin port inside the pod'
+            cand -n 'Namespace of a pod given without `.NAMESPACE`'
+            cand --namespace 'Namespace of a pod given without `.NAMESPACE`'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --warn-days 'With --check: fail certificates that expire within this many days'
+            cand --now 'Evaluate validity at this instant (RFC 3339) instead of now'
+            cand --all-certs 'One row per certificate in a chain or bundle (istioctl shows the first only)'
+            cand --check 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshtls;pc;secret'= {
+            cand -f 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin'
+            cand --file 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin'
+            cand --admin 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT'
+            cand --proxy-admin-port 'The proxy''s admin port inside the pod'
+            cand -n 'Namespace of a pod given without `.NAMESPACE`'
+            cand --namespace 'Namespace of a pod given without `.NAMESPACE`'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --warn-days 'With --check: fail certificates that expire within this many days'
+            cand --now 'Evaluate validity at this instant (RFC 3339) instead of now'
+            cand --all-certs 'One row per certificate in a chain or bundle (istioctl shows the first only)'
+            cand --check 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshtls;pc;secrets'= {
+            cand -f 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin'
+            cand --file 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin'
+            cand --admin 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT'
+            cand --proxy-admin-port 'The proxy''s admin port inside the pod'
+            cand -n 'Namespace of a pod given without `.NAMESPACE`'
+            cand --namespace 'Namespace of a pod given without `.NAMESPACE`'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --warn-days 'With --check: fail certificates that expire within this many days'
+            cand --now 'Evaluate validity at this instant (RFC 3339) instead of now'
+            cand --all-certs 'One row per certificate in a chain or bundle (istioctl shows the first only)'
+            cand --check 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshtls;pc;s'= {
+            cand -f 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin'
+            cand --file 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin'
+            cand --admin 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT'
+            cand --proxy-admin-port 'The proxy''s admin port inside the pod'
+            cand -n 'Namespace of a pod given without `.NAMESPACE`'
+            cand --namespace 'Namespace of a pod given without `.NAMESPACE`'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --warn-days 'With --check: fail certificates that expire within this many days'
+            cand --now 'Evaluate validity at this instant (RFC 3339) instead of now'
+            cand --all-certs 'One row per certificate in a chain or bundle (istioctl shows the first only)'
+            cand --check 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshtls;proxy-config;help'= {
+            cand secret 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshtls;proxy-config;help;secret'= {
+        }
+        &'meshtls;proxy-config;help;help'= {
+        }
+        &'meshtls;pc;help'= {
+            cand secret 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'meshtls;pc;help;secret'= {
+        }
+        &'meshtls;pc;help;help'= {
+        }
         &'meshtls;help'= {
             cand certgen 'Make the task''s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
             cand cert 'Work with certificate files'
@@ -201,6 +347,7 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand render 'Print the task''s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
             cand validate 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
             cand completion 'Print a shell completion script'
+            cand proxy-config 'Inspect a proxy''s configuration, as `istioctl proxy-config`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'meshtls;help;certgen'= {
@@ -226,6 +373,11 @@ set edit:completion:arg-completer[meshtls] = {|@words|
         &'meshtls;help;validate'= {
         }
         &'meshtls;help;completion'= {
+        }
+        &'meshtls;help;proxy-config'= {
+            cand secret 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+        }
+        &'meshtls;help;proxy-config;secret'= {
         }
         &'meshtls;help;help'= {
         }

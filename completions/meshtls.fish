@@ -32,6 +32,8 @@ complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "create" -d 'Create 
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "completion" -d 'Print a shell completion script'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "proxy-config" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "pc" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l out -d 'Folder for the certificates and keys (created if missing)' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l ca-subject -d 'The CA\'s subject, openssl style' -r
@@ -122,12 +124,114 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s h -l help -
 complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand completion" -s V -l version -d 'Print version'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion help" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion help" -f -a "cert" -d 'Work with certificate files'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion help" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion help" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion help" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion help" -f -a "completion" -d 'Print a shell completion script'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and not __fish_seen_subcommand_from secret secrets s help" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and not __fish_seen_subcommand_from secret secrets s help" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and not __fish_seen_subcommand_from secret secrets s help" -f -a "secret" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and not __fish_seen_subcommand_from secret secrets s help" -f -a "secrets" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and not __fish_seen_subcommand_from secret secrets s help" -f -a "s" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and not __fish_seen_subcommand_from secret secrets s help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE`' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
+json\t'The SecretsConfigDump, camelCase, private keys redacted'
+yaml\t'The SecretsConfigDump as YAML, keys sorted'"
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE`' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
+json\t'The SecretsConfigDump, camelCase, private keys redacted'
+yaml\t'The SecretsConfigDump as YAML, keys sorted'"
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE`' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
+json\t'The SecretsConfigDump, camelCase, private keys redacted'
+yaml\t'The SecretsConfigDump as YAML, keys sorted'"
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from help" -f -a "secret" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and not __fish_seen_subcommand_from secret secrets s help" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and not __fish_seen_subcommand_from secret secrets s help" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and not __fish_seen_subcommand_from secret secrets s help" -f -a "secret" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and not __fish_seen_subcommand_from secret secrets s help" -f -a "secrets" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and not __fish_seen_subcommand_from secret secrets s help" -f -a "s" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and not __fish_seen_subcommand_from secret secrets s help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE`' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
+json\t'The SecretsConfigDump, camelCase, private keys redacted'
+yaml\t'The SecretsConfigDump as YAML, keys sorted'"
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE`' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
+json\t'The SecretsConfigDump, camelCase, private keys redacted'
+yaml\t'The SecretsConfigDump as YAML, keys sorted'"
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE`' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
+json\t'The SecretsConfigDump, camelCase, private keys redacted'
+yaml\t'The SecretsConfigDump as YAML, keys sorted'"
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from help" -f -a "secret" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config help" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config help" -f -a "cert" -d 'Work with certificate files'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config help" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config help" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config help" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config help" -f -a "completion" -d 'Print a shell completion script'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config help" -f -a "proxy-config" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "inspect" -d 'Show each certificate in PEM files: subject, SANs, serial, validity, key, CA flag, version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "secret" -d 'Create a Secret'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from proxy-config" -f -a "secret" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'

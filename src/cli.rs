@@ -52,6 +52,9 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print a shell completion script
     Completion(CompletionArgs),
+    /// Inspect a proxy's configuration, as `istioctl proxy-config`
+    #[command(subcommand, visible_alias = "pc")]
+    ProxyConfig(ProxyConfigCommand),
 }
 
 /// Key algorithms `certgen` can make.
@@ -358,4 +361,63 @@ pub struct ValidateArgs {
     /// Namespace reported for objects that set none, as kubectl would apply them
     #[arg(short = 'n', long, default_value = "default")]
     pub namespace: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProxyConfigCommand {
+    /// List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`
+    #[command(visible_aliases = ["secrets", "s"])]
+    Secret(ProxyConfigSecretArgs),
+}
+
+/// `-o` for the secret table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SecretFormat {
+    /// istioctl's table, byte for byte
+    Short,
+    /// The table plus SUBJECT, SANS, ISSUER and DAYS LEFT
+    Wide,
+    /// The SecretsConfigDump, camelCase, private keys redacted
+    Json,
+    /// The SecretsConfigDump as YAML, keys sorted
+    Yaml,
+}
+
+#[derive(Debug, Args)]
+pub struct ProxyConfigSecretArgs {
+    /// POD[.NAMESPACE] or deployment/NAME[.NAMESPACE] (needs cluster access, not available yet)
+    #[arg(value_name = "POD")]
+    pub pod: Option<String>,
+    /// An Envoy config dump (JSON, full or secrets only); `-` reads stdin
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT
+    #[arg(long, value_name = "HOST:PORT")]
+    pub admin: Option<String>,
+    /// The proxy's admin port inside the pod
+    #[arg(long, default_value_t = 15000, value_name = "PORT")]
+    pub proxy_admin_port: u16,
+    /// Namespace of a pod given without `.NAMESPACE`
+    #[arg(short = 'n', long, default_value = "default")]
+    pub namespace: String,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value = "short")]
+    pub output: SecretFormat,
+    /// One row per certificate in a chain or bundle (istioctl shows the first only)
+    #[arg(long)]
+    pub all_certs: bool,
+    /// Exit with status 3 if a secret is warming, not valid, or expires within --warn-days
+    #[arg(long)]
+    pub check: bool,
+    /// With --check: fail certificates that expire within this many days
+    #[arg(long, default_value_t = 0, value_name = "DAYS", requires = "check")]
+    pub warn_days: u32,
+    /// Evaluate validity at this instant (RFC 3339) instead of now
+    #[arg(
+        long,
+        value_name = "RFC3339",
+        env = "MESHTLS_NOW",
+        hide_env_values = true
+    )]
+    pub now: Option<String>,
 }

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod configdump;
 pub mod exit;
 pub mod fsx;
 pub mod httpbin;
@@ -85,6 +86,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::Render(args) => cmd::render::run(args, &mut printer),
         Command::Validate(args) => cmd::validate::run(args, &mut printer),
         Command::Completion(args) => cmd::completion::run(args, &mut printer),
+        Command::ProxyConfig(which) => cmd::proxy_config::run(which, &mut printer),
     };
     let result = result.and_then(|status| {
         printer.flush()?;

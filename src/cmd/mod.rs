@@ -3,5 +3,6 @@ pub mod cert_inspect;
 pub mod certgen;
 pub mod completion;
 pub mod create_secret;
+pub mod proxy_config;
 pub mod render;
 pub mod validate;

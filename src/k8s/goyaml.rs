@@ -123,7 +123,55 @@ fn resolves_to_non_string(s: &str) -> bool {
         return false;
     }
     let plain = s.replace('_', "");
-    looks_like_go_int(&plain) || looks_like_go_float(&plain) || is_base60_float(s)
+    looks_like_go_int(&plain)
+        || looks_like_go_float(&plain)
+        || is_base60_float(s)
+        || is_timestamp(s)
+}
+
+/// go-yaml v2's `parseTimestamp`: `2006-1-2`, optionally followed by `T`/`t`/space and
+/// `15:4:5[.frac]`, then (not after a space) `Z` or `±hh:mm`. kubectl quotes these.
+fn is_timestamp(s: &str) -> bool {
+    fn digits(s: &str, min: usize, max: usize) -> Option<&str> {
+        let n = s.bytes().take_while(u8::is_ascii_digit).count();
+        (min..=max).contains(&n).then(|| &s[n..])
+    }
+    fn number(s: &str, min: usize, max: usize, sep: Option<char>) -> Option<&str> {
+        let rest = digits(s, min, max)?;
+        match sep {
+            Some(c) => rest.strip_prefix(c),
+            None => Some(rest),
+        }
+    }
+    let date = number(s, 4, 4, Some('-'))
+        .and_then(|r| number(r, 1, 2, Some('-')))
+        .and_then(|r| number(r, 1, 2, None));
+    let Some(rest) = date else { return false };
+    if rest.is_empty() {
+        return true;
+    }
+    let Some(sep) = rest.chars().next().filter(|c| matches!(c, 'T' | 't' | ' ')) else {
+        return false;
+    };
+    let time = number(&rest[1..], 1, 2, Some(':'))
+        .and_then(|r| number(r, 1, 2, Some(':')))
+        .and_then(|r| number(r, 1, 2, None));
+    let Some(mut rest) = time else { return false };
+    if let Some(frac) = rest.strip_prefix('.') {
+        let Some(after) = digits(frac, 1, 9) else {
+            return false;
+        };
+        rest = after;
+    }
+    if sep == ' ' {
+        return rest.is_empty();
+    }
+    rest == "Z"
+        || rest
+            .strip_prefix(['+', '-'])
+            .and_then(|r| number(r, 2, 2, Some(':')))
+            .and_then(|r| digits(r, 2, 2))
+            == Some("")
 }
 
 /// Go's `strconv.ParseInt(s, 0, 64)` / `ParseUint` syntax, plus yaml's `0b` binary form.
@@ -252,6 +300,19 @@ mod tests {
         assert_eq!(quote_string("LS0tLS1CRUdJTg=="), "LS0tLS1CRUdJTg==");
         assert_eq!(quote_string("+abc"), "+abc");
         assert_eq!(quote_string("1.2.3"), "1.2.3");
+        assert_eq!(
+            quote_string("2026-11-28T10:00:00.123Z"),
+            "\"2026-11-28T10:00:00.123Z\""
+        );
+        assert_eq!(quote_string("2026-11-28"), "\"2026-11-28\"");
+        assert_eq!(
+            quote_string("2026-11-28T10:00:00+02:00"),
+            "\"2026-11-28T10:00:00+02:00\""
+        );
+        assert_eq!(
+            quote_string("2026-11-28T10:00:00Z/1"),
+            "2026-11-28T10:00:00Z/1"
+        );
     }
 
     #[test]

@@ -6,5 +6,6 @@ mod certgen;
 mod completion;
 mod create_secret;
 mod proxy;
+mod proxy_config;
 mod render;
 mod validate;
