@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+# Summarises bench/run.sh's results (one JSON object per line): medians with min-max per peer,
+# ratios of meshtls to Envoy and nginx, the issue-7 targets; prints the table, writes BENCHMARKS.md.
+# Usage: report.py RESULTS.jsonl VERSIONS.txt COMMANDS.txt OUT.md ROUNDS DURATION WARMUP
+import json
+import statistics
+import sys
+
+results_path, versions_path, commands_path, out_path, rounds, duration, warmup = sys.argv[1:8]
+rows = [json.loads(line) for line in open(results_path) if line.strip()]
+PEERS = ["meshtls", "envoy", "nginx"]
+
+# metric key -> (title, unit, select(row) -> value or None, higher is better, format)
+METRICS = [
+    ("ka_rate", "keep-alive req/s (c=32)", lambda r: r["rate"] if r["mode"] == "keepalive" and r["set"] == "rsa" else None, True, "{:,.0f}"),
+    ("ka_p50", "keep-alive p50 ms", lambda r: r["p50_ms"] if r["mode"] == "keepalive" and r["set"] == "rsa" else None, False, "{:.2f}"),
+    ("ka_p99", "keep-alive p99 ms", lambda r: r["p99_ms"] if r["mode"] == "keepalive" and r["set"] == "rsa" else None, False, "{:.2f}"),
+    ("hs_rsa", "full mTLS handshakes/s RSA-2048", lambda r: r["rate"] if r["mode"] == "handshake" and r["set"] == "rsa" else None, True, "{:,.0f}"),
+    ("hs_ecdsa", "full mTLS handshakes/s ECDSA P-256", lambda r: r["rate"] if r["mode"] == "handshake" and r["set"] == "ecdsa" else None, True, "{:,.0f}"),
+    ("resume", "resumed connections/s RSA", lambda r: r["rate"] if r["mode"] == "resume" and r["set"] == "rsa" else None, True, "{:,.0f}"),
+    ("cold", "cold start to first 200 ms", lambda r: r["ms"] if r["mode"] == "cold" and r["set"] == "rsa" else None, False, "{:.1f}"),
+    ("rss_idle", "peak RSS idle MiB", lambda r: r["hwm_kib"] / 1024 if r["mode"] == "rss" and r["set"] == "rsa" else None, False, "{:.1f}"),
+    ("rss_load", "peak RSS under load MiB", lambda r: r["hwm_kib"] / 1024 if r["mode"] == "rss_load" and r["set"] == "rsa" else None, False, "{:.1f}"),
+    ("cpu_req", "proxy CPU µs/request (keep-alive)", lambda r: r.get("target_cpu_us_per_req") if r["mode"] == "keepalive" and r["set"] == "rsa" else None, False, "{:.1f}"),
+    ("cpu_hs", "proxy CPU µs/full handshake RSA", lambda r: r.get("target_cpu_us_per_req") if r["mode"] == "handshake" and r["set"] == "rsa" else None, False, "{:.0f}"),
+]
+
+
+def values(peer, key):
+    select = next(m[2] for m in METRICS if m[0] == key)
+    out = []
+    for r in rows:
+        if r["peer"] != peer:
+            continue
+        v = select(r)
+        if v is not None:
+            out.append(v)
+    return out
+
+
+def median(peer, key):
+    v = values(peer, key)
+    return statistics.median(v) if v else None
+
+
+def cell(peer, key):
+    fmt = next(m[4] for m in METRICS if m[0] == key)
+    v = values(peer, key)
+    if not v:
+        return "—"
+    text = fmt.format(statistics.median(v))
+    if len(v) > 1:
+        text += f" ({fmt.format(min(v))}–{fmt.format(max(v))})"
+    return text
+
+
+def ratio(key, other):
+    a, b = median("meshtls", key), median(other, key)
+    if a is None or not b:
+        return None
+    return a / b
+
+
+direct = [r["rate"] for r in rows if r["peer"] == "direct"]
+direct_text = (f"{statistics.median(direct):,.0f} ({min(direct):,.0f}–{max(direct):,.0f})" if direct else "—")
+
+lines = []
+lines.append("| metric | meshtls | Envoy | nginx | meshtls/Envoy | meshtls/nginx |")
+lines.append("|---|---|---|---|---|---|")
+for key, title, _, higher, _ in METRICS:
+    re_, rn = ratio(key, "envoy"), ratio(key, "nginx")
+    better = "higher is better" if higher else "lower is better"
+    lines.append(
+        f"| {title} ({better}) | {cell('meshtls', key)} | {cell('envoy', key)} | {cell('nginx', key)} | "
+        f"{'—' if re_ is None else f'{re_:.2f}×'} | {'—' if rn is None else f'{rn:.2f}×'} |"
+    )
+lines.append(f"| direct to the app, no proxy: keep-alive req/s | {direct_text} | | | | |")
+table = "\n".join(lines)
+
+
+def check(ok):
+    return "met" if ok else "**missed**"
+
+
+targets = []
+def target(name, value_text, ok):
+    targets.append(f"| {name} | {value_text} | {check(ok)} |")
+
+def r(key, other):
+    return ratio(key, other) or 0.0
+
+target("keep-alive req/s ≥ 2.5× Envoy", f"{r('ka_rate', 'envoy'):.2f}×", r("ka_rate", "envoy") >= 2.5)
+target("keep-alive req/s ≥ 1.1× nginx", f"{r('ka_rate', 'nginx'):.2f}×", r("ka_rate", "nginx") >= 1.1)
+m99, n99 = median("meshtls", "ka_p99"), median("nginx", "ka_p99")
+target("keep-alive p99 ≤ nginx's", f"{m99 or 0:.2f} ms vs {n99 or 0:.2f} ms", m99 is not None and n99 is not None and m99 <= n99)
+target("full handshakes/s RSA-2048 ≥ 1.0× Envoy", f"{r('hs_rsa', 'envoy'):.2f}×", r("hs_rsa", "envoy") >= 1.0)
+target("full handshakes/s ECDSA P-256 ≥ 1.0× Envoy", f"{r('hs_ecdsa', 'envoy'):.2f}×", r("hs_ecdsa", "envoy") >= 1.0)
+target("resumed connections/s ≥ 1.0× Envoy", f"{r('resume', 'envoy'):.2f}×", r("resume", "envoy") >= 1.0)
+mc, nc = median("meshtls", "cold"), median("nginx", "cold")
+target("cold start ≤ nginx's and ≤ 25 ms", f"{mc or 0:.1f} ms vs nginx {nc or 0:.1f} ms", mc is not None and nc is not None and mc <= nc and mc <= 25)
+ri, rl = median("meshtls", "rss_idle"), median("meshtls", "rss_load")
+target("peak RSS idle ≤ 12 MiB", f"{ri or 0:.1f} MiB", ri is not None and ri <= 12)
+target("peak RSS under load ≤ 24 MiB", f"{rl or 0:.1f} MiB", rl is not None and rl <= 24)
+
+# Sanity: errors, resumption really on/off, how busy the load generator was.
+notes = []
+errors = sum(r.get("errors", 0) for r in rows)
+notes.append(f"- Errors over the whole run: {errors}.")
+for peer in PEERS:
+    res = [r for r in rows if r["peer"] == peer and r["mode"] == "resume"]
+    full = [r for r in rows if r["peer"] == peer and r["mode"] == "handshake"]
+    resumed = sum(r["resumed"] for r in res)
+    total = sum(r["ok"] for r in res)
+    full_resumed = sum(r["resumed"] for r in full)
+    lg = [r["loadgen_cpu"] for r in rows if r["peer"] == peer and r["mode"] in ("keepalive", "handshake", "resume")]
+    notes.append(
+        f"- {peer}: {resumed}/{total} connections resumed in the resumption runs, {full_resumed} in the "
+        f"no-resumption runs; load generator CPU {min(lg, default=0):.0%}–{max(lg, default=0):.0%} of CPU 1."
+    )
+
+versions = open(versions_path).read().strip()
+commands = open(commands_path).read().strip()
+md = f"""# Benchmarks: meshtls proxy vs Envoy vs nginx
+
+Written by `bench/run.sh` (issue 7). Only ratios from one run count: absolute figures drift on
+this shared machine. {rounds} rounds with the peer order rotated; each cell is the median with
+min–max over the rounds; each load run is {warmup} s of warm-up then {duration} s measured.
+
+## Set-up
+
+- Every proxy listens on 127.0.0.1:9080 with MUTUAL TLS (server certificate, client certificate
+  verified against the CA; ALPN h2 and http/1.1; the client offers http/1.1) and forwards plain
+  HTTP/1.1 over kept-alive upstream connections to one app, `meshtls httpbin`, answering
+  `/status/200`.
+- The proxy and the app are pinned to CPU 0 (a one-core pod), the load generator to CPU 1.
+  One worker each: Envoy `--concurrency 1`, nginx `worker_processes 1`, meshtls its default (1).
+  Access logs off everywhere.
+- Certificates from `meshtls certgen`: RSA-2048 (the default) and `--key-type ecdsa-p256`.
+- Load generator: `bench/loadgen` (tokio + rustls on aws-lc-rs, current-thread runtime), HTTP/1.1.
+  Keep-alive at c=32; full handshakes and resumed connections at c=16, one request per
+  connection (`Connection: close`); "full" has session resumption disabled in the client, so
+  every connection verifies the client certificate; "resumed" gives each client connection
+  slot its own session cache (TLS 1.3 tickets), and the run counts how many resumed.
+- Cold start: the load generator execs the proxy and probes (TCP connect, full mTLS handshake,
+  `GET /status/200`) every 0.5 ms until the first 200.
+- Peak RSS: `VmHWM` of the proxy's processes (nginx: master + worker), idle = after the first
+  request, under load = after all the runs. CPU per request: the proxy's utime+stime over the
+  measured window divided by the requests (or connections) served.
+
+## Results
+
+{table}
+
+## Targets (issue 7, ratios from this run, medians of {rounds} rounds)
+
+| target | this run | |
+|---|---|---|
+{chr(10).join(targets)}
+
+## Checks
+
+{chr(10).join(notes)}
+
+## Machine and versions
+
+```
+{versions}
+```
+
+## Commands
+
+`bench/run.sh` (env `ROUNDS`, `DURATION`, `WARMUP`) reproduces everything; it runs, per round:
+
+```
+{commands}
+```
+"""
+open(out_path, "w").write(md)
+print(table)
+print()
+print("\n".join(targets))
+print()
+print("\n".join(notes))
+print(versions)
