@@ -176,8 +176,13 @@ impl Upstream {
         None
     }
 
-    /// Returns the connection to the pool once its response body has been read.
+    /// Returns the connection to the pool once its response body has been read: at once when
+    /// it already has (an empty or fully buffered body, the common case), else from a task.
     fn checkin_when_ready(self: &Rc<Self>, mut sender: Sender) {
+        if sender.is_ready() {
+            self.idle.borrow_mut().push((sender, Instant::now()));
+            return;
+        }
         let pool = Rc::clone(self);
         tokio::task::spawn_local(async move {
             if sender.ready().await.is_ok() {

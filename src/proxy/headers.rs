@@ -1,6 +1,8 @@
 //! The headers Envoy sets in Istio: on requests to the app `x-forwarded-proto`, `x-request-id`
 //! and `x-forwarded-client-cert`; on responses `server`, `x-envoy-upstream-service-time` and
 //! `x-envoy-decorator-operation`. The peer's identity is computed once per connection.
+use std::cell::Cell;
+
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use x509_parser::prelude::X509Certificate;
 
@@ -15,17 +17,21 @@ pub const DECORATOR_OPERATION: HeaderName = HeaderName::from_static("x-envoy-dec
 pub const ISTIO_ENVOY: HeaderValue = HeaderValue::from_static("istio-envoy");
 
 /// Hop-by-hop headers a proxy must not forward.
-const HOP_BY_HOP: [&str; 7] = [
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "transfer-encoding",
-    "upgrade",
-    "te",
-    "trailer",
+const HOP_BY_HOP: [HeaderName; 7] = [
+    http::header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    HeaderName::from_static("proxy-connection"),
+    http::header::TRANSFER_ENCODING,
+    http::header::UPGRADE,
+    http::header::TE,
+    http::header::TRAILER,
 ];
 
 pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    // Most messages carry none: one pass over the names (no hashing) finds that out.
+    if !headers.keys().any(|name| HOP_BY_HOP.contains(name)) {
+        return;
+    }
     if let Some(listed) = headers.get(http::header::CONNECTION).cloned() {
         for name in listed.to_str().unwrap_or("").split(',') {
             if let Ok(name) = HeaderName::try_from(name.trim()) {
@@ -33,7 +39,7 @@ pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
             }
         }
     }
-    for name in HOP_BY_HOP {
+    for name in &HOP_BY_HOP {
         headers.remove(name);
     }
 }
@@ -131,13 +137,42 @@ fn escape_rfc2253(value: &str) -> String {
     out
 }
 
+thread_local! {
+    /// Per-worker state of the `x-request-id` generator, seeded once from the system RNG.
+    static REQUEST_ID_STATE: Cell<u64> = Cell::new(request_id_seed());
+}
+
+fn request_id_seed() -> u64 {
+    let mut seed = [0u8; 8];
+    if aws_lc_rs::rand::fill(&mut seed).is_err() {
+        // The id only correlates log lines; the clock is seed enough if the RNG ever fails.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0x5a5a_5a5a);
+        seed = (nanos ^ u64::from(std::process::id())).to_le_bytes();
+    }
+    u64::from_le_bytes(seed)
+}
+
+/// splitmix64: a fast, well-mixed generator. Like Envoy's, request ids need not be
+/// unpredictable, only unique; a per-request call into the crypto RNG cost more than the rest.
+fn next_random(state: &Cell<u64>) -> u64 {
+    let next = state.get().wrapping_add(0x9e37_79b9_7f4a_7c15);
+    state.set(next);
+    let mut z = next;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 /// A random version-4 UUID, as Envoy generates for `x-request-id`.
 pub fn request_id() -> HeaderValue {
     let mut bytes = [0u8; 16];
-    if aws_lc_rs::rand::fill(&mut bytes).is_err() {
-        // The id only correlates log lines; a fixed value is harmless if the RNG ever fails.
-        bytes = [0x5a; 16];
-    }
+    REQUEST_ID_STATE.with(|state| {
+        bytes[..8].copy_from_slice(&next_random(state).to_le_bytes());
+        bytes[8..].copy_from_slice(&next_random(state).to_le_bytes());
+    });
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -210,6 +245,22 @@ mod tests {
             XfccPolicy::SanitizeSet,
         );
         assert!(headers.get(XFCC).is_none());
+    }
+
+    #[test]
+    fn strips_hop_by_hop_and_what_connection_lists() {
+        let mut headers = HeaderMap::new();
+        headers.insert("connection", HeaderValue::from_static("close, x-private"));
+        headers.insert("x-private", HeaderValue::from_static("1"));
+        headers.insert("keep-alive", HeaderValue::from_static("timeout=5"));
+        headers.insert("x-kept", HeaderValue::from_static("1"));
+        strip_hop_by_hop(&mut headers);
+        assert_eq!(headers.len(), 1);
+        assert!(headers.contains_key("x-kept"));
+        let mut none = HeaderMap::new();
+        none.insert("x-kept", HeaderValue::from_static("1"));
+        strip_hop_by_hop(&mut none);
+        assert_eq!(none.len(), 1);
     }
 
     #[test]

@@ -59,33 +59,58 @@ fn protocol(version: Version) -> &'static str {
     }
 }
 
+/// The request target as the app gets it: origin-form (`/path?query`). HTTP/1.1 requests
+/// already are (kept as they are, no copy); h2 ones carry `:scheme` and `:authority`.
+fn origin_form(uri: Uri) -> Uri {
+    if uri.scheme().is_none() && uri.authority().is_none() && uri.path_and_query().is_some() {
+        return uri;
+    }
+    let mut parts = http::uri::Parts::default();
+    parts.path_and_query = Some(
+        uri.path_and_query()
+            .cloned()
+            .unwrap_or_else(|| http::uri::PathAndQuery::from_static("/")),
+    );
+    Uri::from_parts(parts).unwrap_or_else(|_| Uri::from_static("/"))
+}
+
 pub async fn handle(
     request: Request<Incoming>,
     connection: Rc<ConnectionInfo>,
     listener: Rc<ListenerContext>,
 ) -> Result<Response<ProxyBody>, Infallible> {
     let started = Instant::now();
-    let start_time = OffsetDateTime::now_utc();
+    let logging = listener.access_log.is_some();
+    let start_time = logging.then(OffsetDateTime::now_utc);
     let (mut parts, body) = request.into_parts();
     let downstream_version = parts.version;
     let method = parts.method.clone();
-    let path = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "/".to_string());
-    let authority = parts
-        .uri
-        .authority()
-        .map(|a| a.as_str().to_string())
-        .or_else(|| {
-            parts
-                .headers
-                .get(HOST)
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_string)
-        })
-        .unwrap_or_default();
+    // What the access log needs, and the authority when there is no Host to copy it to;
+    // with the log off an HTTP/1.1 request with a Host copies nothing.
+    let authority = if logging || !parts.headers.contains_key(HOST) {
+        parts
+            .uri
+            .authority()
+            .map(|a| a.as_str().to_string())
+            .or_else(|| {
+                parts
+                    .headers
+                    .get(HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .map(str::to_string)
+            })
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let path = match logging {
+        true => parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".to_string()),
+        false => String::new(),
+    };
 
     // Towards the app: HTTP/1.1, origin-form URI, Host from :authority, Istio's headers.
     headers::strip_hop_by_hop(&mut parts.headers);
@@ -94,7 +119,7 @@ pub async fn handle(
     {
         parts.headers.insert(HOST, host);
     }
-    parts.uri = Uri::try_from(path.as_str()).unwrap_or_else(|_| Uri::from_static("/"));
+    parts.uri = origin_form(std::mem::take(&mut parts.uri));
     parts.version = Version::HTTP_11;
     parts
         .headers
@@ -103,9 +128,14 @@ pub async fn handle(
         parts.headers.insert(X_REQUEST_ID, headers::request_id());
     }
     headers::apply_xfcc(&mut parts.headers, &connection.peer, listener.xfcc);
-    let request_id = parts.headers.get(X_REQUEST_ID).cloned();
-    let user_agent = parts.headers.get(USER_AGENT).cloned();
-    let forwarded_for = parts.headers.get("x-forwarded-for").cloned();
+    let (request_id, user_agent, forwarded_for) = match logging {
+        true => (
+            parts.headers.get(X_REQUEST_ID).cloned(),
+            parts.headers.get(USER_AGENT).cloned(),
+            parts.headers.get("x-forwarded-for").cloned(),
+        ),
+        false => (None, None, None),
+    };
 
     let sent = Instant::now();
     let result = listener
@@ -117,9 +147,8 @@ pub async fn handle(
             let upstream_ms = sent.elapsed().as_millis();
             let mut response = response.map(Either::Left);
             headers::strip_hop_by_hop(response.headers_mut());
-            if let Ok(value) = HeaderValue::from_str(&upstream_ms.to_string()) {
-                response.headers_mut().insert(UPSTREAM_SERVICE_TIME, value);
-            }
+            let value = HeaderValue::from(u64::try_from(upstream_ms).unwrap_or(u64::MAX));
+            response.headers_mut().insert(UPSTREAM_SERVICE_TIME, value);
             (response, Some(upstream_ms), "", "via_upstream")
         }
         Err(reason) => {
@@ -161,7 +190,7 @@ pub async fn handle(
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
         log.record(&Entry {
-            start: start_time,
+            start: start_time.unwrap_or_else(OffsetDateTime::now_utc),
             method: method.as_str(),
             path: &path,
             protocol: protocol(downstream_version),
