@@ -33,6 +33,10 @@ pub struct StagedFile {
 impl StagedFile {
     /// Writes `bytes` to a temporary file beside `dest` with `mode`, and syncs it.
     pub fn write(dest: &Path, bytes: &[u8], mode: FileMode) -> io::Result<StagedFile> {
+        StagedFile::write_with(dest, bytes, mode, true)
+    }
+
+    fn write_with(dest: &Path, bytes: &[u8], mode: FileMode, sync: bool) -> io::Result<StagedFile> {
         let dir = dest
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -55,7 +59,9 @@ impl StagedFile {
             .mode(mode.bits())
             .open(&staged.temp)?;
         file.write_all(bytes)?;
-        file.sync_all()?;
+        if sync {
+            file.sync_all()?;
+        }
         // The umask may have narrowed the mode; set it exactly (never wider than asked).
         fs::set_permissions(
             &staged.temp,
@@ -89,4 +95,11 @@ impl Drop for StagedFile {
 /// Writes one file atomically.
 pub fn write_atomic(dest: &Path, bytes: &[u8], mode: FileMode) -> io::Result<()> {
     StagedFile::write(dest, bytes, mode)?.commit()
+}
+
+/// Writes one file atomically (readers see the old or the new bytes, never half) but without
+/// the fsync: for volatile copies that are made again from their source at every start, as the
+/// kubelet writes Secret volumes (on tmpfs, unsynced). An fsync cost milliseconds each.
+pub fn write_atomic_volatile(dest: &Path, bytes: &[u8], mode: FileMode) -> io::Result<()> {
+    StagedFile::write_with(dest, bytes, mode, false)?.commit()
 }

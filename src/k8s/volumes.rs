@@ -10,7 +10,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 
 use super::app::{USER_VOLUME, USER_VOLUME_MOUNT, UserVolume, UserVolumeMount};
 use super::secret::Secret;
-use crate::fsx::{FileMode, write_atomic};
+use crate::fsx::{FileMode, write_atomic_volatile};
 
 /// Why the annotations cannot be turned into mounts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -125,7 +125,7 @@ pub fn materialize(
     let versioned = dir.join(&stamp);
     fs::create_dir_all(&versioned)?;
     for (key, value) in data {
-        write_atomic(&versioned.join(key), value, FileMode::Private)?;
+        write_atomic_volatile(&versioned.join(key), value, FileMode::Private)?;
     }
     let staging = dir.join("..data_tmp");
     let _ = fs::remove_file(&staging);
