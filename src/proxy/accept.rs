@@ -214,7 +214,7 @@ async fn handshake(
     let peer = session
         .peer_certificates()
         .and_then(|chain| chain.first())
-        .map(|leaf| PeerIdentity::from_leaf(leaf, by))
+        .map(|leaf| PeerIdentity::from_leaf_cached(leaf, by))
         .unwrap_or_default();
     if mesh
         && !peer

@@ -1,7 +1,7 @@
 //! The headers Envoy sets in Istio: on requests to the app `x-forwarded-proto`, `x-request-id`
 //! and `x-forwarded-client-cert`; on responses `server`, `x-envoy-upstream-service-time` and
 //! `x-envoy-decorator-operation`. The peer's identity is computed once per connection.
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use x509_parser::prelude::X509Certificate;
@@ -53,7 +53,31 @@ pub struct PeerIdentity {
     pub spiffe_id: Option<String>,
 }
 
+/// A leaf certificate, the `by` it was built with, and its identity.
+type CachedIdentity = (Vec<u8>, Option<String>, PeerIdentity);
+
+thread_local! {
+    /// The last identity built on this worker, by leaf certificate and `by`: clients reconnect
+    /// with the same certificate, and parsing and formatting it cost more than a comparison.
+    static LAST_IDENTITY: RefCell<Option<CachedIdentity>> = const { RefCell::new(None) };
+}
+
 impl PeerIdentity {
+    /// `from_leaf`, reusing the identity built for the same certificate just before.
+    pub fn from_leaf_cached(der: &[u8], by: Option<&str>) -> PeerIdentity {
+        LAST_IDENTITY.with(|last| {
+            if let Some((leaf, last_by, identity)) = last.borrow().as_ref()
+                && leaf.as_slice() == der
+                && last_by.as_deref() == by
+            {
+                return identity.clone();
+            }
+            let identity = PeerIdentity::from_leaf(der, by);
+            *last.borrow_mut() = Some((der.to_vec(), by.map(str::to_string), identity.clone()));
+            identity
+        })
+    }
+
     /// Builds the identity from the peer's leaf certificate; `by` is our own SPIFFE ID, if any.
     pub fn from_leaf(der: &[u8], by: Option<&str>) -> PeerIdentity {
         let Ok(cert) = parse(der) else {
@@ -126,9 +150,9 @@ pub fn rfc2253(cert: &X509Certificate<'_>) -> String {
 
 fn escape_rfc2253(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
+    let count = value.chars().count();
     for (i, c) in value.chars().enumerate() {
-        let edge =
-            (i == 0 && (c == '#' || c == ' ')) || (i + 1 == value.chars().count() && c == ' ');
+        let edge = (i == 0 && (c == '#' || c == ' ')) || (i + 1 == count && c == ' ');
         if edge || matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';' | '=') {
             out.push('\\');
         }
@@ -261,6 +285,29 @@ mod tests {
         none.insert("x-kept", HeaderValue::from_static("1"));
         strip_hop_by_hop(&mut none);
         assert_eq!(none.len(), 1);
+    }
+
+    #[test]
+    fn the_cached_identity_is_the_computed_one() {
+        let leaf = |name: &str| {
+            let names = vec![
+                name.to_string(),
+                format!("spiffe://cluster.local/ns/{name}"),
+            ];
+            let rcgen::CertifiedKey { cert, .. } =
+                rcgen::generate_simple_self_signed(names).unwrap();
+            cert.der().to_vec()
+        };
+        let (a, b) = (leaf("a.test"), leaf("b.test"));
+        for by in [None, Some("spiffe://cluster.local/ns/test/sa/httpbin")] {
+            for der in [&a, &a, &b, &a] {
+                let cached = PeerIdentity::from_leaf_cached(der, by);
+                let direct = PeerIdentity::from_leaf(der, by);
+                assert!(direct.xfcc.is_some());
+                assert_eq!(cached.xfcc, direct.xfcc);
+                assert_eq!(cached.spiffe_id, direct.spiffe_id);
+            }
+        }
     }
 
     #[test]

@@ -138,6 +138,16 @@ pub fn verify_with_key(
     algorithms: &WebPkiSupportedAlgorithms,
     tls13: bool,
 ) -> Result<HandshakeSignatureValid, Error> {
+    // v3 certificates (nearly all): webpki's lazy parse is cheaper than a full x509-parser
+    // parse. Any failure takes the raw-key path below, which decides as before.
+    let fast = if tls13 {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms)
+    } else {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms)
+    };
+    if let Ok(valid) = fast {
+        return Ok(valid);
+    }
     let parsed =
         parse(cert).map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
     let spki = SubjectPublicKeyInfoDer::from(parsed.public_key().raw);
