@@ -87,6 +87,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::Validate(args) => cmd::validate::run(args, &mut printer),
         Command::Completion(args) => cmd::completion::run(args, &mut printer),
         Command::ProxyConfig(which) => cmd::proxy_config::run(which, &mut printer),
+        Command::Verify(args) => cmd::verify::run(args, &mut printer),
+        Command::Demo(args) => cmd::demo::run(args, &mut printer),
     };
     let result = result.and_then(|status| {
         printer.flush()?;

@@ -3,6 +3,8 @@ pub mod cert_inspect;
 pub mod certgen;
 pub mod completion;
 pub mod create_secret;
+pub mod demo;
 pub mod proxy_config;
 pub mod render;
 pub mod validate;
+pub mod verify;

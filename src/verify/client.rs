@@ -12,6 +12,7 @@ use hyper_util::rt::TokioIo;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, Error, SignatureScheme};
 use time::OffsetDateTime;
 use tokio::net::TcpStream;
@@ -90,6 +91,30 @@ pub enum RequestError {
     Timeout(Duration),
 }
 
+impl RequestError {
+    /// The line curl prints for a failure like this one, with curl's exit code.
+    pub fn curl_text(&self) -> String {
+        match self {
+            RequestError::Connect(why) => format!("curl: (7) Failed to connect: {why}"),
+            RequestError::Reset => "curl: (56) Recv failure: Connection reset by peer".to_string(),
+            RequestError::TlsRejectedByServer(why) => {
+                format!("curl: (56) the server rejected the TLS session: {why}")
+            }
+            RequestError::ServerCertificate(why) => {
+                format!("curl: (60) SSL certificate problem: {why}")
+            }
+            RequestError::Tls(why) => format!("curl: (35) TLS connect error: {why}"),
+            RequestError::Http(why) => format!("curl: (52) {why}"),
+            RequestError::Timeout(after) => {
+                format!(
+                    "curl: (28) Operation timed out after {} ms",
+                    after.as_millis()
+                )
+            }
+        }
+    }
+}
+
 /// Checks server certificates as `ServerCheck` says; notes when the CN stood in for a SAN.
 #[derive(Debug)]
 pub struct ServerVerifier {
@@ -115,9 +140,14 @@ impl ServerVerifier {
 
 fn name_error(expected: &str, presented: Vec<String>) -> Error {
     Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(Arc::new(
-        std::io::Error::other(format!(
-            "certificate names {presented:?} do not match {expected}"
-        )),
+        std::io::Error::other(if presented.is_empty() {
+            format!("the certificate's CN does not match target host name '{expected}'")
+        } else {
+            format!(
+                "no alternative certificate subject name matches target host name '{expected}' (it has {})",
+                presented.join(", ")
+            )
+        }),
     ))))
 }
 
@@ -250,10 +280,22 @@ pub async fn get(
         .map_err(|_| RequestError::Timeout(timeout))?
 }
 
-fn io_error(e: std::io::Error) -> RequestError {
+/// An I/O error after the handshake: a reset, a TLS alert (TLS 1.3 servers reject a client
+/// certificate after the client has finished), or something else.
+fn io_error(e: &std::io::Error) -> RequestError {
     match e.kind() {
         std::io::ErrorKind::ConnectionReset => RequestError::Reset,
-        _ => RequestError::Http(e.to_string()),
+        _ => match e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
+            Some(Error::AlertReceived(alert)) => {
+                RequestError::TlsRejectedByServer(format!("TLS alert {alert:?}"))
+            }
+            Some(other) => RequestError::Tls(other.to_string()),
+            // Some layers keep only the message of rustls's error.
+            None => match e.to_string().strip_prefix("received fatal alert: ") {
+                Some(alert) => RequestError::TlsRejectedByServer(format!("TLS alert {alert}")),
+                None => RequestError::Http(e.to_string()),
+            },
+        },
     }
 }
 
@@ -286,9 +328,16 @@ async fn get_inner(
         .dangerous()
         .with_custom_certificate_verifier(verifier.clone());
     let mut config = match options.identity {
-        Some((chain, key)) => builder
-            .with_client_auth_cert(chain, key)
-            .map_err(|e| RequestError::Tls(e.to_string()))?,
+        // Not `with_client_auth_cert`: it parses the leaf with webpki, which refuses the page's
+        // X.509 v1 client certificates that curl and Envoy accept.
+        Some((chain, key)) => {
+            let signer = crate::proxy::tls::provider()
+                .key_provider
+                .load_private_key(key)
+                .map_err(|e| RequestError::Tls(format!("the client key: {e}")))?;
+            let certified = CertifiedKey::new(chain, signer);
+            builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(certified)))
+        }
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = options.alpn.clone();
@@ -309,17 +358,17 @@ async fn get_inner(
                 .handshake(io)
                 .await
                 .map_err(|e| hyper_error(&e))?;
-        tokio::spawn(connection);
+        let connection = tokio::spawn(connection);
         let mut req = request()?;
         *req.version_mut() = Version::HTTP_2;
         *req.uri_mut() = format!("https://{host}{path}")
             .parse()
             .map_err(|_| RequestError::Http("bad URL".to_string()))?;
         req.headers_mut().remove(http::header::HOST);
-        let response = sender
-            .send_request(req)
-            .await
-            .map_err(|e| hyper_error(&e))?;
+        let response = match sender.send_request(req).await {
+            Ok(response) => response,
+            Err(e) => return Err(why_failed(&e, connection).await),
+        };
         Head {
             version: response.version(),
             status: response.status(),
@@ -338,11 +387,11 @@ where
     let (mut sender, connection) = hyper::client::conn::http1::handshake(io)
         .await
         .map_err(|e| hyper_error(&e))?;
-    tokio::spawn(connection);
-    let response = sender
-        .send_request(request)
-        .await
-        .map_err(|e| hyper_error(&e))?;
+    let connection = tokio::spawn(connection);
+    let response = match sender.send_request(request).await {
+        Ok(response) => response,
+        Err(e) => return Err(why_failed(&e, connection).await),
+    };
     Ok(Head {
         version: response.version(),
         status: response.status(),
@@ -350,11 +399,30 @@ where
     })
 }
 
+/// A request failed: the connection task knows the cause better ("operation was canceled" hides
+/// a TLS alert or a reset), so ask it first.
+async fn why_failed(
+    error: &hyper::Error,
+    connection: tokio::task::JoinHandle<Result<(), hyper::Error>>,
+) -> RequestError {
+    let from_request = hyper_error(error);
+    if !matches!(from_request, RequestError::Http(_)) {
+        return from_request;
+    }
+    match tokio::time::timeout(Duration::from_secs(1), connection).await {
+        Ok(Ok(Err(cause))) => match hyper_error(&cause) {
+            RequestError::Http(_) => from_request,
+            better => better,
+        },
+        _ => from_request,
+    }
+}
+
 fn hyper_error(error: &hyper::Error) -> RequestError {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = source {
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            return io_error(std::io::Error::new(io.kind(), io.to_string()));
+            return io_error(io);
         }
         source = e.source();
     }
@@ -370,7 +438,7 @@ fn classify_tls(error: &std::io::Error) -> RequestError {
             RequestError::TlsRejectedByServer(format!("{alert:?}"))
         }
         Some(Error::InvalidCertificate(reason)) => {
-            RequestError::ServerCertificate(format!("{reason:?}"))
+            RequestError::ServerCertificate(certificate_reason(reason))
         }
         Some(other) => RequestError::Tls(other.to_string()),
         None => match error.kind() {
@@ -379,6 +447,18 @@ fn classify_tls(error: &std::io::Error) -> RequestError {
             ),
             _ => RequestError::Tls(error.to_string()),
         },
+    }
+}
+
+/// Why a server certificate was refused, in words (`Other` carries our own message).
+fn certificate_reason(reason: &CertificateError) -> String {
+    match reason {
+        CertificateError::Other(other) => other.to_string(),
+        CertificateError::UnknownIssuer => "unknown issuer (not signed by --cacert)".to_string(),
+        CertificateError::Expired => "certificate has expired".to_string(),
+        CertificateError::NotValidYet => "certificate is not yet valid".to_string(),
+        CertificateError::BadSignature => "bad signature".to_string(),
+        other => format!("{other:?}"),
     }
 }
 

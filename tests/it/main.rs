@@ -9,3 +9,5 @@ mod proxy;
 mod proxy_config;
 mod render;
 mod validate;
+mod verify;
+mod verify_envoy;
