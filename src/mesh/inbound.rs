@@ -388,3 +388,66 @@ impl Inbound {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_map_wildcards_to_loopback_and_honour_overrides() {
+        let placement = Placement::default();
+        let loopback = |port| Endpoint::Tcp(SocketAddr::from(([127, 0, 0, 1], port)));
+        assert_eq!(
+            endpoint(Some("0.0.0.0:80"), 9080, &placement).unwrap(),
+            loopback(80)
+        );
+        assert_eq!(endpoint(None, 9080, &placement).unwrap(), loopback(9080));
+        assert_eq!(
+            endpoint(Some("[::]:80"), 9080, &placement).unwrap(),
+            Endpoint::Tcp("[::1]:80".parse().unwrap())
+        );
+        assert_eq!(
+            endpoint(Some("unix:///var/run/app.sock"), 9080, &placement).unwrap(),
+            Endpoint::Unix(PathBuf::from("/var/run/app.sock"))
+        );
+        assert!(endpoint(Some("nonsense"), 9080, &placement).is_err());
+        let overridden = Placement {
+            endpoint_overrides: BTreeMap::from([(80, loopback(18080))]),
+            ..Placement::default()
+        };
+        assert_eq!(
+            endpoint(Some("0.0.0.0:80"), 9080, &overridden).unwrap(),
+            loopback(18080)
+        );
+    }
+
+    #[test]
+    fn tls_settings_map_to_what_rustls_serves() {
+        let mut warnings = Vec::new();
+        let mut tls = ServerTlsSettings {
+            mode: Some(ServerTlsMode::Mutual),
+            server_certificate: Some("/c".to_string()),
+            private_key: Some("/k".to_string()),
+            ca_certificates: Some("/ca".to_string()),
+            min_protocol_version: Some(TlsProtocol::Tlsv1_0),
+            cipher_suites: vec![
+                "ECDHE-RSA-AES128-GCM-SHA256".to_string(),
+                "AES128-SHA".to_string(),
+            ],
+            ..ServerTlsSettings::default()
+        };
+        let termination = termination(&tls, 9080, &mut warnings).unwrap();
+        assert_eq!(termination.min_version, TlsVersion::V1_2);
+        assert_eq!(termination.cipher_suites, ["ECDHE-RSA-AES128-GCM-SHA256"]);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        tls.mode = None;
+        assert!(termination_error(&tls).contains("PASSTHROUGH"));
+        tls.mode = Some(ServerTlsMode::Simple);
+        tls.ca_crl = Some("/crl".to_string());
+        assert!(termination_error(&tls).contains("caCrl"));
+    }
+
+    fn termination_error(tls: &ServerTlsSettings) -> String {
+        termination(tls, 9080, &mut Vec::new()).unwrap_err()
+    }
+}

@@ -6,6 +6,7 @@ mod certgen;
 mod completion;
 mod create_secret;
 mod proxy;
+mod proxy_cli;
 mod proxy_config;
 mod render;
 mod validate;
