@@ -902,3 +902,87 @@ fn config_dump_has_the_shape_of_a_real_envoy_dump() {
     assert!(ours_resource.contains(&format!("{{\n   \"@type\": \"type.googleapis.com/envoy.admin.v3.SecretsConfigDump.DynamicSecret\",\n   \"name\": \"{cert_name}\"\n  }}")), "{ours_resource}");
     assert!(envoy_resource.contains(&format!("{{\n   \"@type\": \"type.googleapis.com/envoy.admin.v3.SecretsConfigDump.DynamicSecret\",\n   \"name\": \"{cert_name}\"\n  }}")), "{envoy_resource}");
 }
+
+/// A fixture whose TLS port takes only what `adjust` leaves of the page's settings.
+fn fixture_adjusted(adjust: impl FnOnce(&mut TlsTermination)) -> Fixture {
+    let certs = tempdir();
+    certgen(certs.path(), &[]);
+    let root = tempdir();
+    mount(certs.path(), root.path());
+    let mesh = tempdir();
+    let app = httpbin::start(SocketAddr::from(([127, 0, 0, 1], 0))).expect("httpbin starts");
+    let mut config = page_config(root.path(), mesh.path(), app.address, TlsMode::Mutual);
+    if let Security::Terminate(tls) = &mut config.listeners[0].security {
+        adjust(tls);
+    }
+    let proxy = start(config).expect("proxy starts");
+    Fixture {
+        certs,
+        root,
+        mesh,
+        app: Some(app),
+        proxy: Some(proxy),
+    }
+}
+
+#[test]
+fn protocol_versions_and_cipher_suites_are_enforced() {
+    if !require_tool("curl") {
+        return;
+    }
+    // TLS 1.3 only: a TLS 1.2 client fails, and the failure is counted with its reason.
+    let f = fixture_adjusted(|tls| tls.min_version = TlsVersion::V1_3);
+    assert!(text(&curl_external(&f, &["--tls-max", "1.3"], true)).starts_with("HTTP/2 200"));
+    let out = curl_external(&f, &["--tls-max", "1.2"], true);
+    assert!(
+        !out.status.success() && !text(&out).contains("HTTP/"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        admin_get(&f, "/stats").contains("listener.0.0.0.0_9080.ssl.fail_unsupported_version: 1")
+    );
+    drop(f);
+    // TLS 1.2 with one suite: only that suite negotiates.
+    let f = fixture_adjusted(|tls| {
+        tls.max_version = TlsVersion::V1_2;
+        tls.cipher_suites = vec!["ECDHE-RSA-AES256-GCM-SHA384".to_string()];
+    });
+    let ok = curl_external(&f, &["--ciphers", "ECDHE-RSA-AES256-GCM-SHA384"], true);
+    assert!(text(&ok).starts_with("HTTP/2 200"), "{}", text(&ok));
+    let refused = curl_external(&f, &["--ciphers", "ECDHE-RSA-AES128-GCM-SHA256"], true);
+    assert!(
+        !refused.status.success() && !text(&refused).contains("HTTP/"),
+        "{}",
+        text(&refused)
+    );
+}
+
+#[test]
+fn optional_mutual_serves_clients_with_or_without_a_certificate_but_never_a_bad_one() {
+    if !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::OptionalMutual, false);
+    assert!(text(&curl_external(&f, &[], false)).starts_with("HTTP/2 200"));
+    assert!(text(&curl_external(&f, &[], true)).starts_with("HTTP/2 200"));
+    let other = tempdir();
+    certgen(other.path(), &[]);
+    let cert = other.path().join("client.test.svc.cluster.local.crt");
+    let key = other.path().join("client.test.svc.cluster.local.key");
+    let out = curl_external(
+        &f,
+        &[
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+        false,
+    );
+    assert!(
+        !out.status.success() && !text(&out).contains("HTTP/"),
+        "{}",
+        text(&out)
+    );
+}
