@@ -125,6 +125,18 @@ pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> 
 }
 
 pub fn fixture_with(mode: TlsMode, page_certs: bool) -> Fixture {
+    fixture_from(page_certs, |config| {
+        if let Security::Terminate(tls) = &mut config.listeners[0].security {
+            tls.mode = mode;
+            if mode == TlsMode::Simple {
+                tls.ca_certificates = None;
+            }
+        }
+    })
+}
+
+/// The page's set-up (certificates from certgen or the page's openssl commands), changed by `adjust`.
+fn fixture_from(page_certs: bool, adjust: impl FnOnce(&mut ProxyConfig)) -> Fixture {
     let certs = tempdir();
     if page_certs {
         page_openssl_certs(certs.path());
@@ -135,7 +147,8 @@ pub fn fixture_with(mode: TlsMode, page_certs: bool) -> Fixture {
     mount(certs.path(), root.path());
     let mesh = tempdir();
     let app = httpbin::start(SocketAddr::from(([127, 0, 0, 1], 0))).expect("httpbin starts");
-    let config = page_config(root.path(), mesh.path(), app.address, mode);
+    let mut config = page_config(root.path(), mesh.path(), app.address, TlsMode::Mutual);
+    adjust(&mut config);
     let proxy = start(config).expect("proxy starts");
     Fixture {
         certs,
@@ -905,24 +918,11 @@ fn config_dump_has_the_shape_of_a_real_envoy_dump() {
 
 /// A fixture whose TLS port takes only what `adjust` leaves of the page's settings.
 fn fixture_adjusted(adjust: impl FnOnce(&mut TlsTermination)) -> Fixture {
-    let certs = tempdir();
-    certgen(certs.path(), &[]);
-    let root = tempdir();
-    mount(certs.path(), root.path());
-    let mesh = tempdir();
-    let app = httpbin::start(SocketAddr::from(([127, 0, 0, 1], 0))).expect("httpbin starts");
-    let mut config = page_config(root.path(), mesh.path(), app.address, TlsMode::Mutual);
-    if let Security::Terminate(tls) = &mut config.listeners[0].security {
-        adjust(tls);
-    }
-    let proxy = start(config).expect("proxy starts");
-    Fixture {
-        certs,
-        root,
-        mesh,
-        app: Some(app),
-        proxy: Some(proxy),
-    }
+    fixture_from(false, |config| {
+        if let Security::Terminate(tls) = &mut config.listeners[0].security {
+            adjust(tls);
+        }
+    })
 }
 
 #[test]
