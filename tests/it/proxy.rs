@@ -986,3 +986,43 @@ fn optional_mutual_serves_clients_with_or_without_a_certificate_but_never_a_bad_
         text(&out)
     );
 }
+
+#[test]
+fn a_new_ca_bundle_is_enforced_at_once_reload_never_loosens_verification() {
+    if !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, false);
+    assert!(text(&curl_external(&f, &[], true)).starts_with("HTTP/2 200"));
+    // Replace the trusted CA with another one: the old client certificate must now fail.
+    let other = tempdir();
+    certgen(other.path(), &[]);
+    let ca_file = f.root.path().join("etc/istio/tls-ca-certs/ca.crt");
+    std::fs::copy(other.path().join("example.com.crt"), &ca_file).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    loop {
+        let out = curl_external(&f, &[], true);
+        if !out.status.success() && !text(&out).contains("HTTP/") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the old CA was still trusted 2 s after it was replaced"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // A client certificate from the new CA is accepted.
+    let cert = other.path().join("client.test.svc.cluster.local.crt");
+    let key = other.path().join("client.test.svc.cluster.local.key");
+    let out = curl_external(
+        &f,
+        &[
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+        false,
+    );
+    assert!(text(&out).starts_with("HTTP/2 200"), "{}", text(&out));
+}
