@@ -9,4 +9,5 @@ mod proxy;
 mod proxy_cli;
 mod proxy_config;
 mod render;
+mod robustness;
 mod validate;
