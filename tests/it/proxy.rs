@@ -1026,3 +1026,38 @@ fn a_new_ca_bundle_is_enforced_at_once_reload_never_loosens_verification() {
     );
     assert!(text(&out).starts_with("HTTP/2 200"), "{}", text(&out));
 }
+
+#[test]
+fn proxy_config_secret_reads_our_proxys_dump_live_and_saved() {
+    if !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, false);
+    let now = "--now";
+    let at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let admin = f.admin().to_string();
+    let live = crate::common::run(&["pc", "secret", "--admin", &admin, now, &at]);
+    assert!(live.status.success(), "{}", crate::common::stderr(&live));
+    let table = String::from_utf8_lossy(&live.stdout).into_owned();
+    let rows: Vec<&str> = table.lines().collect();
+    assert_eq!(rows.len(), 5, "{table}");
+    assert!(rows[1].starts_with("file-cert:/etc/istio/tls-certs/tls.crt~/etc/istio/tls-certs/tls.key     Cert Chain     ACTIVE     true"), "{table}");
+    assert!(
+        rows[3].starts_with("ROOTCA ") && rows[3].contains("     CA     "),
+        "{table}"
+    );
+    // The full dump saved to a file renders the same table.
+    let dump = f.certs.path().join("dump.json");
+    std::fs::write(&dump, admin_get(&f, "/config_dump")).unwrap();
+    let saved = crate::common::run(&["pc", "secret", "-f", dump.to_str().unwrap(), now, &at]);
+    assert_eq!(String::from_utf8_lossy(&saved.stdout), table);
+    // And -o json keeps the keys redacted.
+    let json = crate::common::run(&["pc", "secret", "-f", dump.to_str().unwrap(), "-o", "json"]);
+    let text = String::from_utf8_lossy(&json.stdout);
+    assert!(
+        text.contains("W3JlZGFjdGVkXQ==") && !text.contains("LS0tLS1CRUdJTiBQUklW"),
+        "{text}"
+    );
+}
