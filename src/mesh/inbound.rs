@@ -50,6 +50,8 @@ pub struct Placement {
     pub port_map: BTreeMap<u16, u16>,
     /// App port → endpoint, to run the app somewhere other than `defaultEndpoint`.
     pub endpoint_overrides: BTreeMap<u16, Endpoint>,
+    /// Send every listener here (an app run in-process), whatever its `defaultEndpoint`.
+    pub app: Option<Endpoint>,
     /// `--enable-tls-on-sidecar-ingress`: treat istiod as having the flag even with no install in the input.
     pub force_tls_flag: bool,
 }
@@ -61,6 +63,7 @@ impl Default for Placement {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port_map: BTreeMap::new(),
             endpoint_overrides: BTreeMap::new(),
+            app: None,
             force_tls_flag: false,
         }
     }
@@ -330,6 +333,9 @@ fn endpoint(
     port: u16,
     placement: &Placement,
 ) -> Result<Endpoint, String> {
+    if let Some(app) = &placement.app {
+        return Ok(app.clone());
+    }
     let parsed = match default_endpoint {
         None | Some("") => Endpoint::Tcp(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)),
         Some(text) if text.starts_with("unix://") => {
@@ -418,6 +424,14 @@ mod tests {
         assert_eq!(
             endpoint(Some("0.0.0.0:80"), 9080, &overridden).unwrap(),
             loopback(18080)
+        );
+        let in_process = Placement {
+            app: Some(loopback(43210)),
+            ..Placement::default()
+        };
+        assert_eq!(
+            endpoint(Some("unix:///x"), 9080, &in_process).unwrap(),
+            loopback(43210)
         );
     }
 
