@@ -33,6 +33,10 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
             [CompletionResult]::new('pc', 'pc', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Run the page''s checks (and negative ones) against a running sidecar, curl style')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets')
+            [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it')
+            [CompletionResult]::new('httpbin', 'httpbin', [CompletionResultType]::ParameterValue, 'Run the embedded httpbin (the task''s app)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -380,6 +384,86 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
         'meshtls;pc;help;help' {
             break
         }
+        'meshtls;verify' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Rendered manifests (`meshtls render > task.yaml`) to read the Sidecar, Service and Deployment from')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Rendered manifests (`meshtls render > task.yaml`) to read the Sidecar, Service and Deployment from')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the app [default: test]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the app [default: test]')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The app''s Service name [default: httpbin]')
+            [CompletionResult]::new('--sidecar-name', '--sidecar-name', [CompletionResultType]::ParameterName, 'The Sidecar''s name, as in x-envoy-decorator-operation [default: ingress-sidecar]')
+            [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'The app''s service account, the server''s SPIFFE identity [default: the service name]')
+            [CompletionResult]::new('--tls-port', '--tls-port', [CompletionResultType]::ParameterName, 'Workload port of the TLS listener [default: 9080]')
+            [CompletionResult]::new('--http-port', '--http-port', [CompletionResultType]::ParameterName, 'Workload port of the in-mesh HTTP listener [default: 9081]')
+            [CompletionResult]::new('--service-tls-port', '--service-tls-port', [CompletionResultType]::ParameterName, 'Service port in front of the TLS port [default: 8443]')
+            [CompletionResult]::new('--service-http-port', '--service-http-port', [CompletionResultType]::ParameterName, 'Service port in front of the HTTP port [default: 8080]')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster DNS domain of the service FQDN')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Where to connect for a logical port, like curl''s --resolve (the FQDN stays SNI and Host): PORT=HOST:PORT, PORT being a service (8443, 8080) or workload (9080, 9081) port; repeat. Default: 127.0.0.1 at the workload port, where `meshtls proxy` listens')
+            [CompletionResult]::new('--certs', '--certs', [CompletionResultType]::ParameterName, 'Folder with the page''s files: example.com.{crt,key}, client.<ns>.svc.<domain>.{crt,key}')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'CA the server certificate must chain to (curl --cacert) [default: DIR/example.com.crt]')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate (curl --cert) [default: DIR/client.<ns>.svc.<domain>.crt]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Client key (curl --key) [default: DIR/client.<ns>.svc.<domain>.key]')
+            [CompletionResult]::new('--ca-key', '--ca-key', [CompletionResultType]::ParameterName, 'The CA''s key, to make an expired client certificate [default: DIR/example.com.key]')
+            [CompletionResult]::new('--mesh-dir', '--mesh-dir', [CompletionResultType]::ParameterName, 'The local mesh CA folder `meshtls proxy` uses (default: $HOME/.meshtls/mesh); the in-mesh client''s identity is issued from it')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds each request may take')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--no-negative', '--no-negative', [CompletionResultType]::ParameterName, 'Run only the page''s three checks')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show what `curl -I` prints for each check before the table')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show what `curl -I` prints for each check before the table')
+            [CompletionResult]::new('--kube', '--kube', [CompletionResultType]::ParameterName, 'Run curl inside the sleep pods of a cluster, as the page does (arrives with cluster mode)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshtls;demo' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Work folder to keep (certificates, manifests, mounted secrets, mesh CA, logs); default: a temporary folder removed at the end (kept if a step fails)')
+            [CompletionResult]::new('--external-port', '--external-port', [CompletionResultType]::ParameterName, 'Local port for the TLS listener (the page''s 9080, behind 8443); 0 picks a free one')
+            [CompletionResult]::new('--internal-port', '--internal-port', [CompletionResultType]::ParameterName, 'Local port for the in-mesh listener (the page''s 9081, behind 8080); 0 picks a free one')
+            [CompletionResult]::new('--admin-port', '--admin-port', [CompletionResultType]::ParameterName, 'Local port for the proxy''s admin API (the page''s 15000); 0 picks a free one')
+            [CompletionResult]::new('--app-port', '--app-port', [CompletionResultType]::ParameterName, 'Local port for the embedded httpbin (the page''s container port 80); 0 picks a free one')
+            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Leave the proxy and httpbin running and print commands to try; Ctrl-C stops them')
+            [CompletionResult]::new('--no-negative', '--no-negative', [CompletionResultType]::ParameterName, 'Run only the page''s three checks')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show what `curl -I` prints for each check')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show what `curl -I` prints for each check')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshtls;proxy' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored')
+            [CompletionResult]::new('--workload', '--workload', [CompletionResultType]::ParameterName, 'The workload''s pod labels, when more than one Deployment could be meant (e.g. app=httpbin,version=v1)')
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address the listeners bind to')
+            [CompletionResult]::new('--port-map', '--port-map', [CompletionResultType]::ParameterName, 'Bind a workload port elsewhere: PORT=LOCAL (LOCAL 0 picks a free port); repeatable')
+            [CompletionResult]::new('--endpoint-override', '--endpoint-override', [CompletionResultType]::ParameterName, 'Send traffic for an app port elsewhere: PORT=HOST:PORT or PORT=unix:///path; repeatable')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Address of the Envoy-compatible admin API')
+            [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Resolve the Sidecar''s pod paths under DIR instead of mounting the Secrets from the input')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where the Secrets are mounted as the kubelet would (default: a temporary folder)')
+            [CompletionResult]::new('--mesh-dir', '--mesh-dir', [CompletionResultType]::ParameterName, 'The local mesh CA folder (ROOTCA and workload identities), shared with `meshtls verify`')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Worker threads (Envoy''s --concurrency)')
+            [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'How long requests in flight may take to finish on SIGTERM/SIGINT (e.g. 5s, 500ms)')
+            [CompletionResult]::new('--access-log', '--access-log', [CompletionResultType]::ParameterName, 'Where access-log lines go: stdout, off, or a file path')
+            [CompletionResult]::new('--app-listen', '--app-listen', [CompletionResultType]::ParameterName, 'With --app: the address httpbin listens on (default: a free loopback port)')
+            [CompletionResult]::new('--enable-tls-on-sidecar-ingress', '--enable-tls-on-sidecar-ingress', [CompletionResultType]::ParameterName, 'Act as if istiod had ENABLE_TLS_ON_SIDECAR_INGRESS=true (normally read from the IstioOperator in the input)')
+            [CompletionResult]::new('--app', '--app', [CompletionResultType]::ParameterName, 'Also run the embedded httpbin in this process and send every listener to it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshtls;httpbin' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'meshtls;help' {
             [CompletionResult]::new('certgen', 'certgen', [CompletionResultType]::ParameterValue, 'Make the task''s CA, server and client certificates (X.509 v3, SANs, keys 0600)')
             [CompletionResult]::new('cert', 'cert', [CompletionResultType]::ParameterValue, 'Work with certificate files')
@@ -388,6 +472,10 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Run the page''s checks (and negative ones) against a running sidecar, curl style')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets')
+            [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it')
+            [CompletionResult]::new('httpbin', 'httpbin', [CompletionResultType]::ParameterValue, 'Run the embedded httpbin (the task''s app)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -430,6 +518,18 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             break
         }
         'meshtls;help;proxy-config;secret' {
+            break
+        }
+        'meshtls;help;verify' {
+            break
+        }
+        'meshtls;help;demo' {
+            break
+        }
+        'meshtls;help;proxy' {
+            break
+        }
+        'meshtls;help;httpbin' {
             break
         }
         'meshtls;help;help' {

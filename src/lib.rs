@@ -70,6 +70,7 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 
 /// Runs one parsed command line against stdout.
 pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
+    logging::init();
     let mut printer = Printer::stdout();
     let style = match &cli.command {
         Command::Create(_) => ErrorStyle::Kubectl,
@@ -89,6 +90,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::ProxyConfig(which) => cmd::proxy_config::run(which, &mut printer),
         Command::Verify(args) => cmd::verify::run(args, &mut printer),
         Command::Demo(args) => cmd::demo::run(args, &mut printer),
+        Command::Proxy(args) => cmd::proxy::run(args, &mut printer),
+        Command::Httpbin(args) => cmd::httpbin::run(args, &mut printer),
     };
     let result = result.and_then(|status| {
         printer.flush()?;

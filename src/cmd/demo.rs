@@ -1,5 +1,6 @@
 //! `meshtls demo`: the whole page on this machine, loopback only: certgen → Secrets → manifests →
-//! httpbin and the sidecar started from that YAML → verify → `pc secret` table → stop.
+//! httpbin and the sidecar started from that YAML (`meshtls proxy`'s path) → verify → the
+//! `pc secret` table → stop.
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, IsTerminal, Write};
 use std::net::SocketAddr;
@@ -12,6 +13,7 @@ use anyhow::{Context, anyhow, bail};
 use time::OffsetDateTime;
 
 use crate::cli::{CertgenArgs, DemoArgs, KeyTypeArg, ReportFormat};
+use crate::cmd::proxy::mount_all;
 use crate::configdump::admin::{AdminAddr, Timeouts};
 use crate::configdump::rows::{Options, rows};
 use crate::configdump::source::{Source, load};
@@ -19,11 +21,9 @@ use crate::configdump::table::{Layout, render as render_table};
 use crate::exit::ExitStatus;
 use crate::fsx::{FileMode, write_atomic};
 use crate::httpbin::{self, RunningHttpbin};
+use crate::mesh::inbound::{Placement, Runtime, resolve};
 use crate::output::Printer;
-use crate::proxy::config::{
-    AccessLog, Endpoint, ListenerConfig, ProxyConfig, Security, TlsMode, TlsTermination,
-    TlsVersion, UpstreamLimits, Workload,
-};
+use crate::proxy::config::{AccessLog, Endpoint, ProxyConfig, UpstreamLimits};
 use crate::proxy::run::{RunningProxy, start};
 use crate::render::manifest::{parse_manifests, to_multi_yaml};
 use crate::render::{CertFiles, Manifest, Params, What, render};
@@ -200,10 +200,19 @@ fn steps(
         let app = httpbin::start(loopback(ports.app)).context("starting httpbin")?;
         let app_address = app.address;
         running.app = Some(app);
-        let config = sidecar_config(&manifests, &root, &mesh_dir, work, ports, app_address)?;
+        let (config, warnings) = sidecar_config(
+            &manifests,
+            &target,
+            &root,
+            &mesh_dir,
+            work,
+            ports,
+            app_address,
+        )?;
         let proxy = start(config).context("starting the sidecar")?;
         running.proxy = Some(proxy);
-        Ok(String::new())
+        // What Istio would do silently (a tls block ignored, ...) is said out loud, as `proxy` does.
+        Ok(warnings.join("; "))
     })?;
     let proxy = running
         .proxy
@@ -326,160 +335,42 @@ fn read_cert_files(dir: &Path, params: &Params) -> anyhow::Result<CertFiles> {
     })
 }
 
-/// The proxy configuration from the rendered YAML, with the Secrets mounted under `root` where
-/// the Deployment's userVolumeMount annotations put them.
-// TODO(issue 6): replace with the lead's `mesh` resolver (`meshtls proxy`'s path) once it lands.
+/// The proxy configuration from the rendered YAML, exactly as `meshtls proxy -f task.yaml --app`
+/// makes it: Istio's resolution (workload, Sidecar, PeerAuthentication per port, the tls gates),
+/// and the Secrets mounted kubelet-style under `root` where the Deployment's annotations put them.
 fn sidecar_config(
     manifests: &[Manifest],
+    target: &Target,
     root: &Path,
     mesh_dir: &Path,
     work: &WorkDir,
     ports: LocalPorts,
     app: SocketAddr,
-) -> anyhow::Result<ProxyConfig> {
-    let sidecar = manifests
-        .iter()
-        .find_map(|m| match m {
-            Manifest::Sidecar(s) => Some(s),
-            _ => None,
-        })
-        .ok_or_else(|| anyhow!("the manifests hold no Sidecar"))?;
-    let namespace = sidecar.metadata.namespace.clone().unwrap_or_default();
-    let selector = sidecar
-        .spec
-        .workload_selector
-        .as_ref()
-        .map(|w| w.labels.clone())
-        .unwrap_or_default();
-    let deployment = manifests
-        .iter()
-        .find_map(|m| match m {
-            Manifest::Deployment(d)
-                if d.metadata.namespace.as_deref() == Some(namespace.as_str())
-                    && d.spec
-                        .as_ref()
-                        .and_then(|s| s.template.metadata.as_ref())
-                        .and_then(|m| m.labels.as_ref())
-                        .is_some_and(|l| selector.iter().all(|(k, v)| l.get(k) == Some(v))) =>
-            {
-                Some(d)
-            }
-            _ => None,
-        })
-        .ok_or_else(|| anyhow!("no Deployment matches the Sidecar's workloadSelector"))?;
-    let template = deployment.spec.as_ref().map(|s| &s.template);
-    let annotations = template
-        .and_then(|t| t.metadata.as_ref())
-        .and_then(|m| m.annotations.clone())
-        .unwrap_or_default();
-    mount_secrets(manifests, &namespace, &annotations, root)?;
-    let service_account = template
-        .and_then(|t| t.spec.as_ref())
-        .and_then(|s| s.service_account_name.clone())
-        .unwrap_or_else(|| "default".to_string());
-
-    let mut listeners = Vec::new();
-    for ingress in &sidecar.spec.ingress {
-        let port = ingress
-            .port
-            .as_ref()
-            .ok_or_else(|| anyhow!("a Sidecar ingress listener has no port"))?;
-        let number = u16::try_from(port.number).context("Sidecar port out of range")?;
-        let (security, bind) = match &ingress.tls {
-            Some(tls) => {
-                use crate::mesh::sidecar::ServerTlsMode as M;
-                let mode = match tls.effective_mode() {
-                    M::Simple => TlsMode::Simple,
-                    M::Mutual => TlsMode::Mutual,
-                    M::OptionalMutual => TlsMode::OptionalMutual,
-                    other => bail!("the demo does not serve tls mode {other:?}"),
-                };
-                let termination = TlsTermination {
-                    mode,
-                    server_certificate: tls.server_certificate.clone().unwrap_or_default(),
-                    private_key: tls.private_key.clone().unwrap_or_default(),
-                    ca_certificates: tls.ca_certificates.clone(),
-                    min_version: TlsVersion::V1_2,
-                    max_version: TlsVersion::V1_3,
-                    cipher_suites: Vec::new(),
-                };
-                (Security::Terminate(termination), ports.external)
-            }
-            // The namespace is STRICT and only the TLS port is DISABLE.
-            None => (Security::IstioMutual, ports.internal),
-        };
-        listeners.push(ListenerConfig {
-            port: number,
-            name: port.name.clone(),
-            bind: loopback(bind),
-            security,
-            endpoint: Endpoint::Tcp(app),
-        });
-    }
-    Ok(ProxyConfig {
-        workload: Workload {
-            namespace,
-            service_account,
-            sidecar_name: sidecar.metadata.name.clone().unwrap_or_default(),
-        },
-        listeners,
+) -> anyhow::Result<(ProxyConfig, Vec<String>)> {
+    let placement = Placement {
+        port_map: BTreeMap::from([
+            (target.tls.workload, ports.external),
+            (target.internal.workload, ports.internal),
+        ]),
+        app: Some(Endpoint::Tcp(app)),
+        ..Placement::default()
+    };
+    let inbound = resolve(manifests, &placement).context("resolving the sidecar from task.yaml")?;
+    let warnings = inbound.warnings.clone();
+    mount_all(&inbound, root, 1)?;
+    let config = inbound.into_config(Runtime {
         admin: loopback(ports.admin),
         concurrency: 1,
+        root: root.to_path_buf(),
+        mesh_dir: Some(mesh_dir.to_path_buf()),
+        access_log: AccessLog::File(work.path.join("access.log")),
+        drain_timeout: Duration::from_secs(1),
         upstream: UpstreamLimits {
             connect_timeout: Duration::from_secs(2),
             ..UpstreamLimits::default()
         },
-        root: root.to_path_buf(),
-        mesh_dir: Some(mesh_dir.to_path_buf()),
-        trust_domain: "cluster.local".to_string(),
-        drain_timeout: Duration::from_secs(1),
-        access_log: AccessLog::File(work.path.join("access.log")),
-        reload_interval: Duration::from_millis(500),
-        workload_cert_ttl: Duration::from_secs(24 * 3600),
-    })
-}
-
-/// Writes each Secret named in `sidecar.istio.io/userVolume` under `root` + its mount path,
-/// as the kubelet does.
-fn mount_secrets(
-    manifests: &[Manifest],
-    namespace: &str,
-    annotations: &BTreeMap<String, String>,
-    root: &Path,
-) -> anyhow::Result<()> {
-    let parse = |key: &str| -> anyhow::Result<serde_json::Value> {
-        let text = annotations
-            .get(key)
-            .ok_or_else(|| anyhow!("the Deployment has no {key} annotation"))?;
-        serde_json::from_str(text).with_context(|| format!("parsing the {key} annotation"))
-    };
-    let volumes = parse(crate::k8s::app::USER_VOLUME)?;
-    let mounts = parse(crate::k8s::app::USER_VOLUME_MOUNT)?;
-    for (volume, spec) in volumes.as_object().into_iter().flatten() {
-        let secret_name = spec["secret"]["secretName"].as_str().unwrap_or_default();
-        let mount_path = mounts[volume]["mountPath"]
-            .as_str()
-            .ok_or_else(|| anyhow!("volume {volume} is not mounted"))?;
-        let secret = manifests.iter().find_map(|m| match m {
-            Manifest::Secret(s)
-                if s.name == secret_name && s.namespace.as_deref() == Some(namespace) =>
-            {
-                Some(s)
-            }
-            _ => None,
-        });
-        let Some(secret) = secret else {
-            bail!("Secret {namespace}/{secret_name} (volume {volume}) is not in the manifests");
-        };
-        let dir = root.join(mount_path.trim_start_matches('/'));
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-        for (key, value) in &secret.data {
-            let path = dir.join(key);
-            write_atomic(&path, value, FileMode::Private)
-                .with_context(|| format!("writing {}", path.display()))?;
-        }
-    }
-    Ok(())
+    });
+    Ok((config, warnings))
 }
 
 fn listener_addresses(

@@ -4,6 +4,8 @@ pub mod certgen;
 pub mod completion;
 pub mod create_secret;
 pub mod demo;
+pub mod httpbin;
+pub mod proxy;
 pub mod proxy_config;
 pub mod render;
 pub mod validate;

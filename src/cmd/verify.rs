@@ -226,7 +226,7 @@ fn material_files(
         cert: cert.unwrap_or_else(|| in_dir(format!("{client}.crt"))),
         key: key.unwrap_or_else(|| in_dir(format!("{client}.key"))),
         ca_key,
-        mesh_dir,
+        mesh_dir: mesh_dir.or_else(crate::cmd::proxy::default_mesh_dir),
     }
 }
 

@@ -409,12 +409,19 @@ async fn why_failed(
     if !matches!(from_request, RequestError::Http(_)) {
         return from_request;
     }
+    let closed = |why: &str| {
+        RequestError::Http(format!(
+            "the server closed the connection without a response ({why})"
+        ))
+    };
     match tokio::time::timeout(Duration::from_secs(1), connection).await {
         Ok(Ok(Err(cause))) => match hyper_error(&cause) {
-            RequestError::Http(_) => from_request,
+            // A TLS 1.3 server that refuses the client certificate alerts and closes; the
+            // alert may be lost to the reset that follows, as it is for curl.
+            RequestError::Http(_) => closed(&error.to_string()),
             better => better,
         },
-        _ => from_request,
+        _ => closed(&error.to_string()),
     }
 }
 

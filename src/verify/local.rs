@@ -204,7 +204,7 @@ fn expired_client(
 fn mesh_identity(dir: &Path, target: &Target, now: OffsetDateTime) -> Maybe<MeshIdentity> {
     if !dir.join(ROOT_CERT_FILE).exists() {
         return Err(format!(
-            "no mesh CA in {} (it holds {ROOT_CERT_FILE} once a proxy has started with it)",
+            "no mesh CA in {} (it holds {ROOT_CERT_FILE} once a proxy has run with it; pass the proxy's --mesh-dir)",
             dir.display()
         ));
     }

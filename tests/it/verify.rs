@@ -263,13 +263,20 @@ fn the_page_openssl_v1_certificates_pass_with_a_warning() {
 #[test]
 fn verify_without_a_mesh_ca_skips_the_in_mesh_check_and_says_why() {
     let f = fixture_with(TlsMode::Mutual, false);
-    let out = verify_at(
-        f.certs.path(),
-        None,
-        f.external(),
-        f.internal(),
-        &["-o", "json"],
-    );
+    let home = tempdir();
+    let out = meshtls()
+        .arg("verify")
+        .arg("--certs")
+        .arg(f.certs.path())
+        .arg("--target")
+        .arg(format!("8443={}", f.external()))
+        .arg("--target")
+        .arg(format!("8080={}", f.internal()))
+        .args(["-o", "json"])
+        .env("HOME", home.path())
+        .env_remove("MESHTLS_MESH_DIR")
+        .output()
+        .unwrap();
     let all = verdicts(&out);
     assert_eq!(result_of(&all, "internal"), "SKIP", "{all:?}");
     assert!(
