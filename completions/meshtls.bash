@@ -589,7 +589,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__demo)
-            opts="-v -h -V --dir --keep --external-port --internal-port --admin-port --app-port --no-negative --verbose --help --version"
+            opts="-v -h -V --dir --keep --external-port --internal-port --admin-port --app-port --no-negative --tls-mode --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -613,6 +613,10 @@ _meshtls() {
                     ;;
                 --app-port)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-mode)
+                    COMPREPLY=($(compgen -W "SIMPLE MUTUAL OPTIONAL_MUTUAL" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -258,6 +258,9 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l external-port -
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l internal-port -d 'Local port for the in-mesh listener (the page\'s 9081, behind 8080); 0 picks a free one' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l admin-port -d 'Local port for the proxy\'s admin API (the page\'s 15000); 0 picks a free one' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l app-port -d 'Local port for the embedded httpbin (the page\'s container port 80); 0 picks a free one' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l tls-mode -d 'The Sidecar\'s tls mode to render [default: MUTUAL, the page\'s]; SIMPLE shows the client-certificate checks failing' -r -f -a "SIMPLE\t''
+MUTUAL\t''
+OPTIONAL_MUTUAL\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l keep -d 'Leave the proxy and httpbin running and print commands to try; Ctrl-C stops them'
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l no-negative -d 'Run only the page\'s three checks'
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -s v -l verbose -d 'Show what `curl -I` prints for each check'

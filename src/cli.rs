@@ -592,6 +592,10 @@ pub struct DemoArgs {
     /// Run only the page's three checks
     #[arg(long)]
     pub no_negative: bool,
+    /// The Sidecar's tls mode to render [default: MUTUAL, the page's]; SIMPLE shows the
+    /// client-certificate checks failing
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub tls_mode: Option<TlsModeArg>,
     /// Show what `curl -I` prints for each check
     #[arg(short = 'v', long)]
     pub verbose: bool,

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow, bail};
 use time::OffsetDateTime;
 
-use crate::cli::{CertgenArgs, DemoArgs, KeyTypeArg, ReportFormat};
+use crate::cli::{CertgenArgs, DemoArgs, KeyTypeArg, ReportFormat, TlsModeArg};
 use crate::cmd::proxy::mount_all;
 use crate::configdump::admin::{AdminAddr, Timeouts};
 use crate::configdump::rows::{Options, rows};
@@ -22,6 +22,7 @@ use crate::exit::ExitStatus;
 use crate::fsx::{FileMode, write_atomic};
 use crate::httpbin::{self, RunningHttpbin};
 use crate::mesh::inbound::{Placement, Runtime, resolve};
+use crate::mesh::sidecar::ServerTlsMode;
 use crate::output::Printer;
 use crate::proxy::config::{AccessLog, Endpoint, ProxyConfig, UpstreamLimits};
 use crate::proxy::run::{RunningProxy, start};
@@ -31,7 +32,7 @@ use crate::verify::checks::{Listener, Target, plan};
 use crate::verify::local::{LocalRunner, Materials};
 use crate::verify::report::duration_text;
 use crate::verify::target::{from_manifests, page_target};
-use crate::verify::{all_passed, run_all};
+use crate::verify::{CheckResult, all_passed, run_all};
 
 const STEPS: usize = 7;
 
@@ -44,8 +45,17 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
         admin_port,
         app_port,
         no_negative,
+        tls_mode,
         verbose,
     } = args;
+    let mut params = Params::default();
+    if let Some(mode) = tls_mode {
+        params.tls_mode = match mode {
+            TlsModeArg::Simple => ServerTlsMode::Simple,
+            TlsModeArg::Mutual => ServerTlsMode::Mutual,
+            TlsModeArg::OptionalMutual => ServerTlsMode::OptionalMutual,
+        };
+    }
     let work = WorkDir::new(dir)?;
     let ports = LocalPorts {
         external: external_port,
@@ -57,6 +67,7 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
     let started = Instant::now();
     let mut running = Running::default();
     let outcome = steps(
+        &params,
         &work,
         ports,
         no_negative,
@@ -67,6 +78,8 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
         printer,
     );
     // Step 7 always runs: nothing is left listening, whatever happened.
+    let failed_at = progress.failed.clone();
+    progress.index = STEPS - 1;
     let stop = progress.step("stop", || {
         running.stop();
         Ok(String::new())
@@ -92,9 +105,11 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
             } else {
                 ExitStatus::Failure
             };
+            let step = failed_at
+                .or_else(|| progress.failed.clone())
+                .unwrap_or_else(|| "?".to_string());
             eprintln!(
-                "demo failed at step {}: {failure:#}\nlogs and files are kept in {} (access log: {})",
-                progress.current_label(),
+                "demo failed at step {step}: {failure:#}\nlogs and files are kept in {} (access log: {})",
                 work.path.display(),
                 work.path.join("access.log").display()
             );
@@ -138,6 +153,7 @@ struct ChecksFailed(String);
 
 #[allow(clippy::too_many_arguments)]
 fn steps(
+    params: &Params,
     work: &WorkDir,
     ports: LocalPorts,
     no_negative: bool,
@@ -147,7 +163,6 @@ fn steps(
     running: &mut Running,
     printer: &mut Printer,
 ) -> anyhow::Result<()> {
-    let params = Params::default();
     let certs = work.path.join("certs");
     let mesh_dir = work.path.join("mesh");
     let root = work.path.join("root");
@@ -159,9 +174,9 @@ fn steps(
     })?;
 
     // 2. The two Secrets, kubectl's bytes.
-    let cert_files = read_cert_files(&certs, &params)?;
-    progress.step("secrets", || {
-        let secrets = render(&params, &[What::Secrets], Some(&cert_files))?;
+    let (cert_files, _) = progress.step("secrets", || {
+        let cert_files = read_cert_files(&certs, params)?;
+        let secrets = render(params, &[What::Secrets], Some(&cert_files))?;
         let path = work.path.join("secrets.yaml");
         write_atomic(
             &path,
@@ -169,13 +184,14 @@ fn steps(
             FileMode::Private,
         )
         .with_context(|| format!("writing {}", path.display()))?;
-        Ok(format!("{} Secrets → {}", secrets.len(), path.display()))
+        let note = format!("{} Secrets → {}", secrets.len(), path.display());
+        Ok((cert_files, note))
     })?;
 
     // 3. Every manifest of the task, as `meshtls render --certs` prints it.
     let task = work.path.join("task.yaml");
     progress.step("manifests", || {
-        let manifests = render(&params, &What::ALL, Some(&cert_files))?;
+        let manifests = render(params, &What::ALL, Some(&cert_files))?;
         write_atomic(
             &task,
             to_multi_yaml(&manifests)?.as_bytes(),
@@ -190,13 +206,13 @@ fn steps(
     })?;
 
     // 4. httpbin and the sidecar, from the YAML on disk (the path a user takes).
-    let manifests = {
+    let (target, _) = progress.step("sidecar", || {
         let text = std::fs::read_to_string(&task)
             .with_context(|| format!("reading {}", task.display()))?;
-        parse_manifests(&text).with_context(|| format!("parsing {}", task.display()))?
-    };
-    let target = from_manifests(&manifests, None, page_target()).map_err(|e| anyhow!(e))?;
-    progress.step("sidecar", || {
+        let manifests =
+            parse_manifests(&text).with_context(|| format!("parsing {}", task.display()))?;
+        let target = from_manifests(&manifests, None, page_target())
+            .map_err(|e| anyhow!("{}: {e}", task.display()))?;
         let app = httpbin::start(loopback(ports.app)).context("starting httpbin")?;
         let app_address = app.address;
         running.app = Some(app);
@@ -212,7 +228,7 @@ fn steps(
         let proxy = start(config).context("starting the sidecar")?;
         running.proxy = Some(proxy);
         // What Istio would do silently (a tls block ignored, ...) is said out loud, as `proxy` does.
-        Ok(warnings.join("; "))
+        Ok((target, warnings.join("; ")))
     })?;
     let proxy = running
         .proxy
@@ -246,7 +262,11 @@ fn steps(
             .filter(|r| r.verdict == crate::verify::checks::Verdict::Fail)
             .map(|r| r.check.id.name())
             .collect();
-        let note = format!("{} checks", results.len());
+        let note = if failed.is_empty() {
+            format!("{} checks", results.len())
+        } else {
+            format!("{} of {} checks FAILED", failed.len(), results.len())
+        };
         Ok((results, failed, note))
     });
     let (results, failed, _) = results?;
@@ -531,7 +551,8 @@ struct Progress {
     terminal: bool,
     colour: bool,
     index: usize,
-    label: &'static str,
+    /// `4/7 sidecar`: the first step that failed.
+    failed: Option<String>,
 }
 
 impl Progress {
@@ -540,12 +561,8 @@ impl Progress {
             terminal,
             colour: crate::verify::report::use_colour(terminal),
             index: 0,
-            label: "",
+            failed: None,
         }
-    }
-
-    fn current_label(&self) -> String {
-        format!("{}/{STEPS} {}", self.index, self.label)
     }
 
     /// Runs one step, showing it as running, then done (✔) or failed (✘) with its time.
@@ -556,7 +573,6 @@ impl Progress {
         f: impl FnOnce() -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
         self.index += 1;
-        self.label = label;
         let index = self.index;
         let started = Instant::now();
         let done = Arc::new(AtomicBool::new(false));
@@ -577,15 +593,20 @@ impl Progress {
             })
         });
         let result = f();
+        let ok = result.as_ref().is_ok_and(StepValue::ok);
+        if !ok && self.failed.is_none() {
+            self.failed = Some(format!("{index}/{STEPS} {label}"));
+        }
         done.store(true, Ordering::Relaxed);
         if let Some(spinner) = spinner {
             spinner.thread().unpark();
             let _ = spinner.join();
         }
         let elapsed = duration_text(started.elapsed());
-        let (mark, code) = match &result {
-            Ok(_) => ("✔", "\x1b[32m"),
-            Err(_) => ("✘", "\x1b[31m"),
+        let (mark, code) = if ok {
+            ("✔", "\x1b[32m")
+        } else {
+            ("✘", "\x1b[31m")
         };
         let mark = if self.colour {
             format!("{code}{mark}\x1b[0m")
@@ -604,7 +625,7 @@ impl Progress {
         let line = if self.terminal {
             format!("\r{mark} {index}/{STEPS} {label:<20} {elapsed:>7}{note}\x1b[K")
         } else {
-            let word = if result.is_ok() { "ok" } else { "FAILED" };
+            let word = if ok { "ok" } else { "FAILED" };
             format!("[{index}/{STEPS}] {label}: {word} ({elapsed}){note}")
         };
         let _ = writeln!(io::stderr(), "{line}");
@@ -615,6 +636,11 @@ impl Progress {
 /// A step's value and the note printed after its time.
 trait StepValue {
     fn note(&self) -> String;
+
+    /// Whether the step succeeded (a step can finish and still fail, e.g. a FAILed check).
+    fn ok(&self) -> bool {
+        true
+    }
 }
 
 impl StepValue for String {
@@ -623,9 +649,14 @@ impl StepValue for String {
     }
 }
 
-impl<A, B> StepValue for (A, B, String) {
+/// verify's results, the names of the failed checks, and the note.
+impl StepValue for (Vec<CheckResult>, Vec<&'static str>, String) {
     fn note(&self) -> String {
         self.2.clone()
+    }
+
+    fn ok(&self) -> bool {
+        self.1.is_empty()
     }
 }
 

@@ -388,3 +388,152 @@ fn demo_keeps_its_folder_with_dir() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
 }
+
+#[test]
+fn demo_with_a_simple_sidecar_fails_at_verify_with_exit_3_and_keeps_its_files() {
+    let dir = tempdir();
+    let work = dir.path().join("work");
+    let out = meshtls()
+        .args(["demo", "--tls-mode", "SIMPLE", "--dir"])
+        .arg(&work)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{}{err}", stdout(&out));
+    assert!(err.contains("[5/7] verify: FAILED"), "{err}");
+    assert!(
+        err.contains("demo failed at step 5/7 verify: no-client-cert, other-ca-client-cert, expired-client-cert failed"),
+        "{err}"
+    );
+    assert!(err.contains("[7/7] stop: ok"), "{err}");
+    assert!(err.contains("access.log"), "{err}");
+    assert!(work.join("task.yaml").exists());
+}
+
+#[test]
+fn demo_says_which_step_failed_when_a_port_is_taken() {
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let out = run(&["demo", "--admin-port", &port]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("[4/7] sidecar: FAILED"), "{err}");
+    assert!(err.contains("demo failed at step 4/7 sidecar"), "{err}");
+    assert!(err.contains("logs and files are kept in "), "{err}");
+    // The kept temporary folder is named in the message; remove it.
+    if let Some(path) = err
+        .lines()
+        .find_map(|l| l.strip_prefix("logs and files are kept in "))
+        .and_then(|rest| rest.split(" (access log").next())
+    {
+        let _ = std::fs::remove_dir_all(path);
+    }
+}
+
+/// Kills and reaps a child however the test ends.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn demo_keep_leaves_the_sidecar_up_with_commands_that_work() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let dir = tempdir();
+    let child = meshtls()
+        .args(["demo", "--keep", "--no-negative", "--dir"])
+        .arg(dir.path().join("work"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Reaped(child);
+    let stdout_pipe = child.0.stdout.take().unwrap();
+    // Read lines on a thread so that a stuck demo fails the test instead of hanging it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout_pipe).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut lines = Vec::new();
+    while !lines
+        .iter()
+        .any(|l: &String| l.contains("meshtls pc secret --admin") && l.starts_with("  "))
+    {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => lines.push(line),
+            Err(_) => panic!(
+                "demo --keep never printed its commands:\n{}",
+                lines.join("\n")
+            ),
+        }
+    }
+    let text = lines.join("\n");
+    assert!(text.contains("Ctrl-C stops it"), "{text}");
+    // The printed verify command passes against the running sidecar.
+    let verify_line = lines
+        .iter()
+        .find(|l| l.trim_start().starts_with("meshtls verify "))
+        .expect("a verify command");
+    let args: Vec<&str> = verify_line.split_whitespace().skip(1).collect();
+    let out = meshtls().args(&args).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    // The printed curl command gets the page's answer.
+    if crate::common::require_tool("curl") {
+        let curl_line = lines
+            .iter()
+            .find(|l| l.trim_start().starts_with("curl ") && l.contains("--cert "))
+            .expect("a curl command");
+        let out = std::process::Command::new("sh")
+            .args(["-c", curl_line.trim()])
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&out.stdout).starts_with("HTTP/2 200"),
+            "{curl_line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // /quitquitquit on the admin stops the demo, which then exits 0.
+    let admin = lines
+        .iter()
+        .find_map(|l| l.trim_start().strip_prefix("meshtls pc secret --admin "))
+        .expect("admin address")
+        .trim()
+        .to_string();
+    let mut stream = std::net::TcpStream::connect(&admin).unwrap();
+    write!(
+        stream,
+        "POST /quitquitquit HTTP/1.1\r\nHost: {admin}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    let _ = stream.read_to_string(&mut reply);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "demo --keep did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+}
