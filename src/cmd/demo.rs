@@ -56,6 +56,11 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
             TlsModeArg::OptionalMutual => ServerTlsMode::OptionalMutual,
         };
     }
+    // The negative checks make the sidecar log each rejection it is meant to make; keep the
+    // step list readable unless RUST_LOG asks for the log (requests are in access.log).
+    if std::env::var_os("RUST_LOG").is_none() {
+        log::set_max_level(log::LevelFilter::Error);
+    }
     let work = WorkDir::new(dir)?;
     let ports = LocalPorts {
         external: external_port,
@@ -109,7 +114,8 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
                 .or_else(|| progress.failed.clone())
                 .unwrap_or_else(|| "?".to_string());
             eprintln!(
-                "demo failed at step {step}: {failure:#}\nlogs and files are kept in {} (access log: {})",
+                "demo failed at step {step}: {failure:#}\nlogs and files are kept in {} (access log: {}; \
+                 RUST_LOG=info shows the sidecar's log)",
                 work.path.display(),
                 work.path.join("access.log").display()
             );

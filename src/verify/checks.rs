@@ -434,9 +434,10 @@ pub fn judge(expect: &Expect, outcome: &Outcome) -> Verdict {
         (Expect::ClientRejectsServer, Outcome::Failed(e)) => {
             matches!(e, RequestError::ServerCertificate(_))
         }
-        (Expect::NoResponse, Outcome::Failed(e)) => {
-            !matches!(e, RequestError::Connect(_) | RequestError::Timeout(_))
-        }
+        (Expect::NoResponse, Outcome::Failed(e)) => !matches!(
+            e,
+            RequestError::Connect(_) | RequestError::Timeout(_) | RequestError::ClientSetup(_)
+        ),
         (_, Outcome::Response { .. }) => false,
     };
     if pass { Verdict::Pass } else { Verdict::Fail }
@@ -543,6 +544,9 @@ mod tests {
         assert_eq!(judge(&Expect::ClientRejectsServer, &alert), Verdict::Fail);
         assert_eq!(judge(&Expect::NoResponse, &refused), Verdict::Fail);
         assert_eq!(judge(&Expect::NoResponse, &reset), Verdict::Pass);
+        let setup = Outcome::Failed(RequestError::ClientSetup("bad key".into()));
+        assert_eq!(judge(&Expect::ServerRejects, &setup), Verdict::Fail);
+        assert_eq!(judge(&Expect::NoResponse, &setup), Verdict::Fail);
         let ok = head(Version::HTTP_11, &[]);
         assert_eq!(judge(&Expect::ServerRejects, &ok), Verdict::Fail);
         assert_eq!(

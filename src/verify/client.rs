@@ -85,6 +85,9 @@ pub enum RequestError {
     ServerCertificate(String),
     #[error("TLS failed: {0}")]
     Tls(String),
+    /// The client could not be set up (its key, the SNI): nothing was sent, so nothing is proven.
+    #[error("the client could not be set up: {0}")]
+    ClientSetup(String),
     #[error("HTTP failed: {0}")]
     Http(String),
     #[error("timed out after {0:?}")]
@@ -104,6 +107,7 @@ impl RequestError {
                 format!("curl: (60) SSL certificate problem: {why}")
             }
             RequestError::Tls(why) => format!("curl: (35) TLS connect error: {why}"),
+            RequestError::ClientSetup(why) => format!("curl: (58) {why}"),
             RequestError::Http(why) => format!("curl: (52) {why}"),
             RequestError::Timeout(after) => {
                 format!(
@@ -324,7 +328,7 @@ async fn get_inner(
     let verifier = Arc::new(ServerVerifier::new(options.check.clone()));
     let builder = ClientConfig::builder_with_provider(crate::proxy::tls::provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| RequestError::Tls(e.to_string()))?
+        .map_err(|e| RequestError::ClientSetup(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(verifier.clone());
     let mut config = match options.identity {
@@ -334,15 +338,15 @@ async fn get_inner(
             let signer = crate::proxy::tls::provider()
                 .key_provider
                 .load_private_key(key)
-                .map_err(|e| RequestError::Tls(format!("the client key: {e}")))?;
+                .map_err(|e| RequestError::ClientSetup(format!("the client key: {e}")))?;
             let certified = CertifiedKey::new(chain, signer);
             builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(certified)))
         }
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = options.alpn.clone();
-    let sni =
-        ServerName::try_from(options.sni.clone()).map_err(|e| RequestError::Tls(e.to_string()))?;
+    let sni = ServerName::try_from(options.sni.clone())
+        .map_err(|e| RequestError::ClientSetup(format!("SNI {:?}: {e}", options.sni)))?;
     let tls = TlsConnector::from(Arc::new(config))
         .connect(sni, stream)
         .await
