@@ -226,6 +226,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--failure-threshold', '--failure-threshold', [CompletionResultType]::ParameterName, 'The lowest level that makes the exit status 79')
+            [CompletionResult]::new('--output-threshold', '--output-threshold', [CompletionResultType]::ParameterName, 'The lowest level that is printed (the exit status still counts every finding)')
             [CompletionResult]::new('--suppress', '--suppress', [CompletionResultType]::ParameterName, 'Silence a known finding: CODE=Kind/namespace/name (`*` matches anything); repeatable')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary')

@@ -187,7 +187,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__analyze)
-            opts="-f -o -n -h -V --filename --certs --istio-install --output --failure-threshold --suppress --namespace --now --help --version"
+            opts="-f -o -n -h -V --filename --certs --istio-install --output --failure-threshold --output-threshold --suppress --namespace --now --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -218,6 +218,10 @@ _meshtls() {
                     return 0
                     ;;
                 --failure-threshold)
+                    COMPREPLY=($(compgen -W "Error Warning Info" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-threshold)
                     COMPREPLY=($(compgen -W "Error Warning Info" -- "${cur}"))
                     return 0
                     ;;

@@ -201,6 +201,7 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand -o 'Output format'
             cand --output 'Output format'
             cand --failure-threshold 'The lowest level that makes the exit status 79'
+            cand --output-threshold 'The lowest level that is printed (the exit status still counts every finding)'
             cand --suppress 'Silence a known finding: CODE=Kind/namespace/name (`*` matches anything); repeatable'
             cand -n 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary'
             cand --namespace 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary'

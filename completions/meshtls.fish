@@ -134,6 +134,9 @@ yaml\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l failure-threshold -d 'The lowest level that makes the exit status 79' -r -f -a "Error\t''
 Warning\t''
 Info\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l output-threshold -d 'The lowest level that is printed (the exit status still counts every finding)' -r -f -a "Error\t''
+Warning\t''
+Info\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l suppress -d 'Silence a known finding: CODE=Kind/namespace/name (`*` matches anything); repeatable' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s n -l namespace -d 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l now -d 'Judge certificate validity at this instant (RFC 3339) instead of now' -r

@@ -523,6 +523,9 @@ pub struct AnalyzeArgs {
     /// The lowest level that makes the exit status 79
     #[arg(long, value_enum, default_value = "Error", value_name = "LEVEL")]
     pub failure_threshold: LevelArg,
+    /// The lowest level that is printed (the exit status still counts every finding)
+    #[arg(long, value_enum, default_value = "Info", value_name = "LEVEL")]
+    pub output_threshold: LevelArg,
     /// Silence a known finding: CODE=Kind/namespace/name (`*` matches anything); repeatable
     #[arg(long, value_name = "CODE=Kind/ns/name")]
     pub suppress: Vec<crate::analyze::Suppression>,

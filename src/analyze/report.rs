@@ -1,5 +1,5 @@
 //! Writing findings: istioctl's log lines (colour only when asked), or JSON/YAML objects with
-//! code, level, origin, reference, message and documentation; plus the summary line.
+//! code, level, origin, reference, message and documentation; plus the summary and verdict.
 use serde::Serialize;
 
 use super::{Finding, Level};
@@ -63,6 +63,13 @@ pub fn summary(findings: &[Finding], namespace: &str) -> String {
         count(Level::Error),
         count(Level::Warning),
         count(Level::Info)
+    )
+}
+
+/// istioctl's verdict when a finding reaches the failure threshold (after `Error: `).
+pub fn failure(namespace: &str) -> String {
+    format!(
+        "Error: Analyzers found issues when analyzing namespace: {namespace}.\nSee README.md#analyzer-codes for more information about causes and resolutions."
     )
 }
 

@@ -1,11 +1,11 @@
 //! `meshtls analyze -f FILE… [--certs DIR] [--istio-install FILE]`: read the manifests (and
 //! certificates), run `analyze`'s checks, print istioctl-style findings; exit 79 at the threshold.
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::Context;
 
-use crate::analyze::report::{log_line, messages, summary};
+use crate::analyze::report::{failure, log_line, messages, summary};
 use crate::analyze::source::read;
 use crate::analyze::{CertFile, Input, Level, analyze, install::install_config_enables_tls};
 use crate::cli::{AnalyzeArgs, AnalyzeFormat, LevelArg};
@@ -22,6 +22,7 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
         istio_install,
         output,
         failure_threshold,
+        output_threshold,
         suppress,
         namespace,
         now,
@@ -67,30 +68,45 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
     all.splice(validation_at..validation_at, findings);
     all.retain(|f| !suppress.iter().any(|s| s.matches(f)));
 
+    let threshold = level(failure_threshold);
+    let failed = all.iter().any(|f| f.level >= threshold);
+    let shown: Vec<_> = all
+        .into_iter()
+        .filter(|f| f.level >= level(output_threshold))
+        .collect();
     match output {
         AnalyzeFormat::Log => {
             let coloured = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            for finding in &all {
+            for finding in &shown {
                 printer.line(&log_line(finding, coloured))?;
             }
-            printer.line(&summary(&all, &namespace))?;
+            printer.flush()?;
+            // As istioctl: the messages on stdout, the summary and the verdict on stderr.
+            let mut stderr = std::io::stderr();
+            writeln!(stderr, "{}", summary(&shown, &namespace))?;
+            if failed {
+                writeln!(stderr, "{}", failure(&namespace))?;
+            }
         }
         AnalyzeFormat::Json => {
-            printer.line(&serde_json::to_string_pretty(&messages(&all))?)?;
+            printer.line(&serde_json::to_string_pretty(&messages(&shown))?)?;
         }
-        AnalyzeFormat::Yaml => printer.write_str(&to_yaml(&messages(&all))?)?,
+        AnalyzeFormat::Yaml => printer.write_str(&to_yaml(&messages(&shown))?)?,
     }
-    let threshold = match failure_threshold {
-        LevelArg::Error => Level::Error,
-        LevelArg::Warning => Level::Warning,
-        LevelArg::Info => Level::Info,
-    };
-    Ok(if all.iter().any(|f| f.level >= threshold) {
+    Ok(if failed {
         ExitStatus::AnalyzerFindings
     } else {
         ExitStatus::Success
     })
+}
+
+fn level(arg: LevelArg) -> Level {
+    match arg {
+        LevelArg::Error => Level::Error,
+        LevelArg::Warning => Level::Warning,
+        LevelArg::Info => Level::Info,
+    }
 }
 
 /// Every `*.crt` in `dir` (sorted), each with its `<stem>.key` when there is one.

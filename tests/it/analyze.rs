@@ -21,10 +21,18 @@ fn analyze_in(dir: &Path, args: &[&str]) -> Output {
         .expect("meshtls runs")
 }
 
+/// What the data formats print: stdout only, with nothing on stderr.
 fn ok_stdout(out: &Output) -> String {
     assert!(stderr(out).is_empty(), "stderr: {}", stderr(out));
     stdout(out)
 }
+
+/// What `-o log` shows a user: the findings (stdout), then the summary and verdict (stderr).
+fn log(out: &Output) -> String {
+    stdout(out) + &stderr(out)
+}
+
+const CLEAN: &str = "✔ No validation issues found when analyzing namespace: test.\n";
 
 fn render(args: &[&str]) -> String {
     let out = run(&[&["render"], args].concat());
@@ -62,7 +70,7 @@ fn fixture(name: &str, code: i32) {
         dir.path(),
         &["-f", &file, "-f", "secrets.yaml", "-n", "test"],
     );
-    let text = ok_stdout(&out);
+    let text = log(&out);
     assert_eq!(out.status.code(), Some(code), "{name}:\n{text}");
     golden(&format!("analyze/{name}.txt"), &text);
 }
@@ -220,7 +228,7 @@ fn cert_case(name: &str, secrets: &str, certs: &Path, extra: &[&str], code: i32)
     ]
     .concat();
     let out = analyze_in(dir.path(), &args);
-    let text = without_times(&ok_stdout(&out));
+    let text = without_times(&log(&out));
     assert_eq!(out.status.code(), Some(code), "{name}:\n{text}");
     golden(&format!("analyze/{name}.txt"), &text);
 }
@@ -338,10 +346,7 @@ fn the_pages_manifests_with_meshtls_certificates_are_clean() {
             path_str(certs.path()),
         ],
     );
-    assert_eq!(
-        ok_stdout(&out),
-        "✔ No validation issues found when analyzing namespace: test.\n"
-    );
+    assert_eq!((stdout(&out).as_str(), stderr(&out).as_str()), ("", CLEAN));
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -357,10 +362,7 @@ fn the_pages_yaml_with_its_install_command_is_clean() {
         dir.path(),
         &[&args[..], &["--istio-install", "install.txt"]].concat(),
     );
-    assert_eq!(
-        ok_stdout(&out),
-        "✔ No validation issues found when analyzing namespace: test.\n"
-    );
+    assert_eq!((stdout(&out).as_str(), stderr(&out).as_str()), ("", CLEAN));
     let without = analyze_in(dir.path(), &args);
     assert_eq!(without.status.code(), Some(79));
     assert!(
@@ -411,6 +413,27 @@ fn failure_threshold_sets_the_failing_level() {
         &[&args[..], &["--failure-threshold", "Warning"]].concat(),
     );
     assert_eq!(strict.status.code(), Some(79));
+    assert!(stderr(&strict).ends_with(
+        "Error: Analyzers found issues when analyzing namespace: test.\nSee README.md#analyzer-codes for more information about causes and resolutions.\n"
+    ));
+    // --output-threshold hides lower levels; the exit status still counts them.
+    let quiet = analyze_in(
+        dir.path(),
+        &[
+            &args[..],
+            &[
+                "--output-threshold",
+                "Error",
+                "--failure-threshold",
+                "Warning",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        (stdout(&quiet).as_str(), quiet.status.code()),
+        ("", Some(79))
+    );
 }
 
 #[test]
