@@ -220,22 +220,22 @@ impl Checker<'_> {
         }
     }
 
-    /// Every check of one certificate file or Secret key. Returns false when it was seen already.
+    /// Every check of one certificate file or Secret key, unless it was checked already.
     fn certificate(
         &mut self,
         material: &Material<'_>,
         key: Option<&Material<'_>>,
         anchors: Option<&Anchors>,
         names: &[&ServerName],
-    ) -> bool {
+    ) {
         let Some(ders) = self.load(material) else {
-            return true;
+            return;
         };
         let Some(first) = ders.first() else {
-            return true;
+            return;
         };
         if self.seen.iter().any(|s| s.as_slice() == first.as_ref()) {
-            return false;
+            return;
         }
         self.seen.push(first.to_vec());
         let Ok(leaf) = parse(first) else {
@@ -244,7 +244,7 @@ impl Checker<'_> {
                 &material.origin,
                 format!("{}: the certificate is not valid DER", material.label),
             );
-            return true;
+            return;
         };
         self.validity(&leaf, material);
         self.version(&leaf, material);
@@ -255,7 +255,6 @@ impl Checker<'_> {
         if let Some(anchors) = anchors.filter(|_| !is_ca(&leaf)) {
             self.chain(&ders, material, anchors);
         }
-        true
     }
 }
 
@@ -373,5 +372,27 @@ fn files(
             .filter(|n| file.name == format!("{}.crt", n.fqdn))
             .collect();
         checker.certificate(&material, key.as_ref(), anchors.as_ref(), &mine);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+
+    #[test]
+    fn names_match_exactly_or_by_one_wildcard_label() {
+        assert!(covers(
+            "httpbin.test.svc.cluster.local",
+            "HTTPBIN.test.svc.cluster.local"
+        ));
+        assert!(covers(
+            "*.test.svc.cluster.local",
+            "httpbin.test.svc.cluster.local"
+        ));
+        assert!(!covers(
+            "*.svc.cluster.local",
+            "httpbin.test.svc.cluster.local"
+        ));
+        assert!(!covers("httpbin", "httpbin.test.svc.cluster.local"));
     }
 }

@@ -261,6 +261,8 @@ pub struct CertFile {
 #[derive(Debug, Clone)]
 pub struct Input {
     pub objects: Vec<Object>,
+    /// What reading found: `meshtls validate`'s findings (check 8).
+    pub validation: Vec<Finding>,
     /// `--istio-install` turns ENABLE_TLS_ON_SIDECAR_INGRESS on.
     pub install_flag: bool,
     pub cert_files: Vec<CertFile>,
@@ -371,8 +373,8 @@ pub fn selects(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, St
     !selector.is_empty() && matches(selector, labels)
 }
 
-/// Runs every check but validation (check 8, found while reading) over `input`. Findings come
-/// in check order, then input order.
+/// Runs every check over `input` (validation, check 8, was done while reading). Findings come in
+/// check order, then input order.
 pub fn analyze(input: &Input) -> Vec<Finding> {
     let mut findings = Vec::new();
     install::check(input, &mut findings);
@@ -380,6 +382,7 @@ pub fn analyze(input: &Input) -> Vec<Finding> {
     mounts::check(input, &mut findings);
     selectors::check(input, &mut findings);
     ports::check(input, &mut findings);
+    findings.extend(input.validation.iter().cloned());
     certs::check(input, &mut findings);
     sidecars::check(input, &mut findings);
     findings

@@ -21,8 +21,20 @@ pub fn document_lines(text: &str) -> Vec<usize> {
     };
     for (i, line) in text.lines().enumerate() {
         let number = i + 1;
-        if line.starts_with("---") && line[3..].trim().is_empty() || line.trim_end() == "..." {
+        if line.trim_end() == "..." {
             close(&mut first, &mut kind);
+            continue;
+        }
+        if let Some(rest) = line
+            .strip_prefix("---")
+            .filter(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+        {
+            close(&mut first, &mut kind);
+            // `--- {…}` or `--- !tag` starts the next document on the marker's line.
+            let rest = rest.trim();
+            if !rest.is_empty() && !rest.starts_with('#') {
+                first = Some(number);
+            }
             continue;
         }
         let trimmed = line.trim();
@@ -133,6 +145,13 @@ mod tests {
     fn lines_point_at_each_documents_kind() {
         let text = "# head\napiVersion: v1\nkind: A\n---\n# only a comment\n---\n\nmetadata: {}\nkind: B\n---\napiVersion: v1\n";
         assert_eq!(document_lines(text), vec![3, 9, 11]);
+    }
+
+    #[test]
+    fn markers_with_comments_or_content_still_split() {
+        let text = "a: 1\n--- # second\nkind: B\n--- {kind: C}\n";
+        assert_eq!(document_lines(text), vec![1, 3, 4]);
+        assert_eq!(read_documents(text).unwrap().len(), 3);
     }
 
     #[test]

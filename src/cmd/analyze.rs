@@ -55,17 +55,12 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
     };
     let input = Input {
         objects,
+        validation: findings,
         install_flag,
         cert_files,
         now,
     };
-    // Validation findings (check 8) go with the others, in check order.
     let mut all = analyze(&input);
-    let validation_at = all
-        .iter()
-        .position(|f| f.code > crate::analyze::Code::ValidationWarning)
-        .unwrap_or(all.len());
-    all.splice(validation_at..validation_at, findings);
     all.retain(|f| !suppress.iter().any(|s| s.matches(f)));
 
     let threshold = level(failure_threshold);
