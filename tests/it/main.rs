@@ -7,6 +7,8 @@ mod certgen;
 mod completion;
 mod create_secret;
 mod proxy;
+mod proxy_cli;
 mod proxy_config;
 mod render;
+mod robustness;
 mod validate;
