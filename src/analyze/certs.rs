@@ -267,6 +267,7 @@ pub fn check(input: &Input, findings: &mut Vec<Finding>) {
     };
     let mut server_names: Vec<ServerName> = Vec::new();
     let mut secret_anchors: Option<Anchors> = None;
+    let from_dir = dir_anchors(input);
     for applied in input.applied() {
         let Ok(list) = mounts(applied.workload.deployment) else {
             continue;
@@ -310,7 +311,8 @@ pub fn check(input: &Input, findings: &mut Vec<Finding>) {
             if let Some(server) = found(tls.server_certificate.as_deref()) {
                 let key = found(tls.private_key.as_deref());
                 let refs: Vec<&ServerName> = names.iter().collect();
-                checker.certificate(&server, key.as_ref(), anchors.as_ref(), &refs);
+                let anchors = anchors.as_ref().or(from_dir.as_ref());
+                checker.certificate(&server, key.as_ref(), anchors, &refs);
             }
             server_names.extend(names);
             if secret_anchors.is_none() {
@@ -318,17 +320,40 @@ pub fn check(input: &Input, findings: &mut Vec<Finding>) {
             }
         }
     }
-    files(input, &mut checker, secret_anchors, &server_names);
+    files(
+        input,
+        &mut checker,
+        secret_anchors.or(from_dir),
+        &server_names,
+    );
+}
+
+/// The CA certificates in `--certs DIR` (CA:TRUE or self-signed), for leaves when no CA Secret
+/// applies.
+fn dir_anchors(input: &Input) -> Option<Anchors> {
+    let cas: Vec<(String, Vec<CertificateDer<'static>>)> = input
+        .cert_files
+        .iter()
+        .filter_map(|f| {
+            let ders = certificates(Path::new(&f.name), &f.bytes).ok()?;
+            let first = parse(ders.first()?).ok()?;
+            (is_ca(&first) || first.subject().as_raw() == first.issuer().as_raw())
+                .then(|| (f.name.clone(), ders.clone()))
+        })
+        .collect();
+    (!cas.is_empty()).then(|| Anchors {
+        named: cas
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        certs: cas.into_iter().flat_map(|(_, c)| c).collect(),
+    })
 }
 
 /// The `--certs DIR` files not already checked as Secret data. Leaves chain to the deployed CA
 /// (the ca Secret) when there is one, else to the CA certificates in DIR.
-fn files(
-    input: &Input,
-    checker: &mut Checker<'_>,
-    secret_anchors: Option<Anchors>,
-    names: &[ServerName],
-) {
+fn files(input: &Input, checker: &mut Checker<'_>, anchors: Option<Anchors>, names: &[ServerName]) {
     let origin = |name: &str| Origin {
         kind: "Certificate".to_string(),
         namespace: String::new(),
@@ -336,26 +361,6 @@ fn files(
         file: None,
         line: None,
     };
-    let anchors = secret_anchors.or_else(|| {
-        let cas: Vec<(String, Vec<CertificateDer<'static>>)> = input
-            .cert_files
-            .iter()
-            .filter_map(|f| {
-                let ders = certificates(Path::new(&f.name), &f.bytes).ok()?;
-                let first = parse(ders.first()?).ok()?;
-                (is_ca(&first) || first.subject().as_raw() == first.issuer().as_raw())
-                    .then(|| (f.name.clone(), ders.clone()))
-            })
-            .collect();
-        (!cas.is_empty()).then(|| Anchors {
-            named: cas
-                .iter()
-                .map(|(n, _)| n.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            certs: cas.into_iter().flat_map(|(_, c)| c).collect(),
-        })
-    });
     for file in &input.cert_files {
         let material = Material {
             label: file.name.clone(),

@@ -103,7 +103,7 @@ pub fn read(
             name: text_field(&doc, "name").unwrap_or_default(),
             kind,
             file: Some(file.to_string()),
-            line: lines_known.then(|| lines[i]),
+            line: lines.get(i).copied().filter(|_| lines_known),
         };
         let validation = validate_value(&doc, namespace);
         let rejected = validation.iter().any(|f| f.level == validate::Level::Error);

@@ -478,3 +478,16 @@ fn malformed_yaml_is_a_data_error() {
     assert_eq!(out.status.code(), Some(65));
     assert!(stderr(&out).starts_with("Error: "), "{}", stderr(&out));
 }
+
+/// Without Secrets, `--certs DIR` alone is checked: leaves against the CA found in DIR.
+#[test]
+fn check_9_a_folder_alone_is_checked_against_its_own_ca() {
+    let (certs, other) = (tempdir(), tempdir());
+    certgen(certs.path(), &[]);
+    certgen(other.path(), &[]);
+    for ext in ["crt", "key"] {
+        let name = format!("client.test.svc.cluster.local.{ext}");
+        std::fs::copy(other.path().join(&name), certs.path().join(&name)).expect("copy");
+    }
+    cert_case("certs-folder", "", certs.path(), &[], 79);
+}
