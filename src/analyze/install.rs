@@ -69,7 +69,7 @@ pub fn check(input: &Input, findings: &mut Vec<Finding>) {
             Code::TlsFlagOff,
             origin,
             format!(
-                "ingress port {} has tls, but no install config sets values.pilot.env.{TLS_FLAG}=true: istiod ignores the tls block without a word and serves Istio mTLS instead; install with `istioctl install --set values.pilot.env.{TLS_FLAG}=true` (`meshtls render install` writes the IstioOperator) and give that config to analyze (-f or --istio-install)",
+                "ingress port {} has tls, but no install config sets values.pilot.env.{TLS_FLAG}=true: istiod ignores the tls block without a word and serves the port as its PeerAuthentication mode says (no TLS termination); install with `istioctl install --set values.pilot.env.{TLS_FLAG}=true` (`meshtls render install` writes the IstioOperator) and give that config to analyze (-f or --istio-install)",
                 ports.join(", ")
             ),
         ));
