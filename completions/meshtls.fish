@@ -31,6 +31,7 @@ complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "cert" -d 'Work with
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "analyze" -d 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "proxy-config" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "pc" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
@@ -126,6 +127,23 @@ json\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s n -l namespace -d 'Namespace reported for objects that set none, as kubectl would apply them' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s f -l filename -d 'YAML files to analyze (`-` reads stdin); repeat for more. Kinds meshtls does not use are skipped' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l certs -d 'Folder with the task\'s certificate files (example.com.crt, <host>.crt/.key) to check too' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l istio-install -d 'The Istio install config: an IstioOperator, istiod Helm values, or `istioctl install --set …` text' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "log\t'istioctl\'s lines: `<Level> [<CODE>] (<Kind> <ns>/<name> <file>:<line>) <message>`'
+json\t''
+yaml\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l failure-threshold -d 'The lowest level that makes the exit status 79' -r -f -a "Error\t''
+Warning\t''
+Info\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l output-threshold -d 'The lowest level that is printed (the exit status still counts every finding)' -r -f -a "Error\t''
+Warning\t''
+Info\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l suppress -d 'Silence a known finding: CODE=Kind/namespace/name (`*` matches anything); repeatable' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s n -l namespace -d 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l now -d 'Judge certificate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and not __fish_seen_subcommand_from secret secrets s help" -s h -l help -d 'Print help'
@@ -286,18 +304,19 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -s V -l version -
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -l listen -d 'Address to listen on' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -s V -l version -d 'Print version'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config verify demo proxy httpbin help" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config verify demo proxy httpbin help" -f -a "cert" -d 'Work with certificate files'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config verify demo proxy httpbin help" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config verify demo proxy httpbin help" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config verify demo proxy httpbin help" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config verify demo proxy httpbin help" -f -a "completion" -d 'Print a shell completion script'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config verify demo proxy httpbin help" -f -a "proxy-config" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config verify demo proxy httpbin help" -f -a "verify" -d 'Run the page\'s checks (and negative ones) against a running sidecar, curl style'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config verify demo proxy httpbin help" -f -a "demo" -d 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config verify demo proxy httpbin help" -f -a "proxy" -d 'Run one workload\'s sidecar locally, configured from the task\'s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio\'s Envoy would serve it'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config verify demo proxy httpbin help" -f -a "httpbin" -d 'Run the embedded httpbin (the task\'s app)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config verify demo proxy httpbin help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "cert" -d 'Work with certificate files'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "analyze" -d 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "completion" -d 'Print a shell completion script'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "proxy-config" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "verify" -d 'Run the page\'s checks (and negative ones) against a running sidecar, curl style'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "demo" -d 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "proxy" -d 'Run one workload\'s sidecar locally, configured from the task\'s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio\'s Envoy would serve it'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "httpbin" -d 'Run the embedded httpbin (the task\'s app)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "inspect" -d 'Show each certificate in PEM files: subject, SANs, serial, validity, key, CA flag, version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "secret" -d 'Create a Secret'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from proxy-config" -f -a "secret" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'

@@ -1,6 +1,7 @@
 //! meshtls's one integration-test binary: command-line cases and interop with real peers.
 mod common;
 
+mod analyze;
 mod cert_inspect;
 mod certgen;
 mod completion;
