@@ -250,12 +250,9 @@ fn steps(
     printer.flush()?;
 
     // 5. The page's checks and the negative ones.
+    let files = crate::cmd::verify::files_in(&certs, &target, &mesh_dir);
     let results = progress.step("verify", || {
-        let materials = Materials::load(
-            &crate::cmd::verify::files_in(&certs, &target, &mesh_dir),
-            &target,
-            OffsetDateTime::now_utc(),
-        )?;
+        let materials = Materials::load(&files, &target, OffsetDateTime::now_utc())?;
         let mut runner = LocalRunner::new(
             target.clone(),
             addresses.clone(),
@@ -281,6 +278,7 @@ fn steps(
         &results,
         &target,
         &addresses,
+        &crate::cmd::verify::curl_files(&files),
         verbose,
         ReportFormat::Text,
         printer,

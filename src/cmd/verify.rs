@@ -12,7 +12,7 @@ use crate::cli::{ReportFormat, TargetArgs, VerifyArgs};
 use crate::exit::{DataError, ExitStatus, UsageError};
 use crate::output::{Printer, warn};
 use crate::render::manifest::parse_manifests;
-use crate::verify::checks::{Listener, Target, plan};
+use crate::verify::checks::{CurlFiles, Listener, Target, plan};
 use crate::verify::local::{LocalRunner, MaterialFiles, Materials};
 use crate::verify::target::{from_manifests, page_target};
 use crate::verify::{CheckResult, all_passed, report, run_all};
@@ -59,7 +59,26 @@ pub fn run(args: VerifyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
         Duration::from_secs(timeout),
     )?;
     let results = run_all(plan(&target, !no_negative), &mut runner);
-    print_results(&results, &target, &addresses, verbose, output, printer)
+    let curl_files = curl_files(&files);
+    print_results(
+        &results,
+        &target,
+        &addresses,
+        &curl_files,
+        verbose,
+        output,
+        printer,
+    )
+}
+
+/// The local files, as curl arguments.
+pub fn curl_files(files: &MaterialFiles) -> CurlFiles {
+    let text = |p: &Path| p.display().to_string();
+    CurlFiles {
+        cacert: text(&files.cacert),
+        cert: text(&files.cert),
+        key: text(&files.key),
+    }
 }
 
 /// Prints the results (curl blocks with `verbose`, the table or JSON) and returns 0 or 3.
@@ -67,6 +86,7 @@ pub fn print_results(
     results: &[CheckResult],
     target: &Target,
     addresses: &HashMap<Listener, SocketAddr>,
+    curl_files: &CurlFiles,
     verbose: bool,
     output: ReportFormat,
     printer: &mut Printer,
@@ -85,8 +105,8 @@ pub fn print_results(
         ReportFormat::Text => {
             if verbose {
                 for result in results {
-                    let address = addresses.get(&result.check.listener).map(|a| a.to_string());
-                    printer.write_str(&report::curl_block(result, target, address))?;
+                    let address = addresses.get(&result.check.listener).copied();
+                    printer.write_str(&report::curl_block(result, target, curl_files, address))?;
                 }
             }
             printer.write_str(&report::table(results, report::stdout_colour()))?;

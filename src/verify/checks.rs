@@ -173,6 +173,24 @@ pub struct Check {
     pub expect: Expect,
 }
 
+/// The files a curl command names: the page's in-pod names by default, or local paths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurlFiles {
+    pub cacert: String,
+    pub cert: String,
+    pub key: String,
+}
+
+impl Default for CurlFiles {
+    fn default() -> Self {
+        CurlFiles {
+            cacert: "ca.crt".to_string(),
+            cert: "client.crt".to_string(),
+            key: "client.key".to_string(),
+        }
+    }
+}
+
 /// The path every check asks for, as on the page.
 pub const PATH: &str = "/status/200";
 
@@ -284,25 +302,50 @@ impl Check {
 
     /// The page's curl command for this check (what a runner in a pod would exec).
     pub fn curl_args(&self, target: &Target) -> Vec<String> {
+        self.curl_args_with(target, &CurlFiles::default(), None)
+    }
+
+    /// The curl command with these files and, when `at` is given, the real address as curl's
+    /// `--resolve` (the URL then carries the real port; the host stays the FQDN).
+    pub fn curl_args_with(
+        &self,
+        target: &Target,
+        files: &CurlFiles,
+        at: Option<std::net::SocketAddr>,
+    ) -> Vec<String> {
         let mut args = vec!["curl".to_string(), "-sS".to_string(), "-I".to_string()];
+        let mut url = self.url(target);
+        if let (Some(at), false) = (at, self.client == Client::Mesh) {
+            let port = target.ports(self.listener).service;
+            args.extend([
+                "--resolve".to_string(),
+                format!("{}:{}:{}", self.host, at.port(), at.ip()),
+            ]);
+            url = url.replacen(
+                &format!("{}:{port}", self.host),
+                &format!("{}:{}", self.host, at.port()),
+                1,
+            );
+        }
         if let Client::External(cert) = self.client {
-            args.extend(["--cacert".to_string(), "ca.crt".to_string()]);
+            args.extend(["--cacert".to_string(), files.cacert.clone()]);
             let pair = match cert {
-                ClientCert::Page => Some(("client.crt", "client.key")),
+                ClientCert::Page => Some((files.cert.clone(), files.key.clone())),
                 ClientCert::Missing => None,
-                ClientCert::OtherCa => Some(("other-ca-client.crt", "other-ca-client.key")),
-                ClientCert::Expired => Some(("expired-client.crt", "expired-client.key")),
+                ClientCert::OtherCa => Some((
+                    "other-ca-client.crt".to_string(),
+                    "other-ca-client.key".to_string(),
+                )),
+                ClientCert::Expired => Some((
+                    "expired-client.crt".to_string(),
+                    "expired-client.key".to_string(),
+                )),
             };
             if let Some((crt, key)) = pair {
-                args.extend([
-                    "--cert".to_string(),
-                    crt.to_string(),
-                    "--key".to_string(),
-                    key.to_string(),
-                ]);
+                args.extend(["--cert".to_string(), crt, "--key".to_string(), key]);
             }
         }
-        args.push(self.url(target));
+        args.push(url);
         args
     }
 
@@ -488,6 +531,15 @@ mod tests {
             "curl -sS -I --cacert ca.crt --cert client.crt --key client.key https://httpbin.test.svc.cluster.local:8443/status/200"
         );
         assert_eq!(checks[0].url(&target), "http://httpbin:8080/status/200");
+        let local = checks[1].curl_args_with(
+            &target,
+            &CurlFiles::default(),
+            Some("127.0.0.1:41000".parse().unwrap()),
+        );
+        assert_eq!(
+            local.join(" "),
+            "curl -sS -I --resolve httpbin.test.svc.cluster.local:41000:127.0.0.1 --cacert ca.crt --cert client.crt --key client.key https://httpbin.test.svc.cluster.local:41000/status/200"
+        );
         assert_eq!(
             checks[1].expected_text(),
             "HTTP/2 200, server: istio-envoy, x-envoy-decorator-operation: ingress-sidecar.test:9080/*"

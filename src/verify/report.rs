@@ -1,12 +1,13 @@
 //! verify's output: per check what `curl -I` would print (`-v`), the verdict table (CHECK,
 //! EXPECTED, GOT, RESULT, TIME; coloured on a terminal unless NO_COLOR), or JSON for CI.
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use super::CheckResult;
-use super::checks::{Outcome, Target, Verdict, got_text};
+use super::checks::{Client, ClientCert, CurlFiles, Outcome, Target, Verdict, got_text};
 use crate::output::tabwriter;
 
 /// Whether to colour: a terminal, and `NO_COLOR` unset or empty (no-color.org).
@@ -28,15 +29,29 @@ pub fn duration_text(d: Duration) -> String {
     }
 }
 
-/// What `curl -sS -I` prints for one check, preceded by the command as a comment.
-pub fn curl_block(result: &CheckResult, target: &Target, address: Option<String>) -> String {
+/// What `curl -sS -I` prints for one check, preceded by the equivalent command as a comment
+/// (runnable as it is for the external checks; the in-mesh one needs a client sidecar).
+pub fn curl_block(
+    result: &CheckResult,
+    target: &Target,
+    files: &CurlFiles,
+    address: Option<SocketAddr>,
+) -> String {
+    let check = &result.check;
     let mut out = format!(
         "# {}: {}",
-        result.check.id.name(),
-        result.check.curl_args(target).join(" ")
+        check.id.name(),
+        check.curl_args_with(target, files, address).join(" ")
     );
-    if let Some(address) = address {
-        out.push_str(&format!("   (connected to {address})"));
+    match (check.client, address) {
+        (Client::Mesh, Some(address)) => out.push_str(&format!(
+            "   (sent to {address} as Istio mTLS with {}, as the client sidecar would)",
+            target.client_spiffe_id()
+        )),
+        (Client::External(ClientCert::OtherCa | ClientCert::Expired), _) => {
+            out.push_str("   (that certificate is made in memory)")
+        }
+        _ => {}
     }
     out.push('\n');
     match &result.outcome {
