@@ -262,7 +262,7 @@ fn steps(
         let results = run_all(plan(&target, !no_negative), &mut runner);
         let failed: Vec<&str> = results
             .iter()
-            .filter(|r| r.verdict == crate::verify::checks::Verdict::Fail)
+            .filter(|r| r.verdict != crate::verify::checks::Verdict::Pass)
             .map(|r| r.check.id.name())
             .collect();
         let note = if failed.is_empty() {

@@ -120,7 +120,7 @@ pub fn print_results(
         .collect();
     if !skipped.is_empty() {
         warn(&format!(
-            "skipped {}: see the GOT column for what each needs",
+            "skipped {} (not a pass, so the exit status is 3): the GOT column says what each needs",
             skipped.join(", ")
         ));
     }

@@ -279,6 +279,11 @@ fn verify_without_a_mesh_ca_skips_the_in_mesh_check_and_says_why() {
         .unwrap();
     let all = verdicts(&out);
     assert_eq!(result_of(&all, "internal"), "SKIP", "{all:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "a skipped check is not a pass: {all:?}"
+    );
     assert!(
         stderr(&out).contains("skipped internal"),
         "{}",
