@@ -542,3 +542,82 @@ fn demo_keep_leaves_the_sidecar_up_with_commands_that_work() {
     };
     assert_eq!(status.code(), Some(0));
 }
+
+/// A free loopback port (the listener is closed again at once).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free loopback port")
+        .port()
+}
+
+#[test]
+fn verify_passes_against_meshtls_proxy_started_from_the_rendered_yaml() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    let dir = tempdir();
+    let certs = dir.path().join("certs");
+    crate::common::certgen(&certs, &[]);
+    let out = run(&["render", "--certs", certs.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let task = dir.path().join("task.yaml");
+    std::fs::write(&task, &out.stdout).unwrap();
+    let mesh = dir.path().join("mesh");
+    let (tls, internal) = (free_port(), free_port());
+    let child = meshtls()
+        .arg("proxy")
+        .arg("-f")
+        .arg(&task)
+        .arg("--app")
+        .arg("--mesh-dir")
+        .arg(&mesh)
+        .args(["--port-map", &format!("9080={tls}")])
+        .args(["--port-map", &format!("9081={internal}")])
+        .args(["--admin", "127.0.0.1:0", "--access-log", "off"])
+        .arg("--state-dir")
+        .arg(dir.path().join("state"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Reaped(child);
+    let pipe = child.0.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // The proxy prints its admin address once every listener is bound.
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("meshtls proxy started");
+        if line.starts_with("admin → ") {
+            break;
+        }
+    }
+    let out = meshtls()
+        .arg("verify")
+        .arg("-f")
+        .arg(&task)
+        .arg("--certs")
+        .arg(&certs)
+        .env("MESHTLS_MESH_DIR", &mesh)
+        .args(["--target", &format!("8443=127.0.0.1:{tls}")])
+        .args(["--target", &format!("8080=127.0.0.1:{internal}")])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("8 passed, 0 failed, 0 skipped"));
+}
