@@ -14,7 +14,11 @@ use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, Error, SignatureScheme};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use time::OffsetDateTime;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
@@ -321,7 +325,7 @@ async fn get_inner(
             .map_err(|e| RequestError::Http(e.to_string()))
     };
     let Some(options) = tls else {
-        return send_h1(TokioIo::new(stream), request()?)
+        return send_h1(TokioIo::new(stream), request()?, &Seen::default())
             .await
             .map(|h| (h, false));
     };
@@ -355,7 +359,11 @@ async fn get_inner(
         tls.get_ref().1.alpn_protocol(),
         Some(b"h2") | Some(b"istio-h2")
     );
-    let io = TokioIo::new(tls);
+    let seen = Seen::default();
+    let io = TokioIo::new(Recorder {
+        inner: tls,
+        seen: seen.clone(),
+    });
     let head = if h2 {
         let (mut sender, connection) =
             hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
@@ -371,7 +379,7 @@ async fn get_inner(
         req.headers_mut().remove(http::header::HOST);
         let response = match sender.send_request(req).await {
             Ok(response) => response,
-            Err(e) => return Err(why_failed(&e, connection).await),
+            Err(e) => return Err(why_failed(&e, connection, &seen).await),
         };
         Head {
             version: response.version(),
@@ -379,12 +387,16 @@ async fn get_inner(
             headers: response.headers().clone(),
         }
     } else {
-        send_h1(io, request()?).await?
+        send_h1(io, request()?, &seen).await?
     };
     Ok((head, verifier.cn_fallback_used()))
 }
 
-async fn send_h1<IO>(io: IO, request: Request<Empty<Bytes>>) -> Result<Head, RequestError>
+async fn send_h1<IO>(
+    io: IO,
+    request: Request<Empty<Bytes>>,
+    seen: &Seen,
+) -> Result<Head, RequestError>
 where
     IO: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
@@ -394,7 +406,7 @@ where
     let connection = tokio::spawn(connection);
     let response = match sender.send_request(request).await {
         Ok(response) => response,
-        Err(e) => return Err(why_failed(&e, connection).await),
+        Err(e) => return Err(why_failed(&e, connection, seen).await),
     };
     Ok(Head {
         version: response.version(),
@@ -408,24 +420,109 @@ where
 async fn why_failed(
     error: &hyper::Error,
     connection: tokio::task::JoinHandle<Result<(), hyper::Error>>,
+    seen: &Seen,
 ) -> RequestError {
     let from_request = hyper_error(error);
     if !matches!(from_request, RequestError::Http(_)) {
         return from_request;
     }
-    let closed = |why: &str| {
-        RequestError::Http(format!(
-            "the server closed the connection without a response ({why})"
-        ))
+    // Let the connection task finish: it may still be reading what the server said last.
+    let from_connection = match tokio::time::timeout(Duration::from_secs(1), connection).await {
+        Ok(Ok(Err(cause))) => Some(hyper_error(&cause)),
+        _ => None,
     };
-    match tokio::time::timeout(Duration::from_secs(1), connection).await {
-        Ok(Ok(Err(cause))) => match hyper_error(&cause) {
-            // A TLS 1.3 server that refuses the client certificate alerts and closes; the
-            // alert may be lost to the reset that follows, as it is for curl.
-            RequestError::Http(_) => closed(&error.to_string()),
-            better => better,
-        },
-        _ => closed(&error.to_string()),
+    // A TLS 1.3 server that refuses the client certificate alerts and closes (the Recorder
+    // keeps the alert); the alert may also be lost to the reset that follows, as for curl.
+    if let Some(said) = seen.get() {
+        return said;
+    }
+    match from_connection {
+        Some(better) if !matches!(better, RequestError::Http(_)) => better,
+        _ => RequestError::Http(format!(
+            "the server closed the connection without a response ({error})"
+        )),
+    }
+}
+
+/// What the server said last on a connection: a TLS alert, or a reset.
+#[derive(Debug, Clone, Default)]
+struct Seen(Arc<Mutex<Option<RequestError>>>);
+
+impl Seen {
+    fn get(&self) -> Option<RequestError> {
+        self.0.lock().ok().and_then(|g| g.clone())
+    }
+
+    /// Keeps an alert over a reset, and the first of each.
+    fn note(&self, error: &std::io::Error) {
+        let classified = io_error(error);
+        if let Ok(mut slot) = self.0.lock() {
+            match (&*slot, &classified) {
+                (None, RequestError::TlsRejectedByServer(_) | RequestError::Reset)
+                | (Some(RequestError::Reset), RequestError::TlsRejectedByServer(_)) => {
+                    *slot = Some(classified)
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A stream that remembers read failures. hyper reports a request on a connection the server
+/// ended as "operation was canceled" or "broken pipe"; a TLS 1.3 server that refuses the client
+/// certificate says why in an alert after the client's handshake is done, and this keeps it.
+struct Recorder<T> {
+    inner: T,
+    seen: Seen,
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for Recorder<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Err(e)) = &poll {
+            self.seen.note(e);
+        }
+        poll
+    }
+}
+
+impl<T: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Recorder<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Err(e)) = &poll {
+            self.seen.note(e);
+            // The server is gone; what it sent last (an alert) may still be waiting.
+            let mut scratch = [0u8; 512];
+            let mut last = ReadBuf::new(&mut scratch);
+            if let Poll::Ready(Err(e)) = Pin::new(&mut self.inner).poll_read(cx, &mut last) {
+                self.seen.note(&e);
+            }
+        }
+        poll
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let poll = Pin::new(&mut self.inner).poll_flush(cx);
+        if let Poll::Ready(Err(e)) = &poll {
+            self.seen.note(e);
+        }
+        poll
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let poll = Pin::new(&mut self.inner).poll_shutdown(cx);
+        if let Poll::Ready(Err(e)) = &poll {
+            self.seen.note(e);
+        }
+        poll
     }
 }
 
