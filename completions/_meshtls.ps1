@@ -30,9 +30,12 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the task''s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do')
+            [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
             [CompletionResult]::new('pc', 'pc', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Run the page''s checks (and negative ones) against a running sidecar, curl style')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets')
             [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it')
             [CompletionResult]::new('httpbin', 'httpbin', [CompletionResultType]::ParameterValue, 'Run the embedded httpbin (the task''s app)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -217,6 +220,25 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'meshtls;analyze' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML files to analyze (`-` reads stdin); repeat for more. Kinds meshtls does not use are skipped')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'YAML files to analyze (`-` reads stdin); repeat for more. Kinds meshtls does not use are skipped')
+            [CompletionResult]::new('--certs', '--certs', [CompletionResultType]::ParameterName, 'Folder with the task''s certificate files (example.com.crt, <host>.crt/.key) to check too')
+            [CompletionResult]::new('--istio-install', '--istio-install', [CompletionResultType]::ParameterName, 'The Istio install config: an IstioOperator, istiod Helm values, or `istioctl install --set …` text')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--failure-threshold', '--failure-threshold', [CompletionResultType]::ParameterName, 'The lowest level that makes the exit status 79')
+            [CompletionResult]::new('--output-threshold', '--output-threshold', [CompletionResultType]::ParameterName, 'The lowest level that is printed (the exit status still counts every finding)')
+            [CompletionResult]::new('--suppress', '--suppress', [CompletionResultType]::ParameterName, 'Silence a known finding: CODE=Kind/namespace/name (`*` matches anything); repeatable')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Judge certificate validity at this instant (RFC 3339) instead of now')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'meshtls;completion' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -382,6 +404,56 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
         'meshtls;pc;help;help' {
             break
         }
+        'meshtls;verify' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Rendered manifests (`meshtls render > task.yaml`) to read the Sidecar, Service and Deployment from')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Rendered manifests (`meshtls render > task.yaml`) to read the Sidecar, Service and Deployment from')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the app [default: test]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the app [default: test]')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The app''s Service name [default: httpbin]')
+            [CompletionResult]::new('--sidecar-name', '--sidecar-name', [CompletionResultType]::ParameterName, 'The Sidecar''s name, as in x-envoy-decorator-operation [default: ingress-sidecar]')
+            [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'The app''s service account, the server''s SPIFFE identity [default: the service name]')
+            [CompletionResult]::new('--tls-port', '--tls-port', [CompletionResultType]::ParameterName, 'Workload port of the TLS listener [default: 9080]')
+            [CompletionResult]::new('--http-port', '--http-port', [CompletionResultType]::ParameterName, 'Workload port of the in-mesh HTTP listener [default: 9081]')
+            [CompletionResult]::new('--service-tls-port', '--service-tls-port', [CompletionResultType]::ParameterName, 'Service port in front of the TLS port [default: 8443]')
+            [CompletionResult]::new('--service-http-port', '--service-http-port', [CompletionResultType]::ParameterName, 'Service port in front of the HTTP port [default: 8080]')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster DNS domain of the service FQDN')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Where to connect for a logical port, like curl''s --resolve (the FQDN stays SNI and Host): PORT=HOST:PORT, PORT being a service (8443, 8080) or workload (9080, 9081) port; repeat. Default: 127.0.0.1 at the workload port, where `meshtls proxy` listens')
+            [CompletionResult]::new('--certs', '--certs', [CompletionResultType]::ParameterName, 'Folder with the page''s files: example.com.{crt,key}, client.<ns>.svc.<domain>.{crt,key}')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'CA the server certificate must chain to (curl --cacert) [default: DIR/example.com.crt]')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate (curl --cert) [default: DIR/client.<ns>.svc.<domain>.crt]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Client key (curl --key) [default: DIR/client.<ns>.svc.<domain>.key]')
+            [CompletionResult]::new('--ca-key', '--ca-key', [CompletionResultType]::ParameterName, 'The CA''s key, to make an expired client certificate [default: DIR/example.com.key]')
+            [CompletionResult]::new('--mesh-dir', '--mesh-dir', [CompletionResultType]::ParameterName, 'The local mesh CA folder `meshtls proxy` uses (default: $HOME/.meshtls/mesh); the in-mesh client''s identity is issued from it')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds each request may take')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--no-negative', '--no-negative', [CompletionResultType]::ParameterName, 'Run only the page''s three checks')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show what `curl -I` prints for each check before the table')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show what `curl -I` prints for each check before the table')
+            [CompletionResult]::new('--kube', '--kube', [CompletionResultType]::ParameterName, 'Run curl inside the sleep pods of a cluster, as the page does (arrives with cluster mode)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshtls;demo' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Work folder to keep (certificates, manifests, mounted secrets, mesh CA, logs); default: a temporary folder removed at the end (kept if a step fails)')
+            [CompletionResult]::new('--external-port', '--external-port', [CompletionResultType]::ParameterName, 'Local port for the TLS listener (the page''s 9080, behind 8443); 0 picks a free one')
+            [CompletionResult]::new('--internal-port', '--internal-port', [CompletionResultType]::ParameterName, 'Local port for the in-mesh listener (the page''s 9081, behind 8080); 0 picks a free one')
+            [CompletionResult]::new('--admin-port', '--admin-port', [CompletionResultType]::ParameterName, 'Local port for the proxy''s admin API (the page''s 15000); 0 picks a free one')
+            [CompletionResult]::new('--app-port', '--app-port', [CompletionResultType]::ParameterName, 'Local port for the embedded httpbin (the page''s container port 80); 0 picks a free one')
+            [CompletionResult]::new('--tls-mode', '--tls-mode', [CompletionResultType]::ParameterName, 'The Sidecar''s tls mode to render [default: MUTUAL, the page''s]; SIMPLE shows the client-certificate checks failing')
+            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Leave the proxy and httpbin running and print commands to try; Ctrl-C stops them')
+            [CompletionResult]::new('--no-negative', '--no-negative', [CompletionResultType]::ParameterName, 'Run only the page''s three checks')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show what `curl -I` prints for each check')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show what `curl -I` prints for each check')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'meshtls;proxy' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored')
@@ -419,8 +491,11 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the task''s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do')
+            [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Run the page''s checks (and negative ones) against a running sidecar, curl style')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets')
             [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it')
             [CompletionResult]::new('httpbin', 'httpbin', [CompletionResultType]::ParameterValue, 'Run the embedded httpbin (the task''s app)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -457,6 +532,9 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
         'meshtls;help;validate' {
             break
         }
+        'meshtls;help;analyze' {
+            break
+        }
         'meshtls;help;completion' {
             break
         }
@@ -465,6 +543,12 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             break
         }
         'meshtls;help;proxy-config;secret' {
+            break
+        }
+        'meshtls;help;verify' {
+            break
+        }
+        'meshtls;help;demo' {
             break
         }
         'meshtls;help;proxy' {

@@ -31,9 +31,12 @@ complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "cert" -d 'Work with
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "analyze" -d 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "proxy-config" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "pc" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "verify" -d 'Run the page\'s checks (and negative ones) against a running sidecar, curl style'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "demo" -d 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "proxy" -d 'Run one workload\'s sidecar locally, configured from the task\'s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio\'s Envoy would serve it'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "httpbin" -d 'Run the embedded httpbin (the task\'s app)'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -124,6 +127,23 @@ json\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s n -l namespace -d 'Namespace reported for objects that set none, as kubectl would apply them' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s f -l filename -d 'YAML files to analyze (`-` reads stdin); repeat for more. Kinds meshtls does not use are skipped' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l certs -d 'Folder with the task\'s certificate files (example.com.crt, <host>.crt/.key) to check too' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l istio-install -d 'The Istio install config: an IstioOperator, istiod Helm values, or `istioctl install --set …` text' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "log\t'istioctl\'s lines: `<Level> [<CODE>] (<Kind> <ns>/<name> <file>:<line>) <message>`'
+json\t''
+yaml\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l failure-threshold -d 'The lowest level that makes the exit status 79' -r -f -a "Error\t''
+Warning\t''
+Info\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l output-threshold -d 'The lowest level that is printed (the exit status still counts every finding)' -r -f -a "Error\t''
+Warning\t''
+Info\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l suppress -d 'Silence a known finding: CODE=Kind/namespace/name (`*` matches anything); repeatable' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s n -l namespace -d 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l now -d 'Judge certificate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and not __fish_seen_subcommand_from secret secrets s help" -s h -l help -d 'Print help'
@@ -226,6 +246,44 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subc
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from help" -f -a "secret" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s f -l filename -d 'Rendered manifests (`meshtls render > task.yaml`) to read the Sidecar, Service and Deployment from' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s n -l namespace -d 'Namespace of the app [default: test]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l service -d 'The app\'s Service name [default: httpbin]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l sidecar-name -d 'The Sidecar\'s name, as in x-envoy-decorator-operation [default: ingress-sidecar]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l service-account -d 'The app\'s service account, the server\'s SPIFFE identity [default: the service name]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l tls-port -d 'Workload port of the TLS listener [default: 9080]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l http-port -d 'Workload port of the in-mesh HTTP listener [default: 9081]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l service-tls-port -d 'Service port in front of the TLS port [default: 8443]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l service-http-port -d 'Service port in front of the HTTP port [default: 8080]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l cluster-domain -d 'Cluster DNS domain of the service FQDN' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l target -d 'Where to connect for a logical port, like curl\'s --resolve (the FQDN stays SNI and Host): PORT=HOST:PORT, PORT being a service (8443, 8080) or workload (9080, 9081) port; repeat. Default: 127.0.0.1 at the workload port, where `meshtls proxy` listens' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l certs -d 'Folder with the page\'s files: example.com.{crt,key}, client.<ns>.svc.<domain>.{crt,key}' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l cacert -d 'CA the server certificate must chain to (curl --cacert) [default: DIR/example.com.crt]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l cert -d 'Client certificate (curl --cert) [default: DIR/client.<ns>.svc.<domain>.crt]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l key -d 'Client key (curl --key) [default: DIR/client.<ns>.svc.<domain>.key]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l ca-key -d 'The CA\'s key, to make an expired client certificate [default: DIR/example.com.key]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l mesh-dir -d 'The local mesh CA folder `meshtls proxy` uses (default: $HOME/.meshtls/mesh); the in-mesh client\'s identity is issued from it' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l timeout -d 'Seconds each request may take' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s o -l output -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l no-negative -d 'Run only the page\'s three checks'
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s v -l verbose -d 'Show what `curl -I` prints for each check before the table'
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l kube -d 'Run curl inside the sleep pods of a cluster, as the page does (arrives with cluster mode)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l dir -d 'Work folder to keep (certificates, manifests, mounted secrets, mesh CA, logs); default: a temporary folder removed at the end (kept if a step fails)' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l external-port -d 'Local port for the TLS listener (the page\'s 9080, behind 8443); 0 picks a free one' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l internal-port -d 'Local port for the in-mesh listener (the page\'s 9081, behind 8080); 0 picks a free one' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l admin-port -d 'Local port for the proxy\'s admin API (the page\'s 15000); 0 picks a free one' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l app-port -d 'Local port for the embedded httpbin (the page\'s container port 80); 0 picks a free one' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l tls-mode -d 'The Sidecar\'s tls mode to render [default: MUTUAL, the page\'s]; SIMPLE shows the client-certificate checks failing' -r -f -a "SIMPLE\t''
+MUTUAL\t''
+OPTIONAL_MUTUAL\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l keep -d 'Leave the proxy and httpbin running and print commands to try; Ctrl-C stops them'
+complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l no-negative -d 'Run only the page\'s three checks'
+complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -s v -l verbose -d 'Show what `curl -I` prints for each check'
+complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -s f -l filename -d 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l workload -d 'The workload\'s pod labels, when more than one Deployment could be meant (e.g. app=httpbin,version=v1)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l bind -d 'Address the listeners bind to' -r
@@ -246,16 +304,19 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -s V -l version -
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -l listen -d 'Address to listen on' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -s V -l version -d 'Print version'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config proxy httpbin help" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config proxy httpbin help" -f -a "cert" -d 'Work with certificate files'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config proxy httpbin help" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config proxy httpbin help" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config proxy httpbin help" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config proxy httpbin help" -f -a "completion" -d 'Print a shell completion script'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config proxy httpbin help" -f -a "proxy-config" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config proxy httpbin help" -f -a "proxy" -d 'Run one workload\'s sidecar locally, configured from the task\'s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio\'s Envoy would serve it'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config proxy httpbin help" -f -a "httpbin" -d 'Run the embedded httpbin (the task\'s app)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate completion proxy-config proxy httpbin help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "cert" -d 'Work with certificate files'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "analyze" -d 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "completion" -d 'Print a shell completion script'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "proxy-config" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "verify" -d 'Run the page\'s checks (and negative ones) against a running sidecar, curl style'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "demo" -d 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "proxy" -d 'Run one workload\'s sidecar locally, configured from the task\'s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio\'s Envoy would serve it'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "httpbin" -d 'Run the embedded httpbin (the task\'s app)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "inspect" -d 'Show each certificate in PEM files: subject, SANs, serial, validity, key, CA flag, version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "secret" -d 'Create a Secret'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from proxy-config" -f -a "secret" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'

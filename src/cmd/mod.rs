@@ -1,10 +1,13 @@
 //! One module per subcommand. Each exposes `run(args, &mut Printer) -> anyhow::Result<ExitStatus>`.
+pub mod analyze;
 pub mod cert_inspect;
 pub mod certgen;
 pub mod completion;
 pub mod create_secret;
+pub mod demo;
 pub mod httpbin;
 pub mod proxy;
 pub mod proxy_config;
 pub mod render;
 pub mod validate;
+pub mod verify;

@@ -38,7 +38,17 @@ pub fn run(args: ProxyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
         app_listen,
     } = args;
     // Resolve everything before anything is bound or written.
-    let mut placement = Placement {
+    let app = match app {
+        true => {
+            let address = app_listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+            Some(
+                httpbin::start(address)
+                    .with_context(|| format!("starting httpbin on {address}"))?,
+            )
+        }
+        false => None,
+    };
+    let placement = Placement {
         workload: workload
             .as_deref()
             .map(parse_selector)
@@ -47,6 +57,7 @@ pub fn run(args: ProxyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
         bind,
         port_map: parse_port_map(&port_map)?,
         endpoint_overrides: parse_endpoint_overrides(&endpoint_override)?,
+        app: app.as_ref().map(|app| Endpoint::Tcp(app.address)),
         force_tls_flag: enable_tls_on_sidecar_ingress,
     };
     let drain_timeout = parse_duration(&drain_timeout)?;
@@ -56,31 +67,7 @@ pub fn run(args: ProxyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
         path => AccessLog::File(PathBuf::from(path)),
     };
     let manifests = read_manifests(&files)?;
-    let app = match app {
-        true => {
-            let address = app_listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
-            let app = httpbin::start(address)
-                .with_context(|| format!("starting httpbin on {address}"))?;
-            Some(app)
-        }
-        false => None,
-    };
     let inbound = resolve(&manifests, &placement)?;
-    if let Some(app) = &app {
-        // Every listener's endpoint goes to the in-process app.
-        for listener in &inbound.listeners {
-            if let Endpoint::Tcp(address) = listener.endpoint {
-                placement
-                    .endpoint_overrides
-                    .insert(address.port(), Endpoint::Tcp(app.address));
-            }
-        }
-    }
-    let inbound = if app.is_some() {
-        resolve(&manifests, &placement)?
-    } else {
-        inbound
-    };
     for warning in &inbound.warnings {
         warn(warning);
     }
@@ -180,7 +167,8 @@ fn read_manifests(files: &[PathBuf]) -> anyhow::Result<Vec<Manifest>> {
     Ok(all)
 }
 
-fn mount_all(inbound: &Inbound, pod_root: &Path, generation: u64) -> anyhow::Result<()> {
+/// Mounts every Secret of `inbound` under `pod_root` (also `demo`'s step 4).
+pub fn mount_all(inbound: &Inbound, pod_root: &Path, generation: u64) -> anyhow::Result<()> {
     for (mount, secret) in &inbound.mounts {
         let data = secret.as_ref().map(|s| s.data.clone()).unwrap_or_default();
         materialize(pod_root, &mount.mount_path, &data, generation).with_context(|| {

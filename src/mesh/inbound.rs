@@ -50,6 +50,8 @@ pub struct Placement {
     pub port_map: BTreeMap<u16, u16>,
     /// App port → endpoint, to run the app somewhere other than `defaultEndpoint`.
     pub endpoint_overrides: BTreeMap<u16, Endpoint>,
+    /// Send every listener here (an app run in-process), whatever its `defaultEndpoint`.
+    pub app: Option<Endpoint>,
     /// `--enable-tls-on-sidecar-ingress`: treat istiod as having the flag even with no install in the input.
     pub force_tls_flag: bool,
 }
@@ -61,6 +63,7 @@ impl Default for Placement {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port_map: BTreeMap::new(),
             endpoint_overrides: BTreeMap::new(),
+            app: None,
             force_tls_flag: false,
         }
     }
@@ -330,6 +333,9 @@ fn endpoint(
     port: u16,
     placement: &Placement,
 ) -> Result<Endpoint, String> {
+    if let Some(app) = &placement.app {
+        return Ok(app.clone());
+    }
     let parsed = match default_endpoint {
         None | Some("") => Endpoint::Tcp(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)),
         Some(text) if text.starts_with("unix://") => {
@@ -386,5 +392,76 @@ impl Inbound {
             reload_interval: std::time::Duration::from_millis(500),
             workload_cert_ttl: std::time::Duration::from_secs(24 * 3600),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_map_wildcards_to_loopback_and_honour_overrides() {
+        let placement = Placement::default();
+        let loopback = |port| Endpoint::Tcp(SocketAddr::from(([127, 0, 0, 1], port)));
+        assert_eq!(
+            endpoint(Some("0.0.0.0:80"), 9080, &placement).unwrap(),
+            loopback(80)
+        );
+        assert_eq!(endpoint(None, 9080, &placement).unwrap(), loopback(9080));
+        assert_eq!(
+            endpoint(Some("[::]:80"), 9080, &placement).unwrap(),
+            Endpoint::Tcp("[::1]:80".parse().unwrap())
+        );
+        assert_eq!(
+            endpoint(Some("unix:///var/run/app.sock"), 9080, &placement).unwrap(),
+            Endpoint::Unix(PathBuf::from("/var/run/app.sock"))
+        );
+        assert!(endpoint(Some("nonsense"), 9080, &placement).is_err());
+        let overridden = Placement {
+            endpoint_overrides: BTreeMap::from([(80, loopback(18080))]),
+            ..Placement::default()
+        };
+        assert_eq!(
+            endpoint(Some("0.0.0.0:80"), 9080, &overridden).unwrap(),
+            loopback(18080)
+        );
+        let in_process = Placement {
+            app: Some(loopback(43210)),
+            ..Placement::default()
+        };
+        assert_eq!(
+            endpoint(Some("unix:///x"), 9080, &in_process).unwrap(),
+            loopback(43210)
+        );
+    }
+
+    #[test]
+    fn tls_settings_map_to_what_rustls_serves() {
+        let mut warnings = Vec::new();
+        let mut tls = ServerTlsSettings {
+            mode: Some(ServerTlsMode::Mutual),
+            server_certificate: Some("/c".to_string()),
+            private_key: Some("/k".to_string()),
+            ca_certificates: Some("/ca".to_string()),
+            min_protocol_version: Some(TlsProtocol::Tlsv1_0),
+            cipher_suites: vec![
+                "ECDHE-RSA-AES128-GCM-SHA256".to_string(),
+                "AES128-SHA".to_string(),
+            ],
+            ..ServerTlsSettings::default()
+        };
+        let termination = termination(&tls, 9080, &mut warnings).unwrap();
+        assert_eq!(termination.min_version, TlsVersion::V1_2);
+        assert_eq!(termination.cipher_suites, ["ECDHE-RSA-AES128-GCM-SHA256"]);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        tls.mode = None;
+        assert!(termination_error(&tls).contains("PASSTHROUGH"));
+        tls.mode = Some(ServerTlsMode::Simple);
+        tls.ca_crl = Some("/crl".to_string());
+        assert!(termination_error(&tls).contains("caCrl"));
+    }
+
+    fn termination_error(tls: &ServerTlsSettings) -> String {
+        termination(tls, 9080, &mut Vec::new()).unwrap_err()
     }
 }

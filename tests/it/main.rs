@@ -1,11 +1,16 @@
 //! meshtls's one integration-test binary: command-line cases and interop with real peers.
 mod common;
 
+mod analyze;
 mod cert_inspect;
 mod certgen;
 mod completion;
 mod create_secret;
 mod proxy;
+mod proxy_cli;
 mod proxy_config;
 mod render;
+mod robustness;
 mod validate;
+mod verify;
+mod verify_envoy;

@@ -125,6 +125,18 @@ pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> 
 }
 
 pub fn fixture_with(mode: TlsMode, page_certs: bool) -> Fixture {
+    fixture_from(page_certs, |config| {
+        if let Security::Terminate(tls) = &mut config.listeners[0].security {
+            tls.mode = mode;
+            if mode == TlsMode::Simple {
+                tls.ca_certificates = None;
+            }
+        }
+    })
+}
+
+/// The page's set-up (certificates from certgen or the page's openssl commands), changed by `adjust`.
+fn fixture_from(page_certs: bool, adjust: impl FnOnce(&mut ProxyConfig)) -> Fixture {
     let certs = tempdir();
     if page_certs {
         page_openssl_certs(certs.path());
@@ -135,7 +147,8 @@ pub fn fixture_with(mode: TlsMode, page_certs: bool) -> Fixture {
     mount(certs.path(), root.path());
     let mesh = tempdir();
     let app = httpbin::start(SocketAddr::from(([127, 0, 0, 1], 0))).expect("httpbin starts");
-    let config = page_config(root.path(), mesh.path(), app.address, mode);
+    let mut config = page_config(root.path(), mesh.path(), app.address, TlsMode::Mutual);
+    adjust(&mut config);
     let proxy = start(config).expect("proxy starts");
     Fixture {
         certs,
@@ -901,4 +914,150 @@ fn config_dump_has_the_shape_of_a_real_envoy_dump() {
     let ours_resource = ours_get("/config_dump?resource=dynamic_active_secrets&mask=name");
     assert!(ours_resource.contains(&format!("{{\n   \"@type\": \"type.googleapis.com/envoy.admin.v3.SecretsConfigDump.DynamicSecret\",\n   \"name\": \"{cert_name}\"\n  }}")), "{ours_resource}");
     assert!(envoy_resource.contains(&format!("{{\n   \"@type\": \"type.googleapis.com/envoy.admin.v3.SecretsConfigDump.DynamicSecret\",\n   \"name\": \"{cert_name}\"\n  }}")), "{envoy_resource}");
+}
+
+/// A fixture whose TLS port takes only what `adjust` leaves of the page's settings.
+fn fixture_adjusted(adjust: impl FnOnce(&mut TlsTermination)) -> Fixture {
+    fixture_from(false, |config| {
+        if let Security::Terminate(tls) = &mut config.listeners[0].security {
+            adjust(tls);
+        }
+    })
+}
+
+#[test]
+fn protocol_versions_and_cipher_suites_are_enforced() {
+    if !require_tool("curl") {
+        return;
+    }
+    // TLS 1.3 only: a TLS 1.2 client fails, and the failure is counted with its reason.
+    let f = fixture_adjusted(|tls| tls.min_version = TlsVersion::V1_3);
+    assert!(text(&curl_external(&f, &["--tls-max", "1.3"], true)).starts_with("HTTP/2 200"));
+    let out = curl_external(&f, &["--tls-max", "1.2"], true);
+    assert!(
+        !out.status.success() && !text(&out).contains("HTTP/"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        admin_get(&f, "/stats").contains("listener.0.0.0.0_9080.ssl.fail_unsupported_version: 1")
+    );
+    drop(f);
+    // TLS 1.2 with one suite: only that suite negotiates.
+    let f = fixture_adjusted(|tls| {
+        tls.max_version = TlsVersion::V1_2;
+        tls.cipher_suites = vec!["ECDHE-RSA-AES256-GCM-SHA384".to_string()];
+    });
+    let ok = curl_external(&f, &["--ciphers", "ECDHE-RSA-AES256-GCM-SHA384"], true);
+    assert!(text(&ok).starts_with("HTTP/2 200"), "{}", text(&ok));
+    let refused = curl_external(&f, &["--ciphers", "ECDHE-RSA-AES128-GCM-SHA256"], true);
+    assert!(
+        !refused.status.success() && !text(&refused).contains("HTTP/"),
+        "{}",
+        text(&refused)
+    );
+}
+
+#[test]
+fn optional_mutual_serves_clients_with_or_without_a_certificate_but_never_a_bad_one() {
+    if !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::OptionalMutual, false);
+    assert!(text(&curl_external(&f, &[], false)).starts_with("HTTP/2 200"));
+    assert!(text(&curl_external(&f, &[], true)).starts_with("HTTP/2 200"));
+    let other = tempdir();
+    certgen(other.path(), &[]);
+    let cert = other.path().join("client.test.svc.cluster.local.crt");
+    let key = other.path().join("client.test.svc.cluster.local.key");
+    let out = curl_external(
+        &f,
+        &[
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+        false,
+    );
+    assert!(
+        !out.status.success() && !text(&out).contains("HTTP/"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_new_ca_bundle_is_enforced_at_once_reload_never_loosens_verification() {
+    if !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, false);
+    assert!(text(&curl_external(&f, &[], true)).starts_with("HTTP/2 200"));
+    // Replace the trusted CA with another one: the old client certificate must now fail.
+    let other = tempdir();
+    certgen(other.path(), &[]);
+    let ca_file = f.root.path().join("etc/istio/tls-ca-certs/ca.crt");
+    std::fs::copy(other.path().join("example.com.crt"), &ca_file).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    loop {
+        let out = curl_external(&f, &[], true);
+        if !out.status.success() && !text(&out).contains("HTTP/") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the old CA was still trusted 2 s after it was replaced"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // A client certificate from the new CA is accepted.
+    let cert = other.path().join("client.test.svc.cluster.local.crt");
+    let key = other.path().join("client.test.svc.cluster.local.key");
+    let out = curl_external(
+        &f,
+        &[
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+        false,
+    );
+    assert!(text(&out).starts_with("HTTP/2 200"), "{}", text(&out));
+}
+
+#[test]
+fn proxy_config_secret_reads_our_proxys_dump_live_and_saved() {
+    if !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, false);
+    let now = "--now";
+    let at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let admin = f.admin().to_string();
+    let live = crate::common::run(&["pc", "secret", "--admin", &admin, now, &at]);
+    assert!(live.status.success(), "{}", crate::common::stderr(&live));
+    let table = String::from_utf8_lossy(&live.stdout).into_owned();
+    let rows: Vec<&str> = table.lines().collect();
+    assert_eq!(rows.len(), 5, "{table}");
+    assert!(rows[1].starts_with("file-cert:/etc/istio/tls-certs/tls.crt~/etc/istio/tls-certs/tls.key     Cert Chain     ACTIVE     true"), "{table}");
+    assert!(
+        rows[3].starts_with("ROOTCA ") && rows[3].contains("     CA     "),
+        "{table}"
+    );
+    // The full dump saved to a file renders the same table.
+    let dump = f.certs.path().join("dump.json");
+    std::fs::write(&dump, admin_get(&f, "/config_dump")).unwrap();
+    let saved = crate::common::run(&["pc", "secret", "-f", dump.to_str().unwrap(), now, &at]);
+    assert_eq!(String::from_utf8_lossy(&saved.stdout), table);
+    // And -o json keeps the keys redacted.
+    let json = crate::common::run(&["pc", "secret", "-f", dump.to_str().unwrap(), "-o", "json"]);
+    let text = String::from_utf8_lossy(&json.stdout);
+    assert!(
+        text.contains("W3JlZGFjdGVkXQ==") && !text.contains("LS0tLS1CRUdJTiBQUklW"),
+        "{text}"
+    );
 }
