@@ -259,6 +259,28 @@ async fn serve_http<IO>(
 {
     let service = service_fn(move |request| handle(request, Rc::clone(&info), Rc::clone(&context)));
     let io = TokioIo::new(io);
+    if h2 == Some(false) {
+        // HTTP/1.1 by ALPN: hyper's own builder, the same settings, without the auto builder's
+        // version-sniffing wrapper around every read.
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(Duration::from_secs(60));
+        let connection = builder.serve_connection(io, service);
+        tokio::pin!(connection);
+        tokio::select! {
+            result = connection.as_mut() => {
+                if let Err(e) = result {
+                    log::debug!("downstream connection ended: {e}");
+                }
+            }
+            _ = shutdown.wait_for(|stop| *stop) => {
+                connection.as_mut().graceful_shutdown();
+                let _ = connection.await;
+            }
+        }
+        return;
+    }
     let mut builder = hyper_util::server::conn::auto::Builder::new(LocalExec);
     builder
         .http1()
