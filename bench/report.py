@@ -182,7 +182,9 @@ them) and `perf record -e cpu-clock` on the release binary.
 
 ## Commands
 
-`bench/run.sh` (env `ROUNDS`, `DURATION`, `WARMUP`) reproduces everything; it runs, per round:
+`bash bench/run.sh` (env `ROUNDS`, `DURATION`, `WARMUP`) reproduces everything. It writes the
+certificates (`meshtls certgen`, RSA and `--key-type ecdsa-p256`), `task.yaml` (`meshtls render
+--certs`), Envoy's bootstrap and nginx's configuration (see the script) under `$WORK`, then runs:
 
 ```
 {commands}
