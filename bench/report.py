@@ -19,7 +19,8 @@ METRICS = [
     ("hs_ecdsa", "full mTLS handshakes/s ECDSA P-256", lambda r: r["rate"] if r["mode"] == "handshake" and r["set"] == "ecdsa" else None, True, "{:,.0f}"),
     ("resume", "resumed connections/s RSA", lambda r: r["rate"] if r["mode"] == "resume" and r["set"] == "rsa" else None, True, "{:,.0f}"),
     ("cold", "cold start to first 200 ms", lambda r: r["ms"] if r["mode"] == "cold" and r["set"] == "rsa" else None, False, "{:.1f}"),
-    ("rss_idle", "peak RSS idle MiB", lambda r: r["hwm_kib"] / 1024 if r["mode"] == "rss" and r["set"] == "rsa" else None, False, "{:.1f}"),
+    ("rss_listen", "peak RSS listening, no request yet MiB", lambda r: r["hwm_kib"] / 1024 if r["mode"] == "rss_listen" and r["set"] == "rsa" else None, False, "{:.1f}"),
+    ("rss_idle", "peak RSS idle after the first request MiB", lambda r: r["hwm_kib"] / 1024 if r["mode"] == "rss" and r["set"] == "rsa" else None, False, "{:.1f}"),
     ("rss_load", "peak RSS under load MiB", lambda r: r["hwm_kib"] / 1024 if r["mode"] == "rss_load" and r["set"] == "rsa" else None, False, "{:.1f}"),
     ("cpu_req", "proxy CPU µs/request (keep-alive)", lambda r: r.get("target_cpu_us_per_req") if r["mode"] == "keepalive" and r["set"] == "rsa" else None, False, "{:.1f}"),
     ("cpu_hs", "proxy CPU µs/full handshake RSA", lambda r: r.get("target_cpu_us_per_req") if r["mode"] == "handshake" and r["set"] == "rsa" else None, False, "{:.0f}"),
@@ -99,7 +100,8 @@ target("resumed connections/s ≥ 1.0× Envoy", f"{r('resume', 'envoy'):.2f}×",
 mc, nc = median("meshtls", "cold"), median("nginx", "cold")
 target("cold start ≤ nginx's and ≤ 25 ms", f"{mc or 0:.1f} ms vs nginx {nc or 0:.1f} ms", mc is not None and nc is not None and mc <= nc and mc <= 25)
 ri, rl = median("meshtls", "rss_idle"), median("meshtls", "rss_load")
-target("peak RSS idle ≤ 12 MiB", f"{ri or 0:.1f} MiB", ri is not None and ri <= 12)
+rn_ = median("meshtls", "rss_listen")
+target("peak RSS idle ≤ 12 MiB (after the first request)", f"{ri or 0:.1f} MiB (listening, before any request: {rn_ or 0:.1f} MiB)", ri is not None and ri <= 12)
 target("peak RSS under load ≤ 24 MiB", f"{rl or 0:.1f} MiB", rl is not None and rl <= 24)
 
 # Sanity: errors, resumption really on/off, how busy the load generator was.
@@ -143,8 +145,9 @@ min–max over the rounds; each load run is {warmup} s of warm-up then {duration
   slot its own session cache (TLS 1.3 tickets), and the run counts how many resumed.
 - Cold start: the load generator execs the proxy and probes (TCP connect, full mTLS handshake,
   `GET /status/200`) every 0.5 ms until the first 200.
-- Peak RSS: `VmHWM` of the proxy's processes (nginx: master + worker), idle = after the first
-  request, under load = after all the runs. CPU per request: the proxy's utime+stime over the
+- Peak RSS: `VmHWM` of the proxy's processes (nginx: master + worker): once listening before
+  any request (a separate start), idle after the first request (the cold-start probe), and
+  under load after all the runs. CPU per request: the proxy's utime+stime over the
   measured window divided by the requests (or connections) served.
 
 ## Results

@@ -174,11 +174,25 @@ record() { # label-extra json-line
 
 lg() { taskset -c 1 "$LOADGEN" "$@"; }
 
+listening_rss() { # peer set meta: peak RSS once listening, before any request has been served
+  local cmd pid
+  cmd=$(start_cmd "$1" "$2")
+  $cmd >/dev/null 2>&1 &
+  pid=$!
+  peer_pid=$pid
+  for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.05; done
+  sleep 0.3
+  record "$3" "$(lg rss --pid "$pid" | sed 's/"rss"/"rss_listen"/')"
+  stop_pid "$pid"
+  peer_pid=""
+}
+
 run_peer() { # peer set round
   local peer=$1 set=$2 round=$3 tls pid out meta cmd
   tls=$(tls_args "$set")
   meta="{\"peer\":\"$peer\",\"set\":\"$set\",\"round\":$round}"
   port_free || { log "port $PORT is busy"; return 1; }
+  [ "$set" = rsa ] && listening_rss "$peer" "$set" "$meta"
   cmd=$(start_cmd "$peer" "$set")
   # (d) cold start: exec -> first 200 over mTLS; the peer keeps running for the rest.
   # shellcheck disable=SC2086
