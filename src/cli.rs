@@ -55,6 +55,87 @@ pub enum Command {
     /// Inspect a proxy's configuration, as `istioctl proxy-config`
     #[command(subcommand, visible_alias = "pc")]
     ProxyConfig(ProxyConfigCommand),
+    /// Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side
+    Apply(ApplyArgs),
+    /// Check the cluster's set-up for the task: istiod's flag, namespace injection, the app's sidecar volumes
+    Check(CheckArgs),
+    /// Delete what the task created, as the page's clean-up section; only objects meshtls applied
+    Cleanup(CleanupArgs),
+}
+
+/// How to reach the cluster, as kubectl and istioctl take it.
+#[derive(Debug, Clone, Args)]
+pub struct KubeArgs {
+    /// Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]
+    #[arg(short = 'c', long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use [default: its current-context]
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+}
+
+/// Sending objects to the cluster from a command that otherwise prints them.
+#[derive(Debug, Args)]
+pub struct ApplyFlags {
+    /// Server-side apply the objects to the cluster instead of printing them
+    #[arg(long)]
+    pub apply: bool,
+    /// With --apply: take over fields that another field manager owns
+    #[arg(long)]
+    pub force_conflicts: bool,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// YAML files to apply (`-` reads stdin); repeat for more
+    #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+    /// Namespace for namespaced objects that set none [default: the context's namespace, else default]
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// `server`: the API server checks everything and stores nothing; `none`: apply
+    #[arg(long, value_enum, default_value = "none", num_args = 0..=1, default_missing_value = "server")]
+    pub dry_run: DryRun,
+    /// Take over fields that another field manager owns
+    #[arg(long)]
+    pub force_conflicts: bool,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Namespace where Istio's control plane (istiod) runs
+    #[arg(
+        short = 'i',
+        long = "istioNamespace",
+        alias = "istio-namespace",
+        default_value = "istio-system"
+    )]
+    pub istio_namespace: String,
+    /// Read the task's parameters from a YAML file, as `render --values`
+    #[arg(long, value_name = "FILE")]
+    pub values: Option<PathBuf>,
+    #[command(flatten)]
+    pub params: ParamArgs,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CleanupArgs {
+    /// Say what would be deleted; delete nothing (the server checks each delete)
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Read the task's parameters from a YAML file, as `render --values`
+    #[arg(long, value_name = "FILE")]
+    pub values: Option<PathBuf>,
+    #[command(flatten)]
+    pub params: ParamArgs,
+    #[command(flatten)]
+    pub kube: KubeArgs,
 }
 
 /// Key algorithms `certgen` can make.
@@ -182,9 +263,11 @@ pub struct ObjectOutputArgs {
     /// Output format
     #[arg(short = 'o', long = "output", value_enum, default_value = "yaml")]
     pub output: ObjectFormat,
-    /// Accepted for kubectl compatibility; meshtls prints the object and sends nothing
+    /// `client` prints the object; `server` sends it as a server-side dry run; `none` applies it
     #[arg(long, value_enum, default_value = "client", num_args = 0..=1, default_missing_value = "client")]
     pub dry_run: DryRun,
+    #[command(flatten)]
+    pub cluster: ApplyFlags,
 }
 
 #[derive(Debug, Args)]
@@ -280,6 +363,8 @@ pub struct RenderArgs {
     pub validate: bool,
     #[command(flatten)]
     pub params: ParamArgs,
+    #[command(flatten)]
+    pub cluster: ApplyFlags,
 }
 
 /// Every name and number of the page; the defaults reproduce it.
@@ -385,7 +470,7 @@ pub enum SecretFormat {
 
 #[derive(Debug, Args)]
 pub struct ProxyConfigSecretArgs {
-    /// POD[.NAMESPACE] or deployment/NAME[.NAMESPACE] (needs cluster access, not available yet)
+    /// POD[.NAMESPACE] or deployment/NAME[.NAMESPACE], read through a port-forward to its admin port
     #[arg(value_name = "POD")]
     pub pod: Option<String>,
     /// An Envoy config dump (JSON, full or secrets only); `-` reads stdin
@@ -397,9 +482,9 @@ pub struct ProxyConfigSecretArgs {
     /// The proxy's admin port inside the pod
     #[arg(long, default_value_t = 15000, value_name = "PORT")]
     pub proxy_admin_port: u16,
-    /// Namespace of a pod given without `.NAMESPACE`
-    #[arg(short = 'n', long, default_value = "default")]
-    pub namespace: String,
+    /// Namespace of a pod given without `.NAMESPACE` [default: the context's namespace, else default]
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
     /// Output format
     #[arg(short = 'o', long = "output", value_enum, default_value = "short")]
     pub output: SecretFormat,
@@ -420,4 +505,6 @@ pub struct ProxyConfigSecretArgs {
         hide_env_values = true
     )]
     pub now: Option<String>,
+    #[command(flatten)]
+    pub kube: KubeArgs,
 }

@@ -12,6 +12,7 @@ pub mod exit;
 pub mod fsx;
 pub mod httpbin;
 pub mod k8s;
+pub mod kube;
 pub mod logging;
 pub mod mesh;
 pub mod output;
@@ -87,6 +88,9 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::Validate(args) => cmd::validate::run(args, &mut printer),
         Command::Completion(args) => cmd::completion::run(args, &mut printer),
         Command::ProxyConfig(which) => cmd::proxy_config::run(which, &mut printer),
+        Command::Apply(args) => cmd::apply::run(args, &mut printer),
+        Command::Check(args) => cmd::check::run(args, &mut printer),
+        Command::Cleanup(args) => cmd::cleanup::run(args, &mut printer),
     };
     let result = result.and_then(|status| {
         printer.flush()?;
