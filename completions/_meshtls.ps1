@@ -33,6 +33,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
             [CompletionResult]::new('pc', 'pc', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
+            [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it')
+            [CompletionResult]::new('httpbin', 'httpbin', [CompletionResultType]::ParameterValue, 'Run the embedded httpbin (the task''s app)')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the cluster''s set-up for the task: istiod''s flag, namespace injection, the app''s sidecar volumes')
             [CompletionResult]::new('cleanup', 'cleanup', [CompletionResultType]::ParameterValue, 'Delete what the task created, as the page''s clean-up section; only objects meshtls applied')
@@ -416,6 +418,37 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
         'meshtls;pc;help;help' {
             break
         }
+        'meshtls;proxy' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored')
+            [CompletionResult]::new('--workload', '--workload', [CompletionResultType]::ParameterName, 'The workload''s pod labels, when more than one Deployment could be meant (e.g. app=httpbin,version=v1)')
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address the listeners bind to')
+            [CompletionResult]::new('--port-map', '--port-map', [CompletionResultType]::ParameterName, 'Bind a workload port elsewhere: PORT=LOCAL (LOCAL 0 picks a free port); repeatable')
+            [CompletionResult]::new('--endpoint-override', '--endpoint-override', [CompletionResultType]::ParameterName, 'Send traffic for an app port elsewhere: PORT=HOST:PORT or PORT=unix:///path; repeatable')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Address of the Envoy-compatible admin API')
+            [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'Resolve the Sidecar''s pod paths under DIR instead of mounting the Secrets from the input')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where the Secrets are mounted as the kubelet would (default: a temporary folder)')
+            [CompletionResult]::new('--mesh-dir', '--mesh-dir', [CompletionResultType]::ParameterName, 'The local mesh CA folder (ROOTCA and workload identities), shared with `meshtls verify`')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Worker threads (Envoy''s --concurrency)')
+            [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'How long requests in flight may take to finish on SIGTERM/SIGINT (e.g. 5s, 500ms)')
+            [CompletionResult]::new('--access-log', '--access-log', [CompletionResultType]::ParameterName, 'Where access-log lines go: stdout, off, or a file path')
+            [CompletionResult]::new('--app-listen', '--app-listen', [CompletionResultType]::ParameterName, 'With --app: the address httpbin listens on (default: a free loopback port)')
+            [CompletionResult]::new('--enable-tls-on-sidecar-ingress', '--enable-tls-on-sidecar-ingress', [CompletionResultType]::ParameterName, 'Act as if istiod had ENABLE_TLS_ON_SIDECAR_INGRESS=true (normally read from the IstioOperator in the input)')
+            [CompletionResult]::new('--app', '--app', [CompletionResultType]::ParameterName, 'Also run the embedded httpbin in this process and send every listener to it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshtls;httpbin' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'meshtls;apply' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML files to apply (`-` reads stdin); repeat for more')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'YAML files to apply (`-` reads stdin); repeat for more')
@@ -509,6 +542,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
+            [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it')
+            [CompletionResult]::new('httpbin', 'httpbin', [CompletionResultType]::ParameterValue, 'Run the embedded httpbin (the task''s app)')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the cluster''s set-up for the task: istiod''s flag, namespace injection, the app''s sidecar volumes')
             [CompletionResult]::new('cleanup', 'cleanup', [CompletionResultType]::ParameterValue, 'Delete what the task created, as the page''s clean-up section; only objects meshtls applied')
@@ -554,6 +589,12 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             break
         }
         'meshtls;help;proxy-config;secret' {
+            break
+        }
+        'meshtls;help;proxy' {
+            break
+        }
+        'meshtls;help;httpbin' {
             break
         }
         'meshtls;help;apply' {

@@ -30,6 +30,8 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand completion 'Print a shell completion script'
             cand proxy-config 'Inspect a proxy''s configuration, as `istioctl proxy-config`'
             cand pc 'Inspect a proxy''s configuration, as `istioctl proxy-config`'
+            cand proxy 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it'
+            cand httpbin 'Run the embedded httpbin (the task''s app)'
             cand apply 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side'
             cand check 'Check the cluster''s set-up for the task: istiod''s flag, namespace injection, the app''s sidecar volumes'
             cand cleanup 'Delete what the task created, as the page''s clean-up section; only objects meshtls applied'
@@ -376,6 +378,35 @@ set edit:completion:arg-completer[meshtls] = {|@words|
         }
         &'meshtls;pc;help;help'= {
         }
+        &'meshtls;proxy'= {
+            cand -f 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored'
+            cand --filename 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored'
+            cand --workload 'The workload''s pod labels, when more than one Deployment could be meant (e.g. app=httpbin,version=v1)'
+            cand --bind 'Address the listeners bind to'
+            cand --port-map 'Bind a workload port elsewhere: PORT=LOCAL (LOCAL 0 picks a free port); repeatable'
+            cand --endpoint-override 'Send traffic for an app port elsewhere: PORT=HOST:PORT or PORT=unix:///path; repeatable'
+            cand --admin 'Address of the Envoy-compatible admin API'
+            cand --root 'Resolve the Sidecar''s pod paths under DIR instead of mounting the Secrets from the input'
+            cand --state-dir 'Where the Secrets are mounted as the kubelet would (default: a temporary folder)'
+            cand --mesh-dir 'The local mesh CA folder (ROOTCA and workload identities), shared with `meshtls verify`'
+            cand --concurrency 'Worker threads (Envoy''s --concurrency)'
+            cand --drain-timeout 'How long requests in flight may take to finish on SIGTERM/SIGINT (e.g. 5s, 500ms)'
+            cand --access-log 'Where access-log lines go: stdout, off, or a file path'
+            cand --app-listen 'With --app: the address httpbin listens on (default: a free loopback port)'
+            cand --enable-tls-on-sidecar-ingress 'Act as if istiod had ENABLE_TLS_ON_SIDECAR_INGRESS=true (normally read from the IstioOperator in the input)'
+            cand --app 'Also run the embedded httpbin in this process and send every listener to it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshtls;httpbin'= {
+            cand --listen 'Address to listen on'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'meshtls;apply'= {
             cand -f 'YAML files to apply (`-` reads stdin); repeat for more'
             cand --filename 'YAML files to apply (`-` reads stdin); repeat for more'
@@ -466,6 +497,8 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand validate 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
             cand completion 'Print a shell completion script'
             cand proxy-config 'Inspect a proxy''s configuration, as `istioctl proxy-config`'
+            cand proxy 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it'
+            cand httpbin 'Run the embedded httpbin (the task''s app)'
             cand apply 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side'
             cand check 'Check the cluster''s set-up for the task: istiod''s flag, namespace injection, the app''s sidecar volumes'
             cand cleanup 'Delete what the task created, as the page''s clean-up section; only objects meshtls applied'
@@ -499,6 +532,10 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand secret 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
         }
         &'meshtls;help;proxy-config;secret'= {
+        }
+        &'meshtls;help;proxy'= {
+        }
+        &'meshtls;help;httpbin'= {
         }
         &'meshtls;help;apply'= {
         }

@@ -55,6 +55,11 @@ pub enum Command {
     /// Inspect a proxy's configuration, as `istioctl proxy-config`
     #[command(subcommand, visible_alias = "pc")]
     ProxyConfig(ProxyConfigCommand),
+    /// Run one workload's sidecar locally, configured from the task's YAML (Sidecar,
+    /// PeerAuthentication, Deployment annotations, Secrets), as Istio's Envoy would serve it
+    Proxy(ProxyArgs),
+    /// Run the embedded httpbin (the task's app)
+    Httpbin(HttpbinArgs),
     /// Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side
     Apply(ApplyArgs),
     /// Check the cluster's set-up for the task: istiod's flag, namespace injection, the app's sidecar volumes
@@ -136,6 +141,63 @@ pub struct CleanupArgs {
     pub params: ParamArgs,
     #[command(flatten)]
     pub kube: KubeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output);
+    /// repeat for more files. Kinds the proxy does not use are ignored
+    #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// The workload's pod labels, when more than one Deployment could be meant (e.g. app=httpbin,version=v1)
+    #[arg(long, value_name = "LABELS")]
+    pub workload: Option<String>,
+    /// Address the listeners bind to
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Bind a workload port elsewhere: PORT=LOCAL (LOCAL 0 picks a free port); repeatable
+    #[arg(long = "port-map", value_name = "PORT=LOCAL")]
+    pub port_map: Vec<String>,
+    /// Send traffic for an app port elsewhere: PORT=HOST:PORT or PORT=unix:///path; repeatable
+    #[arg(long = "endpoint-override", value_name = "PORT=ENDPOINT")]
+    pub endpoint_override: Vec<String>,
+    /// Address of the Envoy-compatible admin API
+    #[arg(long, default_value = "127.0.0.1:15000", value_name = "HOST:PORT")]
+    pub admin: std::net::SocketAddr,
+    /// Act as if istiod had ENABLE_TLS_ON_SIDECAR_INGRESS=true (normally read from the IstioOperator in the input)
+    #[arg(long)]
+    pub enable_tls_on_sidecar_ingress: bool,
+    /// Resolve the Sidecar's pod paths under DIR instead of mounting the Secrets from the input
+    #[arg(long, value_name = "DIR", conflicts_with = "state_dir")]
+    pub root: Option<PathBuf>,
+    /// Where the Secrets are mounted as the kubelet would (default: a temporary folder)
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    /// The local mesh CA folder (ROOTCA and workload identities), shared with `meshtls verify`
+    #[arg(long, value_name = "DIR", env = "MESHTLS_MESH_DIR")]
+    pub mesh_dir: Option<PathBuf>,
+    /// Worker threads (Envoy's --concurrency)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// How long requests in flight may take to finish on SIGTERM/SIGINT (e.g. 5s, 500ms)
+    #[arg(long, default_value = "5s", value_name = "DURATION")]
+    pub drain_timeout: String,
+    /// Where access-log lines go: stdout, off, or a file path
+    #[arg(long, default_value = "stdout", value_name = "WHERE")]
+    pub access_log: String,
+    /// Also run the embedded httpbin in this process and send every listener to it
+    #[arg(long)]
+    pub app: bool,
+    /// With --app: the address httpbin listens on (default: a free loopback port)
+    #[arg(long, value_name = "HOST:PORT", requires = "app")]
+    pub app_listen: Option<std::net::SocketAddr>,
+}
+
+#[derive(Debug, Args)]
+pub struct HttpbinArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub listen: std::net::SocketAddr,
 }
 
 /// Key algorithms `certgen` can make.

@@ -71,6 +71,7 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 
 /// Runs one parsed command line against stdout.
 pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
+    logging::init();
     let mut printer = Printer::stdout();
     let style = match &cli.command {
         Command::Create(_) => ErrorStyle::Kubectl,
@@ -91,6 +92,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::Apply(args) => cmd::apply::run(args, &mut printer),
         Command::Check(args) => cmd::check::run(args, &mut printer),
         Command::Cleanup(args) => cmd::cleanup::run(args, &mut printer),
+        Command::Proxy(args) => cmd::proxy::run(args, &mut printer),
+        Command::Httpbin(args) => cmd::httpbin::run(args, &mut printer),
     };
     let result = result.and_then(|status| {
         printer.flush()?;

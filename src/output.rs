@@ -12,7 +12,7 @@ impl<'a> Printer<'a> {
     }
 
     pub fn stdout() -> Printer<'static> {
-        Printer::new(io::stdout().lock())
+        Printer::new(io::stdout())
     }
 
     /// Writes `text` as it is (callers add newlines).

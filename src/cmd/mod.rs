@@ -6,6 +6,8 @@ pub mod check;
 pub mod cleanup;
 pub mod completion;
 pub mod create_secret;
+pub mod httpbin;
+pub mod proxy;
 pub mod proxy_config;
 pub mod render;
 pub mod validate;

@@ -4,4 +4,5 @@ pub mod app;
 pub mod goyaml;
 pub mod secret;
 pub mod sleep;
+pub mod volumes;
 pub mod yaml;

@@ -93,52 +93,44 @@ pub async fn connection(
             sni,
         })
     };
-    match &shared.config.security {
-        Security::Plaintext => {
-            serve_http(
-                stream,
-                None,
-                info(PeerIdentity::default(), String::new()),
-                context,
-                shutdown,
-            )
-            .await;
-        }
-        Security::Terminate(_) => match first_byte(&stream).await {
-            Some(TLS_HANDSHAKE_RECORD) => {
-                if let Some((tls, peer, sni, h2)) = handshake(stream, remote, &shared, false).await
-                {
-                    serve_http(tls, Some(h2), info(peer, sni), context, shutdown).await;
-                }
+    // Detect: what the first byte says the client speaks, against what the port accepts.
+    let next = match &shared.config.security {
+        Security::Plaintext => Next::Plaintext,
+        security => match first_byte(&stream).await {
+            Some(TLS_HANDSHAKE_RECORD) => Next::Tls {
+                mesh: !matches!(security, Security::Terminate(_)),
+            },
+            Some(_) if *security == Security::Permissive => Next::Plaintext,
+            Some(_) if matches!(security, Security::Terminate(_)) => {
+                Next::Reset("the port only speaks TLS")
             }
-            Some(_) => reset_plaintext(stream, remote, &shared, "the port only speaks TLS"),
-            None => {}
+            Some(_) => Next::Reset("STRICT mTLS"),
+            None => return,
         },
-        Security::IstioMutual | Security::Permissive => {
-            let strict = shared.config.security == Security::IstioMutual;
-            match first_byte(&stream).await {
-                Some(TLS_HANDSHAKE_RECORD) => {
-                    if let Some((tls, peer, sni, h2)) =
-                        handshake(stream, remote, &shared, true).await
-                    {
-                        serve_http(tls, Some(h2), info(peer, sni), context, shutdown).await;
-                    }
-                }
-                Some(_) if !strict => {
-                    serve_http(
-                        stream,
-                        None,
-                        info(PeerIdentity::default(), String::new()),
-                        context,
-                        shutdown,
-                    )
-                    .await;
-                }
-                Some(_) => reset_plaintext(stream, remote, &shared, "STRICT mTLS"),
-                None => {}
+    };
+    match next {
+        Next::Plaintext => {
+            let info = info(PeerIdentity::default(), String::new());
+            serve_http(stream, None, info, context, shutdown).await;
+        }
+        Next::Tls { mesh } => {
+            if let Some((tls, peer, sni, h2)) = handshake(stream, remote, &shared, mesh).await {
+                serve_http(tls, Some(h2), info(peer, sni), context, shutdown).await;
             }
         }
+        Next::Reset(why) => reset_plaintext(stream, remote, &shared, why),
     }
+}
+
+/// What a connection turns into after its first byte.
+enum Next {
+    Plaintext,
+    /// A TLS handshake: Istio mTLS (`mesh`) or the Sidecar's own termination.
+    Tls {
+        mesh: bool,
+    },
+    /// Plaintext that matches no filter chain, and why.
+    Reset(&'static str),
 }
 
 /// Plaintext that matches no filter chain: Envoy closes with the bytes unread, i.e. a reset.

@@ -6,7 +6,6 @@ use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::config::AccessLog;
 
@@ -89,7 +88,7 @@ impl Writer {
                 s.to_string()
             }
         };
-        let start = e.start.format(&Rfc3339).unwrap_or_default();
+        let start = super::admin::millis_rfc3339(e.start);
         let upstream = e.upstream_ms.map_or("-".to_string(), |ms| ms.to_string());
         let mut buffer = self.buffer.borrow_mut();
         let _ = writeln!(

@@ -249,7 +249,7 @@ pub fn config_dump(entries: &[SecretEntry], query: &str) -> (StatusCode, String)
         Some(field) => {
             return (
                 StatusCode::NOT_FOUND,
-                format!("{field} not found in config dump.\n"),
+                format!("{field} not found in config dump"),
             );
         }
     };
@@ -257,13 +257,9 @@ pub fn config_dump(entries: &[SecretEntry], query: &str) -> (StatusCode, String)
         let paths: Vec<Vec<&str>> = mask.split(',').map(|p| p.split('.').collect()).collect();
         let in_resource = resource.as_deref().is_some_and(|r| !r.is_empty());
         if !paths.iter().all(|p| valid_path(p, in_resource)) {
-            let listed: Vec<String> = mask.split(',').map(|p| format!("paths: \"{p}\"")).collect();
             return (
                 StatusCode::BAD_REQUEST,
-                format!(
-                    "FieldMask {} could not be successfully applied to any configs.\n",
-                    listed.join(" ")
-                ),
+                format!("FieldMask {mask} could not be successfully applied to any configs."),
             );
         }
         configs = configs
@@ -282,8 +278,19 @@ pub fn config_dump(entries: &[SecretEntry], query: &str) -> (StatusCode, String)
     }
     let mut root = Map::new();
     root.insert("configs".to_string(), Value::Array(configs));
-    let body = serde_json::to_string_pretty(&Value::Object(root)).unwrap_or_default();
-    (StatusCode::OK, body + "\n")
+    (StatusCode::OK, envoy_json(&Value::Object(root)))
+}
+
+/// JSON as Envoy's admin prints it: indented by one space, with a final newline.
+pub fn envoy_json(value: &Value) -> String {
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b" ");
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
+    if value.serialize(&mut serializer).is_err() {
+        return String::new();
+    }
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// `/certs`: each loaded secret's certificates, in Envoy's shape.
@@ -333,9 +340,7 @@ fn stats_text(listeners: &[BoundListener], json: bool) -> String {
             .into_iter()
             .map(|(name, value)| serde_json::json!({"name": name, "value": value}))
             .collect();
-        return serde_json::to_string_pretty(&serde_json::json!({ "stats": stats }))
-            .unwrap_or_default()
-            + "\n";
+        return envoy_json(&serde_json::json!({ "stats": stats }));
     }
     all.into_iter()
         .map(|(name, value)| format!("{name}: {value}\n"))
@@ -355,9 +360,7 @@ fn listeners_text(listeners: &[BoundListener], json: bool) -> String {
                 })
             })
             .collect();
-        return serde_json::to_string_pretty(&serde_json::json!({ "listener_statuses": statuses }))
-            .unwrap_or_default()
-            + "\n";
+        return envoy_json(&serde_json::json!({ "listener_statuses": statuses }));
     }
     listeners
         .iter()
@@ -394,7 +397,7 @@ pub async fn handle(
         (&Method::GET, "/certs") => reply(
             StatusCode::OK,
             json_type,
-            serde_json::to_string_pretty(&certs(&state.store.snapshot())).unwrap_or_default() + "\n",
+            envoy_json(&certs(&state.store.snapshot())),
         ),
         (&Method::GET, "/stats") => {
             reply(StatusCode::OK, if json { json_type } else { text_type }, stats_text(&state.listeners, json))

@@ -184,6 +184,21 @@ pub fn parse_manifests(text: &str) -> Result<Vec<Manifest>, ManifestError> {
         .collect()
 }
 
+/// The documents meshtls knows, typed, and the `kind`s of the others (skipped, not errors):
+/// one file may hold everything `render` prints plus objects the reader has no use for.
+pub fn parse_known_manifests(text: &str) -> Result<(Vec<Manifest>, Vec<String>), ManifestError> {
+    let mut known = Vec::new();
+    let mut skipped = Vec::new();
+    for (i, doc) in read_documents(text)?.into_iter().enumerate() {
+        match Manifest::from_value(i + 1, doc) {
+            Ok(manifest) => known.push(manifest),
+            Err(ManifestError::UnknownKind { kind, .. }) => skipped.push(kind),
+            Err(other) => return Err(other),
+        }
+    }
+    Ok((known, skipped))
+}
+
 /// All manifests as one multi-document stream.
 pub fn to_multi_yaml(manifests: &[Manifest]) -> Result<String, YamlError> {
     let docs = manifests

@@ -122,3 +122,70 @@ pub fn testdata_arg(rel: &str) -> String {
         .expect("utf-8 repository path")
         .to_string()
 }
+
+/// A free TCP port on 127.0.0.1 (the listener is closed again before it is returned).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free loopback port")
+        .port()
+}
+
+/// Kills and reaps a child process however the test ends.
+pub struct ChildGuard(pub std::process::Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts a real Envoy with the bootstrap `config` (written to `dir/envoy.json`, log in
+/// `dir/envoy.log`) and waits, at most 30 s, until its admin on `admin_port` answers `/ready`.
+pub fn start_envoy(dir: &Path, config: &serde_json::Value, admin_port: u16) -> ChildGuard {
+    let config_path = dir.join("envoy.json");
+    std::fs::write(
+        &config_path,
+        serde_json::to_vec_pretty(config).expect("json"),
+    )
+    .expect("envoy config");
+    let log = std::fs::File::create(dir.join("envoy.log")).expect("envoy log");
+    let child = Command::new("envoy")
+        .arg("-c")
+        .arg(&config_path)
+        .args([
+            "--disable-hot-restart",
+            "--concurrency",
+            "1",
+            "-l",
+            "warning",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("envoy starts");
+    let guard = ChildGuard(child);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let ready = Command::new("curl")
+            .args([
+                "-s",
+                "--max-time",
+                "2",
+                &format!("http://127.0.0.1:{admin_port}/ready"),
+            ])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).starts_with("LIVE"))
+            .unwrap_or(false);
+        if ready {
+            return guard;
+        }
+        let log = std::fs::read_to_string(dir.join("envoy.log")).unwrap_or_default();
+        assert!(
+            std::time::Instant::now() < deadline,
+            "envoy did not become ready in 30 s:\n{log}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

@@ -8,6 +8,8 @@ mod cluster;
 mod completion;
 mod create_secret;
 mod proxy;
+mod proxy_cli;
 mod proxy_config;
 mod render;
+mod robustness;
 mod validate;

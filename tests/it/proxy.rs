@@ -125,6 +125,18 @@ pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> 
 }
 
 pub fn fixture_with(mode: TlsMode, page_certs: bool) -> Fixture {
+    fixture_from(page_certs, |config| {
+        if let Security::Terminate(tls) = &mut config.listeners[0].security {
+            tls.mode = mode;
+            if mode == TlsMode::Simple {
+                tls.ca_certificates = None;
+            }
+        }
+    })
+}
+
+/// The page's set-up (certificates from certgen or the page's openssl commands), changed by `adjust`.
+fn fixture_from(page_certs: bool, adjust: impl FnOnce(&mut ProxyConfig)) -> Fixture {
     let certs = tempdir();
     if page_certs {
         page_openssl_certs(certs.path());
@@ -135,7 +147,8 @@ pub fn fixture_with(mode: TlsMode, page_certs: bool) -> Fixture {
     mount(certs.path(), root.path());
     let mesh = tempdir();
     let app = httpbin::start(SocketAddr::from(([127, 0, 0, 1], 0))).expect("httpbin starts");
-    let config = page_config(root.path(), mesh.path(), app.address, mode);
+    let mut config = page_config(root.path(), mesh.path(), app.address, TlsMode::Mutual);
+    adjust(&mut config);
     let proxy = start(config).expect("proxy starts");
     Fixture {
         certs,
@@ -760,4 +773,291 @@ fn a_bad_new_certificate_keeps_the_old_one_and_a_missing_ca_warms() {
     assert!(text(&out).starts_with("HTTP/2 200"), "{}", text(&out));
     proxy.shutdown();
     app.shutdown();
+}
+
+/// Every key path of a JSON value, with list elements under `[]`.
+fn key_paths(
+    value: &serde_json::Value,
+    prefix: &str,
+    out: &mut std::collections::BTreeSet<String>,
+) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, child) in map {
+                let path = format!("{prefix}/{key}");
+                out.insert(path.clone());
+                key_paths(child, &path, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                key_paths(item, &format!("{prefix}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn config_dump_has_the_shape_of_a_real_envoy_dump() {
+    use crate::common::{free_port, start_envoy};
+    use base64::Engine;
+    if !require_tool("envoy") || !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, false);
+    // A real Envoy holding the same two file secrets, served inline by path-based SDS as
+    // istio-agent serves them.
+    let dir = tempdir();
+    let b64 = |file: &str| {
+        base64::engine::general_purpose::STANDARD.encode(std::fs::read(f.cert(file)).unwrap())
+    };
+    let secret_type = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
+    let cert_name = format!("file-cert:{TLS_CERT}~{TLS_KEY}");
+    let root_name = format!("file-root:{CA_CERT}");
+    let sds = |stem: &str, secret: serde_json::Value| {
+        let path = dir.path().join(format!("{stem}.sds.json"));
+        std::fs::write(
+            &path,
+            serde_json::to_vec(&serde_json::json!({"resources": [secret]})).unwrap(),
+        )
+        .unwrap();
+        serde_json::json!({"path_config_source": {"path": path.to_str().unwrap()}, "resource_api_version": "V3"})
+    };
+    let cert_sds = sds(
+        "cert",
+        serde_json::json!({"@type": secret_type, "name": cert_name, "tls_certificate": {
+        "certificate_chain": {"inline_bytes": b64(&format!("{FQDN}.crt"))},
+        "private_key": {"inline_bytes": b64(&format!("{FQDN}.key"))}}}),
+    );
+    let root_sds = sds(
+        "root",
+        serde_json::json!({"@type": secret_type, "name": root_name,
+        "validation_context": {"trusted_ca": {"inline_bytes": b64("example.com.crt")}}}),
+    );
+    let admin_port = free_port();
+    let config = serde_json::json!({
+        "node": {"id": "sidecar~127.0.0.1~httpbin.test~test.svc.cluster.local", "cluster": "httpbin.test"},
+        "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": admin_port}}},
+        "static_resources": {"listeners": [{"name": "external", "address": {"socket_address": {"address": "127.0.0.1", "port_value": free_port()}},
+            "filter_chains": [{"filters": [{"name": "envoy.filters.network.tcp_proxy", "typed_config": {
+                "@type": "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", "stat_prefix": "x", "cluster": "app"}}],
+                "transport_socket": {"name": "envoy.transport_sockets.tls", "typed_config": {
+                    "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
+                    "require_client_certificate": true, "common_tls_context": {
+                        "tls_certificate_sds_secret_configs": [{"name": cert_name, "sds_config": cert_sds}],
+                        "validation_context_sds_secret_config": {"name": root_name, "sds_config": root_sds}}}}}]}],
+            "clusters": [{"name": "app", "type": "STATIC", "load_assignment": {"cluster_name": "app", "endpoints": [{"lb_endpoints": [
+                {"endpoint": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": free_port()}}}}]}]}}]},
+    });
+    let _envoy = start_envoy(dir.path(), &config, admin_port);
+    let envoy_get = |path: &str| {
+        let url = format!("http://127.0.0.1:{admin_port}{path}");
+        let out = Command::new("curl")
+            .args(["-sS", "-w", "\n%{http_code}", "--max-time", "5", &url])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let ours_get = |path: &str| {
+        let url = format!("http://{}{path}", f.admin());
+        let out = Command::new("curl")
+            .args(["-sS", "-w", "\n%{http_code}", "--max-time", "5", &url])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let mask = "/config_dump?mask=dynamic_active_secrets,dynamic_warming_secrets";
+    let parse = |text: String| -> serde_json::Value {
+        let body = text
+            .rsplit_once('\n')
+            .map(|(b, _)| b.to_string())
+            .unwrap_or(text);
+        serde_json::from_str(&body).unwrap()
+    };
+    let theirs = parse(envoy_get(mask));
+    let ours = parse(ours_get(mask));
+    // Same secrets: compare each of Envoy's with ours of the same name, key path by key path.
+    let find = |dump: &serde_json::Value, name: &str| {
+        dump["configs"][0]["dynamic_active_secrets"]
+            .as_array()
+            .and_then(|all| all.iter().find(|s| s["name"] == name).cloned())
+            .unwrap_or_else(|| panic!("{name} missing in {dump}"))
+    };
+    assert_eq!(theirs["configs"][0]["@type"], ours["configs"][0]["@type"]);
+    for name in [&cert_name, &root_name] {
+        let (envoy_secret, our_secret) = (find(&theirs, name), find(&ours, name));
+        let (mut envoy_paths, mut our_paths) = (Default::default(), Default::default());
+        key_paths(&envoy_secret, "", &mut envoy_paths);
+        key_paths(&our_secret, "", &mut our_paths);
+        // istio-agent adds version_info, which path-based SDS in plain Envoy leaves out.
+        our_paths.remove("/version_info");
+        assert_eq!(our_paths, envoy_paths, "{name}");
+        assert_eq!(
+            our_secret["secret"], envoy_secret["secret"],
+            "{name}: same certificates, same redaction"
+        );
+        assert_eq!(
+            our_secret["last_updated"].as_str().unwrap().len(),
+            envoy_secret["last_updated"].as_str().unwrap().len()
+        );
+    }
+    // The admin's own answers, byte for byte: indentation, error texts, status codes.
+    for path in [
+        "/config_dump?mask=nonsense",
+        "/config_dump?resource=foo",
+        "/ready",
+    ] {
+        assert_eq!(ours_get(path), envoy_get(path), "{path}");
+    }
+    let envoy_resource = envoy_get("/config_dump?resource=dynamic_active_secrets&mask=name");
+    let ours_resource = ours_get("/config_dump?resource=dynamic_active_secrets&mask=name");
+    assert!(ours_resource.contains(&format!("{{\n   \"@type\": \"type.googleapis.com/envoy.admin.v3.SecretsConfigDump.DynamicSecret\",\n   \"name\": \"{cert_name}\"\n  }}")), "{ours_resource}");
+    assert!(envoy_resource.contains(&format!("{{\n   \"@type\": \"type.googleapis.com/envoy.admin.v3.SecretsConfigDump.DynamicSecret\",\n   \"name\": \"{cert_name}\"\n  }}")), "{envoy_resource}");
+}
+
+/// A fixture whose TLS port takes only what `adjust` leaves of the page's settings.
+fn fixture_adjusted(adjust: impl FnOnce(&mut TlsTermination)) -> Fixture {
+    fixture_from(false, |config| {
+        if let Security::Terminate(tls) = &mut config.listeners[0].security {
+            adjust(tls);
+        }
+    })
+}
+
+#[test]
+fn protocol_versions_and_cipher_suites_are_enforced() {
+    if !require_tool("curl") {
+        return;
+    }
+    // TLS 1.3 only: a TLS 1.2 client fails, and the failure is counted with its reason.
+    let f = fixture_adjusted(|tls| tls.min_version = TlsVersion::V1_3);
+    assert!(text(&curl_external(&f, &["--tls-max", "1.3"], true)).starts_with("HTTP/2 200"));
+    let out = curl_external(&f, &["--tls-max", "1.2"], true);
+    assert!(
+        !out.status.success() && !text(&out).contains("HTTP/"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        admin_get(&f, "/stats").contains("listener.0.0.0.0_9080.ssl.fail_unsupported_version: 1")
+    );
+    drop(f);
+    // TLS 1.2 with one suite: only that suite negotiates.
+    let f = fixture_adjusted(|tls| {
+        tls.max_version = TlsVersion::V1_2;
+        tls.cipher_suites = vec!["ECDHE-RSA-AES256-GCM-SHA384".to_string()];
+    });
+    let ok = curl_external(&f, &["--ciphers", "ECDHE-RSA-AES256-GCM-SHA384"], true);
+    assert!(text(&ok).starts_with("HTTP/2 200"), "{}", text(&ok));
+    let refused = curl_external(&f, &["--ciphers", "ECDHE-RSA-AES128-GCM-SHA256"], true);
+    assert!(
+        !refused.status.success() && !text(&refused).contains("HTTP/"),
+        "{}",
+        text(&refused)
+    );
+}
+
+#[test]
+fn optional_mutual_serves_clients_with_or_without_a_certificate_but_never_a_bad_one() {
+    if !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::OptionalMutual, false);
+    assert!(text(&curl_external(&f, &[], false)).starts_with("HTTP/2 200"));
+    assert!(text(&curl_external(&f, &[], true)).starts_with("HTTP/2 200"));
+    let other = tempdir();
+    certgen(other.path(), &[]);
+    let cert = other.path().join("client.test.svc.cluster.local.crt");
+    let key = other.path().join("client.test.svc.cluster.local.key");
+    let out = curl_external(
+        &f,
+        &[
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+        false,
+    );
+    assert!(
+        !out.status.success() && !text(&out).contains("HTTP/"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_new_ca_bundle_is_enforced_at_once_reload_never_loosens_verification() {
+    if !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, false);
+    assert!(text(&curl_external(&f, &[], true)).starts_with("HTTP/2 200"));
+    // Replace the trusted CA with another one: the old client certificate must now fail.
+    let other = tempdir();
+    certgen(other.path(), &[]);
+    let ca_file = f.root.path().join("etc/istio/tls-ca-certs/ca.crt");
+    std::fs::copy(other.path().join("example.com.crt"), &ca_file).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    loop {
+        let out = curl_external(&f, &[], true);
+        if !out.status.success() && !text(&out).contains("HTTP/") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the old CA was still trusted 2 s after it was replaced"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // A client certificate from the new CA is accepted.
+    let cert = other.path().join("client.test.svc.cluster.local.crt");
+    let key = other.path().join("client.test.svc.cluster.local.key");
+    let out = curl_external(
+        &f,
+        &[
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+        false,
+    );
+    assert!(text(&out).starts_with("HTTP/2 200"), "{}", text(&out));
+}
+
+#[test]
+fn proxy_config_secret_reads_our_proxys_dump_live_and_saved() {
+    if !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, false);
+    let now = "--now";
+    let at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let admin = f.admin().to_string();
+    let live = crate::common::run(&["pc", "secret", "--admin", &admin, now, &at]);
+    assert!(live.status.success(), "{}", crate::common::stderr(&live));
+    let table = String::from_utf8_lossy(&live.stdout).into_owned();
+    let rows: Vec<&str> = table.lines().collect();
+    assert_eq!(rows.len(), 5, "{table}");
+    assert!(rows[1].starts_with("file-cert:/etc/istio/tls-certs/tls.crt~/etc/istio/tls-certs/tls.key     Cert Chain     ACTIVE     true"), "{table}");
+    assert!(
+        rows[3].starts_with("ROOTCA ") && rows[3].contains("     CA     "),
+        "{table}"
+    );
+    // The full dump saved to a file renders the same table.
+    let dump = f.certs.path().join("dump.json");
+    std::fs::write(&dump, admin_get(&f, "/config_dump")).unwrap();
+    let saved = crate::common::run(&["pc", "secret", "-f", dump.to_str().unwrap(), now, &at]);
+    assert_eq!(String::from_utf8_lossy(&saved.stdout), table);
+    // And -o json keeps the keys redacted.
+    let json = crate::common::run(&["pc", "secret", "-f", dump.to_str().unwrap(), "-o", "json"]);
+    let text = String::from_utf8_lossy(&json.stdout);
+    assert!(
+        text.contains("W3JlZGFjdGVkXQ==") && !text.contains("LS0tLS1CRUdJTiBQUklW"),
+        "{text}"
+    );
 }

@@ -2,32 +2,16 @@
 //! names them, queried with `meshtls pc secret --admin`, row by row against the files on disk.
 //! Everything binds 127.0.0.1 only.
 use std::fs;
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use super::cells;
-use crate::common::{certgen, meshtls, require_tool, stderr, stdout, tempdir};
-
-/// Kills and reaps Envoy however the test ends.
-struct Envoy(Child);
-
-impl Drop for Envoy {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free loopback port")
-        .port()
-}
+use crate::common::{
+    ChildGuard, certgen, free_port, meshtls, require_tool, stderr, stdout, tempdir,
+};
 
 fn path_text(path: &Path) -> String {
     path.to_str().expect("utf-8 temp path").to_string()
@@ -177,7 +161,7 @@ openssl x509 -req -in zero.csr -CA example.com.crt -CAkey example.com.key -days 
         .stderr(log)
         .spawn()
         .expect("envoy starts");
-    let _envoy = Envoy(child);
+    let _envoy = ChildGuard(child);
 
     // Wait (bounded) until all four secrets are listed.
     let admin = format!("127.0.0.1:{admin_port}");

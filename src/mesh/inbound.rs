@@ -1,0 +1,467 @@
+//! From the task's YAML to what the sidecar serves: the workload, its Sidecar's ingress ports,
+//! each port's effective PeerAuthentication mode, and Istio's two silent gates on `tls`
+//! (the install flag, and DISABLE on the target port), reported as warnings with a fix.
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
+
+use super::install::TLS_FLAG;
+use super::peer_auth::{MtlsMode, PeerAuthentication};
+use super::policy::{ROOT_NAMESPACE, by_age, effective_mode};
+use super::select::{SelectError, Workload, choose_workload, sidecar_for};
+use super::sidecar::{
+    IstioIngressListener, ServerTlsMode, ServerTlsSettings, Sidecar, TlsProtocol,
+};
+use super::validate::{Level, validate_manifests};
+use crate::k8s::secret::Secret;
+use crate::k8s::volumes::{Mount, VolumeError, mounts, project};
+use crate::proxy::config::{
+    AccessLog, Endpoint, ListenerConfig, ProxyConfig, Security, TlsMode, TlsTermination,
+    TlsVersion, UpstreamLimits, Workload as ProxyWorkload,
+};
+use crate::proxy::tls::server::suite_by_openssl_name;
+use crate::render::manifest::Manifest;
+
+/// Why the input cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    #[error(transparent)]
+    Select(#[from] SelectError),
+    #[error(transparent)]
+    Volume(#[from] VolumeError),
+    #[error("Istio would reject the input:\n{0}")]
+    Invalid(String),
+    #[error("Sidecar {sidecar} ingress port {port}: {reason}")]
+    Unsupported {
+        sidecar: String,
+        port: u32,
+        reason: String,
+    },
+}
+
+/// Where the local proxy puts things: addresses, port and endpoint mappings, the install flag.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    /// `--workload app=httpbin,version=v1`.
+    pub workload: Option<BTreeMap<String, String>>,
+    /// The address listeners bind to (127.0.0.1 locally).
+    pub bind: IpAddr,
+    /// Workload port → local port (0 picks a free one); unmapped ports bind as configured.
+    pub port_map: BTreeMap<u16, u16>,
+    /// App port → endpoint, to run the app somewhere other than `defaultEndpoint`.
+    pub endpoint_overrides: BTreeMap<u16, Endpoint>,
+    /// Send every listener here (an app run in-process), whatever its `defaultEndpoint`.
+    pub app: Option<Endpoint>,
+    /// `--enable-tls-on-sidecar-ingress`: treat istiod as having the flag even with no install in the input.
+    pub force_tls_flag: bool,
+}
+
+impl Default for Placement {
+    fn default() -> Self {
+        Placement {
+            workload: None,
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port_map: BTreeMap::new(),
+            endpoint_overrides: BTreeMap::new(),
+            app: None,
+            force_tls_flag: false,
+        }
+    }
+}
+
+/// The resolved inbound side of one workload.
+#[derive(Debug)]
+pub struct Inbound {
+    pub workload: ProxyWorkload,
+    pub listeners: Vec<ListenerConfig>,
+    /// The Secrets the kubelet would mount into istio-proxy (None: optional and missing).
+    pub mounts: Vec<(Mount, Option<Secret>)>,
+    /// Things Istio would do silently, said out loud.
+    pub warnings: Vec<String>,
+}
+
+/// Whether the input's install config (IstioOperator) turns on sidecar ingress TLS.
+pub fn tls_flag_enabled(manifests: &[Manifest]) -> bool {
+    manifests.iter().any(|m| match m {
+        Manifest::IstioOperator(op) => op
+            .spec
+            .values
+            .as_ref()
+            .and_then(|v| v.pilot.as_ref())
+            .and_then(|p| p.env.get(TLS_FLAG))
+            .is_some_and(|v| matches!(v.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True")),
+        _ => false,
+    })
+}
+
+/// Resolves `manifests` into what the local sidecar serves.
+pub fn resolve(manifests: &[Manifest], placement: &Placement) -> Result<Inbound, ResolveError> {
+    let errors: Vec<String> = validate_manifests(manifests)
+        .into_iter()
+        .filter(|f| f.level == Level::Error)
+        .map(|f| f.to_string())
+        .collect();
+    if !errors.is_empty() {
+        return Err(ResolveError::Invalid(errors.join("\n")));
+    }
+    let deployments: Vec<_> = manifests
+        .iter()
+        .filter_map(|m| {
+            if let Manifest::Deployment(d) = m {
+                Some(d)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let sidecars: Vec<&Sidecar> = manifests
+        .iter()
+        .filter_map(|m| {
+            if let Manifest::Sidecar(s) = m {
+                Some(s)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let policies: Vec<&PeerAuthentication> = by_age(manifests.iter().filter_map(|m| {
+        if let Manifest::PeerAuthentication(p) = m {
+            Some(p)
+        } else {
+            None
+        }
+    }));
+    let secrets: Vec<&Secret> = manifests
+        .iter()
+        .filter_map(|m| {
+            if let Manifest::Secret(s) = m {
+                Some(s)
+            } else {
+                None
+            }
+        })
+        .collect();
+
+    let workload = choose_workload(&deployments, &sidecars, placement.workload.as_ref())?;
+    let sidecar = sidecar_for(&sidecars, &workload)?;
+    let sidecar_name = sidecar.metadata.name.clone().unwrap_or_default();
+    let flag = placement.force_tls_flag || tls_flag_enabled(manifests);
+    let mut warnings = Vec::new();
+    let mut listeners = Vec::new();
+    for ingress in &sidecar.spec.ingress {
+        listeners.push(listener(
+            ingress,
+            &sidecar_name,
+            &workload,
+            &policies,
+            flag,
+            placement,
+            &mut warnings,
+        )?);
+    }
+    let service_account = workload
+        .deployment
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.spec.as_ref())
+        .and_then(|p| p.service_account_name.clone())
+        .unwrap_or_else(|| "default".to_string());
+    let mount_list = mounts(workload.deployment)?;
+    let projected = project(&mount_list, &workload.namespace, &secrets)?;
+    for (mount, secret) in &projected {
+        if secret.is_none() {
+            warnings.push(format!(
+                "secret {}/{} (volume {}, optional) is not in the input: {} is an empty folder, so certificates there stay warming",
+                workload.namespace, mount.secret_name, mount.volume, mount.mount_path
+            ));
+        }
+    }
+    Ok(Inbound {
+        workload: ProxyWorkload {
+            namespace: workload.namespace.clone(),
+            service_account,
+            sidecar_name,
+        },
+        listeners,
+        mounts: projected
+            .into_iter()
+            .map(|(m, s)| (m, s.cloned()))
+            .collect(),
+        warnings,
+    })
+}
+
+fn listener(
+    ingress: &IstioIngressListener,
+    sidecar: &str,
+    workload: &Workload<'_>,
+    policies: &[&PeerAuthentication],
+    flag: bool,
+    placement: &Placement,
+    warnings: &mut Vec<String>,
+) -> Result<ListenerConfig, ResolveError> {
+    let port = ingress.port.clone().unwrap_or_default();
+    let unsupported = |reason: String| ResolveError::Unsupported {
+        sidecar: sidecar.to_string(),
+        port: port.number,
+        reason,
+    };
+    let number =
+        u16::try_from(port.number).map_err(|_| unsupported("port out of range".to_string()))?;
+    let protocol = port.protocol.to_ascii_uppercase();
+    if !matches!(protocol.as_str(), "" | "HTTP" | "HTTPS" | "HTTP2" | "GRPC") {
+        return Err(unsupported(format!(
+            "protocol {protocol} is not served by the embedded proxy, which speaks HTTP only; use HTTP or HTTPS"
+        )));
+    }
+    let decision = effective_mode(
+        policies,
+        &workload.namespace,
+        &workload.labels,
+        port.number,
+        ROOT_NAMESPACE,
+    );
+    let decided = decision.decided_by.as_ref().map_or(
+        "no PeerAuthentication applies, so PERMISSIVE".to_string(),
+        |d| format!("set by {d}"),
+    );
+    let mode_security = match decision.mode {
+        MtlsMode::Disable => Security::Plaintext,
+        MtlsMode::Strict => Security::IstioMutual,
+        MtlsMode::Permissive | MtlsMode::Unset => Security::Permissive,
+    };
+    let security = match &ingress.tls {
+        None => mode_security,
+        Some(_) if !flag => {
+            warnings.push(format!(
+                "port {number}: the Sidecar's tls block is ignored: istiod does not have {TLS_FLAG}=true; install with `meshtls render install` (or `istioctl install --set values.pilot.env.{TLS_FLAG}=true`), or pass --enable-tls-on-sidecar-ingress"
+            ));
+            mode_security
+        }
+        Some(_) if decision.mode != MtlsMode::Disable => {
+            warnings.push(format!(
+                "port {number}: the Sidecar's tls block is ignored: the port's mTLS mode is {:?} ({decided}); Istio builds Istio mTLS instead. Add `portLevelMtls: {{{number}: {{mode: DISABLE}}}}` to a PeerAuthentication that selects the workload",
+                decision.mode
+            ));
+            mode_security
+        }
+        Some(tls) => Security::Terminate(termination(tls, number, warnings).map_err(unsupported)?),
+    };
+    let local_port = placement.port_map.get(&number).copied().unwrap_or(number);
+    Ok(ListenerConfig {
+        port: number,
+        name: port.name.clone(),
+        bind: SocketAddr::new(placement.bind, local_port),
+        security,
+        endpoint: endpoint(ingress.default_endpoint.as_deref(), number, placement)
+            .map_err(unsupported)?,
+    })
+}
+
+fn termination(
+    tls: &ServerTlsSettings,
+    port: u16,
+    warnings: &mut Vec<String>,
+) -> Result<TlsTermination, String> {
+    let mode = match tls.effective_mode() {
+        ServerTlsMode::Simple => TlsMode::Simple,
+        ServerTlsMode::Mutual => TlsMode::Mutual,
+        ServerTlsMode::OptionalMutual => TlsMode::OptionalMutual,
+        other => {
+            return Err(format!(
+                "tls mode {} is not served by the embedded proxy; use SIMPLE, MUTUAL or OPTIONAL_MUTUAL",
+                other.as_str()
+            ));
+        }
+    };
+    if tls.ca_crl.is_some() {
+        return Err("caCrl is not supported by the embedded proxy (it would not check revocation); remove it to run locally".to_string());
+    }
+    let mut version = |v: Option<TlsProtocol>, default: TlsVersion, which: &str| match v {
+        None | Some(TlsProtocol::TlsAuto) => Ok(default),
+        Some(TlsProtocol::Tlsv1_2) => Ok(TlsVersion::V1_2),
+        Some(TlsProtocol::Tlsv1_3) => Ok(TlsVersion::V1_3),
+        Some(older) if which == "min" => {
+            warnings.push(format!(
+                "port {port}: minProtocolVersion {older:?} is below what the embedded proxy (rustls) speaks; it accepts TLS 1.2 and up"
+            ));
+            Ok(TlsVersion::V1_2)
+        }
+        Some(older) => Err(format!(
+            "maxProtocolVersion {older:?}: the embedded proxy (rustls) speaks TLS 1.2 and 1.3 only"
+        )),
+    };
+    let min_version = version(tls.min_protocol_version, TlsVersion::V1_2, "min")?;
+    let max_version = version(tls.max_protocol_version, TlsVersion::V1_3, "max")?;
+    if min_version > max_version {
+        return Err("minProtocolVersion is above maxProtocolVersion".to_string());
+    }
+    let mut cipher_suites = Vec::new();
+    for suite in &tls.cipher_suites {
+        if suite_by_openssl_name(suite).is_some() {
+            cipher_suites.push(suite.clone());
+        } else {
+            warnings.push(format!(
+                "port {port}: cipher suite {suite} is not offered by the embedded proxy (rustls has only ECDHE with AES-GCM or ChaCha20-Poly1305) and is dropped"
+            ));
+        }
+    }
+    if !tls.cipher_suites.is_empty() && cipher_suites.is_empty() && max_version < TlsVersion::V1_3 {
+        return Err(
+            "none of cipherSuites is supported and TLS 1.3 is off, so no handshake could succeed"
+                .to_string(),
+        );
+    }
+    Ok(TlsTermination {
+        mode,
+        server_certificate: tls.server_certificate.clone().unwrap_or_default(),
+        private_key: tls.private_key.clone().unwrap_or_default(),
+        ca_certificates: if mode == TlsMode::Simple {
+            None
+        } else {
+            tls.ca_certificates.clone()
+        },
+        min_version,
+        max_version,
+        cipher_suites,
+    })
+}
+
+/// `defaultEndpoint` locally: wildcard addresses become loopback; overrides apply by port.
+fn endpoint(
+    default_endpoint: Option<&str>,
+    port: u16,
+    placement: &Placement,
+) -> Result<Endpoint, String> {
+    if let Some(app) = &placement.app {
+        return Ok(app.clone());
+    }
+    let parsed = match default_endpoint {
+        None | Some("") => Endpoint::Tcp(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)),
+        Some(text) if text.starts_with("unix://") => {
+            Endpoint::Unix(PathBuf::from(&text["unix://".len()..]))
+        }
+        Some(text) => {
+            let address: SocketAddr = text.parse().map_err(|_| {
+                format!("defaultEndpoint {text:?} is not ADDRESS:PORT or unix://PATH")
+            })?;
+            let ip = match address.ip() {
+                IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+                IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+                ip => ip,
+            };
+            Endpoint::Tcp(SocketAddr::new(ip, address.port()))
+        }
+    };
+    Ok(match &parsed {
+        Endpoint::Tcp(address) => placement
+            .endpoint_overrides
+            .get(&address.port())
+            .cloned()
+            .unwrap_or(parsed),
+        Endpoint::Unix(_) => parsed,
+    })
+}
+
+/// Runtime settings that are not in the YAML.
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    pub admin: SocketAddr,
+    pub concurrency: usize,
+    pub root: PathBuf,
+    pub mesh_dir: Option<PathBuf>,
+    pub access_log: AccessLog,
+    pub drain_timeout: std::time::Duration,
+    pub upstream: UpstreamLimits,
+}
+
+impl Inbound {
+    /// The proxy configuration for these listeners and runtime settings.
+    pub fn into_config(self, runtime: Runtime) -> ProxyConfig {
+        ProxyConfig {
+            workload: self.workload,
+            listeners: self.listeners,
+            admin: runtime.admin,
+            concurrency: runtime.concurrency,
+            upstream: runtime.upstream,
+            root: runtime.root,
+            mesh_dir: runtime.mesh_dir,
+            trust_domain: "cluster.local".to_string(),
+            drain_timeout: runtime.drain_timeout,
+            access_log: runtime.access_log,
+            reload_interval: std::time::Duration::from_millis(500),
+            workload_cert_ttl: std::time::Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_map_wildcards_to_loopback_and_honour_overrides() {
+        let placement = Placement::default();
+        let loopback = |port| Endpoint::Tcp(SocketAddr::from(([127, 0, 0, 1], port)));
+        assert_eq!(
+            endpoint(Some("0.0.0.0:80"), 9080, &placement).unwrap(),
+            loopback(80)
+        );
+        assert_eq!(endpoint(None, 9080, &placement).unwrap(), loopback(9080));
+        assert_eq!(
+            endpoint(Some("[::]:80"), 9080, &placement).unwrap(),
+            Endpoint::Tcp("[::1]:80".parse().unwrap())
+        );
+        assert_eq!(
+            endpoint(Some("unix:///var/run/app.sock"), 9080, &placement).unwrap(),
+            Endpoint::Unix(PathBuf::from("/var/run/app.sock"))
+        );
+        assert!(endpoint(Some("nonsense"), 9080, &placement).is_err());
+        let overridden = Placement {
+            endpoint_overrides: BTreeMap::from([(80, loopback(18080))]),
+            ..Placement::default()
+        };
+        assert_eq!(
+            endpoint(Some("0.0.0.0:80"), 9080, &overridden).unwrap(),
+            loopback(18080)
+        );
+        let in_process = Placement {
+            app: Some(loopback(43210)),
+            ..Placement::default()
+        };
+        assert_eq!(
+            endpoint(Some("unix:///x"), 9080, &in_process).unwrap(),
+            loopback(43210)
+        );
+    }
+
+    #[test]
+    fn tls_settings_map_to_what_rustls_serves() {
+        let mut warnings = Vec::new();
+        let mut tls = ServerTlsSettings {
+            mode: Some(ServerTlsMode::Mutual),
+            server_certificate: Some("/c".to_string()),
+            private_key: Some("/k".to_string()),
+            ca_certificates: Some("/ca".to_string()),
+            min_protocol_version: Some(TlsProtocol::Tlsv1_0),
+            cipher_suites: vec![
+                "ECDHE-RSA-AES128-GCM-SHA256".to_string(),
+                "AES128-SHA".to_string(),
+            ],
+            ..ServerTlsSettings::default()
+        };
+        let termination = termination(&tls, 9080, &mut warnings).unwrap();
+        assert_eq!(termination.min_version, TlsVersion::V1_2);
+        assert_eq!(termination.cipher_suites, ["ECDHE-RSA-AES128-GCM-SHA256"]);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        tls.mode = None;
+        assert!(termination_error(&tls).contains("PASSTHROUGH"));
+        tls.mode = Some(ServerTlsMode::Simple);
+        tls.ca_crl = Some("/crl".to_string());
+        assert!(termination_error(&tls).contains("caCrl"));
+    }
+
+    fn termination_error(tls: &ServerTlsSettings) -> String {
+        termination(tls, 9080, &mut Vec::new()).unwrap_err()
+    }
+}
