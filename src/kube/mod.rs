@@ -1,12 +1,13 @@
-//! Cluster mode: connect as kubectl does (`connect`), find resources (`discovery`), server-side
-//! apply (`apply`), read a proxy's admin through a port-forward (`portforward`), run commands in
-//! pods and copy files into them (`exec`), check the task's set-up (`check`), and `cleanup`.
+//! Cluster mode: connect as kubectl (`connect`), find resources (`discovery`), server-side apply
+//! (`apply`), a proxy's admin through a port-forward (`portforward`), exec and copy into pods
+//! (`exec`; `incluster` for `verify --kube`), the set-up's checks (`check`) and `cleanup`.
 pub mod apply;
 pub mod check;
 pub mod cleanup;
 pub mod connect;
 pub mod discovery;
 pub mod exec;
+pub mod incluster;
 pub mod portforward;
 
 use std::time::Duration;

@@ -353,6 +353,20 @@ fn kubeconfig_files_merge_as_kubectl_and_the_context_namespace_is_the_default() 
         "{}",
         stderr(&out)
     );
+
+    // Inside a pod (KUBERNETES_SERVICE_HOST set) with no kubeconfig: the service account is used.
+    let out = cluster_cmd(dir.path())
+        .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+        .env("KUBERNETES_SERVICE_PORT", "9")
+        .args(["apply", "-f", secret_arg])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("Error: in-cluster configuration (KUBERNETES_SERVICE_HOST is set)"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// A one-file admin endpoint: answers `GET <SECRETS_PATH>` with `body`, anything else 404.
@@ -749,4 +763,136 @@ fn exec_and_copy_helpers_run_in_a_pod_over_websocket() {
     let log = fake.log();
     assert!(log.iter().all(|l| !l.contains("PRIVATE")), "{log:?}");
     assert!(log.iter().any(|l| l.contains("/api/v1/namespaces/default/pods/sleep-1/exec?&stdin=true&stdout=true&stderr=true&container=sleep&command=sh")), "{log:?}");
+}
+
+/// Answers every request with `200 OK` and `server: envoy`, as the in-mesh check expects.
+fn envoy_like_server() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(4) {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let _ =
+                stream.write_all(b"HTTP/1.1 200 OK\r\nserver: envoy\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    addr
+}
+
+#[test]
+fn verify_kube_pieces_find_the_sleep_pods_stage_files_and_read_curl() {
+    use meshtls::kube::connect::{ConnectOptions, resolve};
+    use meshtls::kube::incluster::{
+        CurlResult, StagedFile, parse_curl, run_in_workdir, sleep_pods, stage,
+    };
+    if !require_tool("curl") {
+        return;
+    }
+    let dir = tempdir();
+    let fake = FakeApiServer::start(true);
+    let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
+    let root = dir.path().join("pods");
+    fake.set_exec_root(&root);
+    fake.insert(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "test"}}));
+    for (ns, name) in [
+        ("test", "sleep-b"),
+        ("test", "sleep-a"),
+        ("default", "sleep-c"),
+    ] {
+        fake.insert(pod(
+            ns,
+            name,
+            json!({"app": "sleep"}),
+            json!({}),
+            json!([{"name": "sleep"}]),
+            json!([]),
+        ));
+    }
+    let server = envoy_like_server();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let target = resolve(&ConnectOptions {
+            kubeconfig: Some(kc.clone()),
+            ..ConnectOptions::default()
+        })
+        .await
+        .expect("target");
+        let client = target.client().expect("client");
+        let pods = sleep_pods(&client, "test", "default")
+            .await
+            .expect("sleep pods");
+        assert_eq!(
+            (pods.mesh.pod.as_str(), pods.outside.pod.as_str()),
+            ("sleep-a", "sleep-c")
+        );
+        let timeout = Duration::from_secs(20);
+        // A relative workdir keeps the fake's "pod" inside the test folder.
+        let files = [
+            StagedFile {
+                name: "ca.crt",
+                contents: b"ca",
+                mode: 0o644,
+            },
+            StagedFile {
+                name: "client.key",
+                contents: b"key",
+                mode: 0o600,
+            },
+        ];
+        stage(&client, &pods.outside, "verify", &files, timeout)
+            .await
+            .expect("staged");
+        assert_eq!(
+            std::fs::read(root.join("default/sleep-c/verify/client.key")).expect("key"),
+            b"key"
+        );
+
+        let url = format!("http://{server}/status/200");
+        let ok = run_in_workdir(
+            &client,
+            &pods.mesh,
+            "verify",
+            &["curl".into(), "-sS".into(), "-I".into(), url],
+            timeout,
+        )
+        .await
+        .expect("curl ran");
+        let CurlResult::Response(head) = parse_curl(&ok) else {
+            panic!("a response: {ok:?}")
+        };
+        assert_eq!((head.version.as_str(), head.status), ("HTTP/1.1", 200));
+        assert_eq!(head.headers[0], ("server".to_string(), "envoy".to_string()));
+
+        let closed = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("port");
+        let refused = run_in_workdir(
+            &client,
+            &pods.mesh,
+            "verify",
+            &[
+                "curl".into(),
+                "-sS".into(),
+                "-I".into(),
+                format!("http://{closed}/"),
+            ],
+            timeout,
+        )
+        .await
+        .expect("curl ran");
+        let CurlResult::Failed { exit_code, message } = parse_curl(&refused) else {
+            panic!("a failure")
+        };
+        assert_eq!(exit_code, 7);
+        assert!(
+            message.starts_with("curl: (7) Failed to connect"),
+            "{message}"
+        );
+    });
 }
