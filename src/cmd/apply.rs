@@ -84,10 +84,14 @@ fn is_unreachable(error: &anyhow::Error) -> bool {
 /// Names the context and server in an error that never reached the server, and what to try.
 pub(crate) fn explain(error: anyhow::Error, target: &Target) -> anyhow::Error {
     if is_unreachable(&error) || error.is::<tokio::time::error::Elapsed>() {
-        error.context(format!(
-            "cannot reach the Kubernetes API server {} (context {:?}); is the cluster running? (`kubectl --context {} cluster-info`)",
-            target.server, target.context, target.context
-        ))
+        // One line, each cause once (hyper repeats `client error (Connect)`).
+        anyhow::anyhow!(
+            "cannot reach the Kubernetes API server {} (context {:?}); is the cluster running? (`kubectl --context {} cluster-info`): {}",
+            target.server,
+            target.context,
+            target.context,
+            crate::kube::flatten_error(error.as_ref())
+        )
     } else {
         error
     }

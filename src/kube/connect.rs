@@ -87,16 +87,10 @@ pub enum ConnectError {
         "no kubeconfig found: set KUBECONFIG or pass --kubeconfig (looked for {home}; not running inside a cluster)"
     )]
     NoKubeconfig { home: String },
-    #[error("reading kubeconfig {path}")]
-    Read {
-        path: String,
-        source: Box<KubeconfigError>,
-    },
-    #[error("merging kubeconfig {path} into the files before it")]
-    Merge {
-        path: String,
-        source: Box<KubeconfigError>,
-    },
+    #[error("reading kubeconfig {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("merging kubeconfig {path} into the files before it: {reason}")]
+    Merge { path: String, reason: String },
     #[error(
         "context {context:?} is not in the kubeconfig ({origin}); known contexts: {known}; pick one with --context"
     )]
@@ -110,20 +104,31 @@ pub enum ConnectError {
     )]
     NoCurrentContext { origin: String, known: String },
     #[error(
-        "context {context:?} in {origin} cannot be used; fix its cluster and user entries (`kubectl config view --context {context}`)"
+        "context {context:?} in {origin} cannot be used: {reason}; fix its cluster and user entries (`kubectl config view --context {context}`)"
     )]
     Context {
         context: String,
         origin: String,
-        source: Box<KubeconfigError>,
+        reason: String,
     },
-    #[error("in-cluster configuration (KUBERNETES_SERVICE_HOST is set)")]
-    InCluster(#[source] Box<::kube::config::InClusterError>),
+    #[error(
+        "in-cluster configuration (KUBERNETES_SERVICE_HOST is set): {0}; outside a pod, unset KUBERNETES_SERVICE_HOST and set KUBECONFIG or pass --kubeconfig"
+    )]
+    InCluster(String),
     #[error("making a Kubernetes client for {target}")]
     Client {
         target: String,
         source: Box<::kube::Error>,
     },
+}
+
+/// kube's message without the repeats (its errors quote their sources).
+fn reason(error: &KubeconfigError) -> String {
+    super::flatten_error(error)
+}
+
+fn flatten(error: &::kube::config::InClusterError) -> String {
+    super::flatten_error(error)
 }
 
 /// The kubeconfig files kubectl would read from a `KUBECONFIG` value: empty entries and files
@@ -141,11 +146,11 @@ pub fn read_merged(paths: &[PathBuf]) -> Result<Kubeconfig, ConnectError> {
         .try_fold(Kubeconfig::default(), |merged, path| {
             let next = Kubeconfig::read_from(path).map_err(|e| ConnectError::Read {
                 path: path.display().to_string(),
-                source: Box::new(e),
+                reason: reason(&e),
             })?;
             merged.merge(next).map_err(|e| ConnectError::Merge {
                 path: path.display().to_string(),
-                source: Box::new(e),
+                reason: reason(&e),
             })
         })
 }
@@ -224,12 +229,12 @@ pub async fn resolve(opts: &ConnectOptions) -> Result<Target, ConnectError> {
                 .map_err(|e| ConnectError::Context {
                     context: context.clone(),
                     origin: origin.to_string(),
-                    source: Box::new(e),
+                    reason: reason(&e),
                 })?;
             (config, context, origin)
         }
         None if env::var_os("KUBERNETES_SERVICE_HOST").is_some() => {
-            let config = Config::incluster().map_err(|e| ConnectError::InCluster(Box::new(e)))?;
+            let config = Config::incluster().map_err(|e| ConnectError::InCluster(flatten(&e)))?;
             (config, "in-cluster".to_string(), ConfigOrigin::InCluster)
         }
         None => {

@@ -363,7 +363,8 @@ fn kubeconfig_files_merge_as_kubectl_and_the_context_namespace_is_the_default() 
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).starts_with("Error: in-cluster configuration (KUBERNETES_SERVICE_HOST is set)"),
+        stderr(&out)
+            .starts_with("Error: in-cluster configuration (KUBERNETES_SERVICE_HOST is set)"),
         "{}",
         stderr(&out)
     );
