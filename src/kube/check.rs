@@ -122,10 +122,12 @@ pub fn evaluate(input: &CheckInput) -> Vec<Finding> {
                 out.push(Finding::pass(format!(
                     "namespace {ns} has istio-injection=enabled"
                 )));
-            } else if injection != Some("disabled") && labels.contains_key("istio.io/rev") {
+            } else if let Some(rev) = labels
+                .get("istio.io/rev")
+                .filter(|_| injection != Some("disabled"))
+            {
                 out.push(Finding::pass(format!(
-                    "namespace {ns} has injection by revision (istio.io/rev={})",
-                    labels["istio.io/rev"]
+                    "namespace {ns} has injection by revision (istio.io/rev={rev})"
                 )));
             } else {
                 out.push(Finding::fail(
