@@ -259,3 +259,61 @@ fn user_volumes(pod: &Pod, name: &str, proxy: &Container, restart: &str) -> Vec<
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value<T: serde::de::DeserializeOwned>(json: serde_json::Value) -> T {
+        serde_json::from_value(json).expect("valid object")
+    }
+
+    #[test]
+    fn a_native_sidecar_and_a_revision_label_count() {
+        let input = CheckInput {
+            istio_namespace: "istio-system".into(),
+            istiod: Some(value(
+                serde_json::json!({"spec": {"selector": {}, "template": {"spec": {
+                "containers": [{"name": "discovery", "env": [{"name": TLS_FLAG, "value": "true"}]}]}}}}),
+            )),
+            namespace_name: "test".into(),
+            namespace: Some(value(
+                serde_json::json!({"metadata": {"name": "test", "labels": {"istio.io/rev": "canary"}}}),
+            )),
+            app: "httpbin".into(),
+            pods: vec![value(serde_json::json!({
+                "metadata": {"name": "httpbin-1", "annotations": {
+                    USER_VOLUME: "{\"tls-secret\":{}}",
+                    USER_VOLUME_MOUNT: "{\"tls-secret\":{\"mountPath\":\"/etc/istio/tls-certs/\"}}"}},
+                "spec": {
+                    "containers": [{"name": "httpbin"}],
+                    "initContainers": [{"name": "istio-proxy", "restartPolicy": "Always",
+                        "volumeMounts": [{"name": "tls-secret", "mountPath": "/etc/istio/tls-certs"}]}],
+                    "volumes": [{"name": "tls-secret"}]}}))],
+        };
+        let findings = evaluate(&input);
+        assert!(findings.iter().all(|f| f.ok), "{findings:#?}");
+        assert_eq!(
+            findings[1].message,
+            "namespace test has injection by revision (istio.io/rev=canary)"
+        );
+    }
+
+    #[test]
+    fn a_flag_set_to_false_is_reported_with_its_value() {
+        let input = CheckInput {
+            istio_namespace: "istio-system".into(),
+            istiod: Some(value(
+                serde_json::json!({"spec": {"selector": {}, "template": {"spec": {
+                "containers": [{"name": "discovery", "env": [{"name": TLS_FLAG, "value": "false"}]}]}}}}),
+            )),
+            ..CheckInput::default()
+        };
+        let first = &evaluate(&input)[0];
+        assert!(!first.ok);
+        assert_eq!(
+            first.message,
+            "istiod (istio-system) has ENABLE_TLS_ON_SIDECAR_INGRESS=\"false\": Istio ignores tls on Sidecar ingress listeners"
+        );
+    }
+}
