@@ -897,3 +897,55 @@ fn verify_kube_pieces_find_the_sleep_pods_stage_files_and_read_curl() {
         );
     });
 }
+
+#[test]
+fn apply_reads_stdin_and_refuses_a_namespace_that_contradicts_the_flag() {
+    let dir = tempdir();
+    let fake = FakeApiServer::start(true);
+    let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
+    let doc = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: piped\n  namespace: kube-system\ndata:\n  a: b\n---\n";
+    let mut child = cluster_cmd(dir.path())
+        .args(["apply", "-f", "-", "--kubeconfig"])
+        .arg(&kc)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(doc.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "configmap/piped serverside-applied\n");
+    assert_eq!(
+        fake.get("ConfigMap", "kube-system", "piped")
+            .expect("stored")["data"]["a"],
+        "b"
+    );
+
+    let file = dir.path().join("cm.yaml");
+    std::fs::write(&file, doc).expect("write");
+    let out = run_with(
+        &kc,
+        &[
+            "apply",
+            "-f",
+            file.to_str().expect("utf-8"),
+            "-n",
+            "default",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "Error: document 1: the namespace from the provided object \"kube-system\" does not match the namespace \"default\"; pass --namespace=kube-system or remove metadata.namespace\n"
+    );
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "kind: [\n").expect("write");
+    let out = run_with(&kc, &["apply", "-f", bad.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
+}
