@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the task''s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do')
+            [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
             [CompletionResult]::new('pc', 'pc', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
@@ -231,6 +232,25 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace reported for objects that set none, as kubectl would apply them')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshtls;analyze' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML files to analyze (`-` reads stdin); repeat for more. Kinds meshtls does not use are skipped')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'YAML files to analyze (`-` reads stdin); repeat for more. Kinds meshtls does not use are skipped')
+            [CompletionResult]::new('--certs', '--certs', [CompletionResultType]::ParameterName, 'Folder with the task''s certificate files (example.com.crt, <host>.crt/.key) to check too')
+            [CompletionResult]::new('--istio-install', '--istio-install', [CompletionResultType]::ParameterName, 'The Istio install config: an IstioOperator, istiod Helm values, or `istioctl install --set …` text')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--failure-threshold', '--failure-threshold', [CompletionResultType]::ParameterName, 'The lowest level that makes the exit status 79')
+            [CompletionResult]::new('--output-threshold', '--output-threshold', [CompletionResultType]::ParameterName, 'The lowest level that is printed (the exit status still counts every finding)')
+            [CompletionResult]::new('--suppress', '--suppress', [CompletionResultType]::ParameterName, 'Silence a known finding: CODE=Kind/namespace/name (`*` matches anything); repeatable')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Judge certificate validity at this instant (RFC 3339) instead of now')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -540,6 +560,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`')
             [CompletionResult]::new('render', 'render', [CompletionResultType]::ParameterValue, 'Print the task''s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)')
             [CompletionResult]::new('validate', 'validate', [CompletionResultType]::ParameterValue, 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do')
+            [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
             [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it')
@@ -579,6 +600,9 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             break
         }
         'meshtls;help;validate' {
+            break
+        }
+        'meshtls;help;analyze' {
             break
         }
         'meshtls;help;completion' {

@@ -16,6 +16,9 @@ _meshtls() {
             ",$1")
                 cmd="meshtls"
                 ;;
+            meshtls,analyze)
+                cmd="meshtls__subcmd__analyze"
+                ;;
             meshtls,apply)
                 cmd="meshtls__subcmd__apply"
                 ;;
@@ -106,6 +109,9 @@ _meshtls() {
             meshtls__subcmd__create__subcmd__secret__subcmd__help,tls)
                 cmd="meshtls__subcmd__create__subcmd__secret__subcmd__help__subcmd__tls"
                 ;;
+            meshtls__subcmd__help,analyze)
+                cmd="meshtls__subcmd__help__subcmd__analyze"
+                ;;
             meshtls__subcmd__help,apply)
                 cmd="meshtls__subcmd__help__subcmd__apply"
                 ;;
@@ -185,12 +191,74 @@ _meshtls() {
 
     case "${cmd}" in
         meshtls)
-            opts="-h -V --help --version certgen cert create render validate completion proxy-config pc proxy httpbin apply check cleanup help"
+            opts="-h -V --help --version certgen cert create render validate analyze completion proxy-config pc proxy httpbin apply check cleanup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__analyze)
+            opts="-f -o -n -h -V --filename --certs --istio-install --output --failure-threshold --output-threshold --suppress --namespace --now --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --istio-install)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "log json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "log json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --failure-threshold)
+                    COMPREPLY=($(compgen -W "Error Warning Info" -- "${cur}"))
+                    return 0
+                    ;;
+                --output-threshold)
+                    COMPREPLY=($(compgen -W "Error Warning Info" -- "${cur}"))
+                    return 0
+                    ;;
+                --suppress)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -909,8 +977,22 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__help)
-            opts="certgen cert create render validate completion proxy-config proxy httpbin apply check cleanup help"
+            opts="certgen cert create render validate analyze completion proxy-config proxy httpbin apply check cleanup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__help__subcmd__analyze)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

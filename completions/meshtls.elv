@@ -27,6 +27,7 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand create 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
             cand render 'Print the task''s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
             cand validate 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
+            cand analyze 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)'
             cand completion 'Print a shell completion script'
             cand proxy-config 'Inspect a proxy''s configuration, as `istioctl proxy-config`'
             cand pc 'Inspect a proxy''s configuration, as `istioctl proxy-config`'
@@ -207,6 +208,24 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand --namespace 'Namespace reported for objects that set none, as kubectl would apply them'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshtls;analyze'= {
+            cand -f 'YAML files to analyze (`-` reads stdin); repeat for more. Kinds meshtls does not use are skipped'
+            cand --filename 'YAML files to analyze (`-` reads stdin); repeat for more. Kinds meshtls does not use are skipped'
+            cand --certs 'Folder with the task''s certificate files (example.com.crt, <host>.crt/.key) to check too'
+            cand --istio-install 'The Istio install config: an IstioOperator, istiod Helm values, or `istioctl install --set …` text'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --failure-threshold 'The lowest level that makes the exit status 79'
+            cand --output-threshold 'The lowest level that is printed (the exit status still counts every finding)'
+            cand --suppress 'Silence a known finding: CODE=Kind/namespace/name (`*` matches anything); repeatable'
+            cand -n 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary'
+            cand --namespace 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary'
+            cand --now 'Judge certificate validity at this instant (RFC 3339) instead of now'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -495,6 +514,7 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand create 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
             cand render 'Print the task''s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
             cand validate 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
+            cand analyze 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)'
             cand completion 'Print a shell completion script'
             cand proxy-config 'Inspect a proxy''s configuration, as `istioctl proxy-config`'
             cand proxy 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it'
@@ -525,6 +545,8 @@ set edit:completion:arg-completer[meshtls] = {|@words|
         &'meshtls;help;render'= {
         }
         &'meshtls;help;validate'= {
+        }
+        &'meshtls;help;analyze'= {
         }
         &'meshtls;help;completion'= {
         }

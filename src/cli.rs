@@ -50,6 +50,8 @@ pub enum Command {
     Render(RenderArgs),
     /// Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do
     Validate(ValidateArgs),
+    /// Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)
+    Analyze(AnalyzeArgs),
     /// Print a shell completion script
     Completion(CompletionArgs),
     /// Inspect a proxy's configuration, as `istioctl proxy-config`
@@ -569,4 +571,60 @@ pub struct ProxyConfigSecretArgs {
     pub now: Option<String>,
     #[command(flatten)]
     pub kube: KubeArgs,
+}
+
+/// `analyze -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnalyzeFormat {
+    /// istioctl's lines: `<Level> [<CODE>] (<Kind> <ns>/<name> <file>:<line>) <message>`
+    Log,
+    Json,
+    Yaml,
+}
+
+/// Finding levels, as istioctl names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LevelArg {
+    #[value(name = "Error", alias = "error")]
+    Error,
+    #[value(name = "Warning", alias = "warning")]
+    Warning,
+    #[value(name = "Info", alias = "info")]
+    Info,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// YAML files to analyze (`-` reads stdin); repeat for more. Kinds meshtls does not use are skipped
+    #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+    /// Folder with the task's certificate files (example.com.crt, <host>.crt/.key) to check too
+    #[arg(long, value_name = "DIR")]
+    pub certs: Option<PathBuf>,
+    /// The Istio install config: an IstioOperator, istiod Helm values, or `istioctl install --set …` text
+    #[arg(long, value_name = "FILE")]
+    pub istio_install: Option<PathBuf>,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value = "log")]
+    pub output: AnalyzeFormat,
+    /// The lowest level that makes the exit status 79
+    #[arg(long, value_enum, default_value = "Error", value_name = "LEVEL")]
+    pub failure_threshold: LevelArg,
+    /// The lowest level that is printed (the exit status still counts every finding)
+    #[arg(long, value_enum, default_value = "Info", value_name = "LEVEL")]
+    pub output_threshold: LevelArg,
+    /// Silence a known finding: CODE=Kind/namespace/name (`*` matches anything); repeatable
+    #[arg(long, value_name = "CODE=Kind/ns/name")]
+    pub suppress: Vec<crate::analyze::Suppression>,
+    /// Namespace of objects that set none (as `kubectl apply -n`), named in the summary
+    #[arg(short = 'n', long, default_value = "default")]
+    pub namespace: String,
+    /// Judge certificate validity at this instant (RFC 3339) instead of now
+    #[arg(
+        long,
+        value_name = "RFC3339",
+        env = "MESHTLS_NOW",
+        hide_env_values = true
+    )]
+    pub now: Option<String>,
 }

@@ -5,6 +5,7 @@
 //! `cli` holds the command line, `cmd` one module per subcommand, `output` the printer.
 #![forbid(unsafe_code)]
 
+pub mod analyze;
 pub mod cli;
 pub mod cmd;
 pub mod configdump;
@@ -87,6 +88,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         }
         Command::Render(args) => cmd::render::run(args, &mut printer),
         Command::Validate(args) => cmd::validate::run(args, &mut printer),
+        Command::Analyze(args) => cmd::analyze::run(args, &mut printer),
         Command::Completion(args) => cmd::completion::run(args, &mut printer),
         Command::ProxyConfig(which) => cmd::proxy_config::run(which, &mut printer),
         Command::Apply(args) => cmd::apply::run(args, &mut printer),

@@ -1,4 +1,5 @@
 //! One module per subcommand. Each exposes `run(args, &mut Printer) -> anyhow::Result<ExitStatus>`.
+pub mod analyze;
 pub mod apply;
 pub mod cert_inspect;
 pub mod certgen;

@@ -79,7 +79,7 @@ pub fn run(args: ValidateArgs, printer: &mut Printer) -> anyhow::Result<ExitStat
     })
 }
 
-fn read_input(file: &str) -> anyhow::Result<String> {
+pub(crate) fn read_input(file: &str) -> anyhow::Result<String> {
     if file == "-" {
         let mut text = String::new();
         std::io::stdin()

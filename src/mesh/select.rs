@@ -56,7 +56,7 @@ fn namespace(meta_namespace: Option<&String>) -> String {
         .unwrap_or_else(|| "default".to_string())
 }
 
-fn selector_text(labels: &BTreeMap<String, String>) -> String {
+pub fn selector_text(labels: &BTreeMap<String, String>) -> String {
     labels
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
@@ -64,7 +64,7 @@ fn selector_text(labels: &BTreeMap<String, String>) -> String {
         .join(",")
 }
 
-fn matches(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
+pub fn matches(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
     selector.iter().all(|(k, v)| labels.get(k) == Some(v))
 }
 

@@ -2,6 +2,7 @@
 mod common;
 mod fake_apiserver;
 
+mod analyze;
 mod cert_inspect;
 mod certgen;
 mod cluster;

@@ -1,0 +1,161 @@
+//! Checks 4 and 5: the Sidecar's tls paths against the Deployment's `userVolumeMount`s, and each
+//! mounted Secret against the input (present, and holding the key a path reads).
+use crate::k8s::secret::Secret;
+use crate::k8s::volumes::{Mount, mounts};
+use crate::mesh::sidecar::ServerTlsSettings;
+
+use super::{Applied, Code, Finding, Input, Origin};
+
+/// The tls fields that name files, with the Secret key each usually reads.
+pub fn tls_paths(tls: &ServerTlsSettings) -> Vec<(&'static str, &str)> {
+    [
+        ("serverCertificate", tls.server_certificate.as_deref()),
+        ("privateKey", tls.private_key.as_deref()),
+        ("caCertificates", tls.ca_certificates.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(field, path)| path.filter(|p| !p.is_empty()).map(|p| (field, p)))
+    .collect()
+}
+
+/// Where a pod path leads.
+pub enum Resolved<'a> {
+    /// Under no mount.
+    NotMounted,
+    /// Under `mount`, whose Secret is not in the input.
+    NoSecret(&'a Mount),
+    /// Under `mount`; the Secret has no such key.
+    NoKey(&'a Mount, &'a Secret, &'a Origin, String),
+    /// The Secret's bytes for the path.
+    Found(&'a Secret, &'a Origin, String, &'a [u8]),
+}
+
+/// Resolves `path` through `mounts` to a Secret key in `namespace`.
+pub fn resolve<'a>(
+    path: &str,
+    mounts: &'a [Mount],
+    namespace: &str,
+    secrets: &[(&'a Secret, &'a Origin)],
+) -> Resolved<'a> {
+    let Some((mount, rest)) = mounts.iter().find_map(|m| {
+        let dir = m.mount_path.trim_end_matches('/');
+        path.strip_prefix(dir)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .map(|rest| (m, rest))
+    }) else {
+        return Resolved::NotMounted;
+    };
+    let Some((secret, origin)) = secrets
+        .iter()
+        .find(|(s, _)| s.name == mount.secret_name && s.namespace.as_deref() == Some(namespace))
+    else {
+        return Resolved::NoSecret(mount);
+    };
+    match secret.data.get(rest) {
+        Some(bytes) => Resolved::Found(secret, origin, rest.to_string(), bytes),
+        None => Resolved::NoKey(mount, secret, origin, rest.to_string()),
+    }
+}
+
+fn mount_list(mounts: &[Mount]) -> String {
+    if mounts.is_empty() {
+        return "it has no sidecar.istio.io/userVolumeMount".to_string();
+    }
+    let paths: Vec<&str> = mounts.iter().map(|m| m.mount_path.as_str()).collect();
+    format!("its mounts: {}", paths.join(", "))
+}
+
+pub fn check(input: &Input, findings: &mut Vec<Finding>) {
+    let secrets = input.secrets();
+    // Annotations and Secrets of every Deployment: a pod that cannot start serves nothing.
+    for (deployment, origin) in input.deployments() {
+        let list = match mounts(deployment) {
+            Ok(list) => list,
+            Err(e) => {
+                findings.push(Finding::new(
+                    Code::BadVolumeAnnotation,
+                    origin,
+                    format!("{e}: the sidecar injector rejects the pod; fix the annotation"),
+                ));
+                continue;
+            }
+        };
+        for mount in &list {
+            let present = secrets.iter().any(|(s, _)| {
+                s.name == mount.secret_name && s.namespace.as_deref() == Some(&origin.namespace)
+            });
+            if present {
+                continue;
+            }
+            let (code, why) = if mount.optional {
+                (
+                    Code::OptionalSecretMissing,
+                    format!(
+                        "volume {} is `optional: true`, which hides that: the pod starts, {} stays an empty folder, and the certificates there stay warming, so every TLS handshake fails",
+                        mount.volume, mount.mount_path
+                    ),
+                )
+            } else {
+                (
+                    Code::SecretNotFound,
+                    format!(
+                        "volume {} needs it, so the pod would not start",
+                        mount.volume
+                    ),
+                )
+            };
+            findings.push(Finding::new(
+                code,
+                origin,
+                format!(
+                    "Secret {}/{} is not in the input: {why}; add it (`meshtls render secrets --certs DIR`) or fix secretName",
+                    origin.namespace, mount.secret_name
+                ),
+            ));
+        }
+    }
+    for applied in input.applied() {
+        paths(&applied, &secrets, findings);
+    }
+}
+
+/// Check 4 and the key half of check 5 for one workload's tls listeners.
+fn paths(applied: &Applied<'_>, secrets: &[(&Secret, &Origin)], findings: &mut Vec<Finding>) {
+    let Ok(list) = mounts(applied.workload.deployment) else {
+        return;
+    };
+    let w = &applied.workload;
+    for listener in &applied.sidecar.spec.ingress {
+        let Some(tls) = &listener.tls else { continue };
+        let port = listener.port.as_ref().map_or(0, |p| p.number);
+        for (field, path) in tls_paths(tls) {
+            match resolve(path, &list, &w.namespace, secrets) {
+                Resolved::NotMounted => findings.push(Finding::new(
+                    Code::CertPathNotMounted,
+                    applied.sidecar_origin,
+                    format!(
+                        "ingress port {port} tls.{field} {path} is under no userVolumeMount of Deployment {}/{} ({}): istio-proxy cannot read it, so the listener stays warming; mount the Secret there with sidecar.istio.io/userVolumeMount, or fix the path",
+                        w.namespace,
+                        w.name,
+                        mount_list(&list)
+                    ),
+                )),
+                Resolved::NoKey(mount, secret, origin, key) => {
+                    let keys: Vec<&str> = secret.data.keys().map(String::as_str).collect();
+                    findings.push(Finding::new(
+                        Code::SecretKeyMissing,
+                        origin,
+                        format!(
+                            "has no key {key}, which Sidecar {}/{} reads as {path} (port {port} tls.{field}, volume {}); its keys: {}; add the key or fix the path",
+                            applied.sidecar_origin.namespace,
+                            applied.sidecar_origin.name,
+                            mount.volume,
+                            if keys.is_empty() { "none".to_string() } else { keys.join(", ") }
+                        ),
+                    ));
+                }
+                Resolved::NoSecret(_) | Resolved::Found(..) => {}
+            }
+        }
+    }
+}

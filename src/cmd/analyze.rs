@@ -1,0 +1,142 @@
+//! `meshtls analyze -f FILE… [--certs DIR] [--istio-install FILE]`: read the manifests (and
+//! certificates), run `analyze`'s checks, print istioctl-style findings; exit 79 at the threshold.
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::analyze::report::{failure, log_line, messages, summary};
+use crate::analyze::source::read;
+use crate::analyze::{CertFile, Input, Level, analyze, install::install_config_enables_tls};
+use crate::cli::{AnalyzeArgs, AnalyzeFormat, LevelArg};
+use crate::cmd::cert_inspect::resolve_now;
+use crate::cmd::validate::read_input;
+use crate::exit::{DataError, ExitStatus};
+use crate::k8s::yaml::to_yaml;
+use crate::output::Printer;
+
+pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
+    let AnalyzeArgs {
+        files,
+        certs,
+        istio_install,
+        output,
+        failure_threshold,
+        output_threshold,
+        suppress,
+        namespace,
+        now,
+    } = args;
+    let now = resolve_now(now.as_deref())?;
+    let mut objects = Vec::new();
+    let mut findings = Vec::new();
+    for file in &files {
+        let text = read_input(file)?;
+        let shown = if file == "-" {
+            "<stdin>"
+        } else {
+            file.as_str()
+        };
+        let (read_objects, read_findings) = read(&text, shown, &namespace)
+            .map_err(|e| DataError(format!("{shown}:{}:{}: {}", e.line, e.column, e.message)))?;
+        objects.extend(read_objects);
+        findings.extend(read_findings);
+    }
+    let install_flag = match &istio_install {
+        Some(path) => install_config_enables_tls(
+            &std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?,
+        ),
+        None => false,
+    };
+    let cert_files = match &certs {
+        Some(dir) => read_cert_dir(dir)?,
+        None => Vec::new(),
+    };
+    let input = Input {
+        objects,
+        validation: findings,
+        install_flag,
+        cert_files,
+        now,
+    };
+    let mut all = analyze(&input);
+    all.retain(|f| !suppress.iter().any(|s| s.matches(f)));
+
+    let threshold = level(failure_threshold);
+    let failed = all.iter().any(|f| f.level >= threshold);
+    let shown: Vec<_> = all
+        .into_iter()
+        .filter(|f| f.level >= level(output_threshold))
+        .collect();
+    match output {
+        AnalyzeFormat::Log => {
+            let coloured = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            for finding in &shown {
+                printer.line(&log_line(finding, coloured))?;
+            }
+            printer.flush()?;
+            // As istioctl: the messages on stdout, the summary and the verdict on stderr.
+            let mut stderr = std::io::stderr();
+            writeln!(stderr, "{}", summary(&shown, &namespace))?;
+            if failed {
+                writeln!(stderr, "{}", failure(&namespace))?;
+            }
+        }
+        AnalyzeFormat::Json => {
+            printer.line(&serde_json::to_string_pretty(&messages(&shown))?)?;
+        }
+        AnalyzeFormat::Yaml => printer.write_str(&to_yaml(&messages(&shown))?)?,
+    }
+    Ok(if failed {
+        ExitStatus::AnalyzerFindings
+    } else {
+        ExitStatus::Success
+    })
+}
+
+fn level(arg: LevelArg) -> Level {
+    match arg {
+        LevelArg::Error => Level::Error,
+        LevelArg::Warning => Level::Warning,
+        LevelArg::Info => Level::Info,
+    }
+}
+
+/// Every `*.crt` in `dir` (sorted), each with its `<stem>.key` when there is one.
+fn read_cert_dir(dir: &Path) -> anyhow::Result<Vec<CertFile>> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("reading --certs {}", dir.display()))?;
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".crt"))
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        anyhow::bail!(
+            "--certs {}: no *.crt files; make them with `meshtls certgen --out {}`",
+            dir.display(),
+            dir.display()
+        );
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let bytes = std::fs::read(dir.join(&name))
+                .with_context(|| format!("reading {}", dir.join(&name).display()))?;
+            let key_name = format!("{}.key", name.trim_end_matches(".crt"));
+            let key = match std::fs::read(dir.join(&key_name)) {
+                Ok(key) => Some((key_name, key)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => {
+                    return Err(e)
+                        .with_context(|| format!("reading {}", dir.join(&key_name).display()));
+                }
+            };
+            Ok(CertFile { name, bytes, key })
+        })
+        .collect()
+}

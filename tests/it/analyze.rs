@@ -1,0 +1,493 @@
+//! `meshtls analyze` (issue 9): one broken fixture per check in testdata/analyze/ with its exact
+//! output, certificate checks on certificates made now, output formats, threshold, suppression.
+use std::path::Path;
+use std::process::Output;
+use std::sync::OnceLock;
+
+use time::format_description::well_known::Rfc3339;
+
+use crate::common::{
+    certgen, golden, meshtls, page_openssl_certs, require_tool, run, stderr, stdout, tempdir,
+    testdata,
+};
+
+/// Runs `meshtls analyze ARGS` in `dir` (so findings show the short file names).
+fn analyze_in(dir: &Path, args: &[&str]) -> Output {
+    meshtls()
+        .current_dir(dir)
+        .arg("analyze")
+        .args(args)
+        .output()
+        .expect("meshtls runs")
+}
+
+/// What the data formats print: stdout only, with nothing on stderr.
+fn ok_stdout(out: &Output) -> String {
+    assert!(stderr(out).is_empty(), "stderr: {}", stderr(out));
+    stdout(out)
+}
+
+/// What `-o log` shows a user: the findings (stdout), then the summary and verdict (stderr).
+fn log(out: &Output) -> String {
+    stdout(out) + &stderr(out)
+}
+
+const CLEAN: &str = "✔ No validation issues found when analyzing namespace: test.\n";
+
+fn render(args: &[&str]) -> String {
+    let out = run(&[&["render"], args].concat());
+    assert!(out.status.success(), "render failed: {}", stderr(&out));
+    stdout(&out)
+}
+
+/// The page's two Secrets, from certificates `meshtls certgen` made for this test run.
+fn page_secrets() -> &'static str {
+    static SECRETS: OnceLock<String> = OnceLock::new();
+    SECRETS.get_or_init(|| {
+        let dir = tempdir();
+        certgen(dir.path(), &[]);
+        render(&["secrets", "--certs", dir.path().to_str().expect("utf-8")])
+    })
+}
+
+/// Copies `testdata/analyze/<name>.yaml` and the Secrets into a fresh folder.
+fn workspace(name: &str, secrets: &str) -> tempfile::TempDir {
+    let dir = tempdir();
+    std::fs::copy(
+        testdata(&format!("analyze/{name}.yaml")),
+        dir.path().join(format!("{name}.yaml")),
+    )
+    .expect("copy fixture");
+    std::fs::write(dir.path().join("secrets.yaml"), secrets).expect("write secrets");
+    dir
+}
+
+/// Analyzes a fixture with the page's Secrets; checks the exit code and the golden output.
+fn fixture(name: &str, code: i32) {
+    let dir = workspace(name, page_secrets());
+    let file = format!("{name}.yaml");
+    let out = analyze_in(
+        dir.path(),
+        &["-f", &file, "-f", "secrets.yaml", "-n", "test"],
+    );
+    let text = log(&out);
+    assert_eq!(out.status.code(), Some(code), "{name}:\n{text}");
+    golden(&format!("analyze/{name}.txt"), &text);
+}
+
+#[test]
+fn base_is_clean() {
+    fixture("base", 0);
+}
+
+#[test]
+fn check_1_tls_flag_off() {
+    fixture("tls-flag-off", 79);
+}
+
+#[test]
+fn check_2_tls_port_not_disable() {
+    fixture("tls-port-strict", 79);
+}
+
+#[test]
+fn check_3_permissive_plain_port() {
+    fixture("permissive-plain-port", 0);
+}
+
+#[test]
+fn check_4_path_outside_the_mounts() {
+    fixture("cert-path-not-mounted", 79);
+}
+
+#[test]
+fn check_4_mount_of_an_unknown_volume() {
+    fixture("unknown-volume", 79);
+}
+
+#[test]
+fn check_4_annotation_that_is_not_json() {
+    fixture("bad-annotation-json", 79);
+}
+
+#[test]
+fn check_5_secret_not_in_the_input() {
+    fixture("secret-not-found", 79);
+}
+
+#[test]
+fn check_5_optional_hides_a_missing_secret() {
+    fixture("optional-secret-missing", 79);
+}
+
+#[test]
+fn check_5_secret_without_the_key() {
+    fixture("secret-key-missing", 79);
+}
+
+#[test]
+fn check_6_selectors_matching_nothing() {
+    fixture("selector-not-found", 79);
+}
+
+#[test]
+fn check_7_ports_that_do_not_line_up() {
+    fixture("ports", 0);
+}
+
+#[test]
+fn check_8_validation() {
+    fixture("validation", 79);
+}
+
+#[test]
+fn check_10_doubled_sidecars() {
+    fixture("sidecars", 79);
+}
+
+/// Replaces RFC 3339 instants (`2026-11-28T12:00:00Z`) with `<TIME>`: certificates are made now.
+fn without_times(text: &str) -> String {
+    let shape = |w: &[u8]| {
+        w.len() == 20
+            && w.iter().enumerate().all(|(i, b)| match i {
+                4 | 7 => *b == b'-',
+                10 => *b == b'T',
+                13 | 16 => *b == b':',
+                19 => *b == b'Z',
+                _ => b.is_ascii_digit(),
+            })
+    };
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if i + 20 <= bytes.len() && shape(&bytes[i..i + 20]) {
+            out.push_str("<TIME>");
+            i += 20;
+        } else {
+            let c = text[i..].chars().next().expect("char boundary");
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("utf-8 temp path")
+}
+
+/// The two Secrets from explicit files (a generic Secret of type tls, so a wrong key still goes in).
+fn secrets_from(cert: &Path, key: &Path, ca: Option<&Path>, ca_literal: Option<&str>) -> String {
+    let tls = run(&[
+        "create",
+        "secret",
+        "generic",
+        "httpbin-mtls-termination",
+        "-n",
+        "test",
+        "--type",
+        "kubernetes.io/tls",
+        &format!("--from-file=tls.crt={}", path_str(cert)),
+        &format!("--from-file=tls.key={}", path_str(key)),
+    ]);
+    assert!(tls.status.success(), "{}", stderr(&tls));
+    let source = match (ca, ca_literal) {
+        (Some(ca), _) => format!("--from-file=ca.crt={}", path_str(ca)),
+        (None, Some(text)) => format!("--from-literal=ca.crt={text}"),
+        (None, None) => panic!("a CA file or literal"),
+    };
+    let ca = run(&[
+        "create",
+        "secret",
+        "generic",
+        "httpbin-mtls-termination-cacert",
+        "-n",
+        "test",
+        &source,
+    ]);
+    assert!(ca.status.success(), "{}", stderr(&ca));
+    format!("{}---\n{}", stdout(&tls), stdout(&ca))
+}
+
+/// Analyzes base.yaml with `secrets` and `--certs certs`; checks exit code and golden `name`.
+fn cert_case(name: &str, secrets: &str, certs: &Path, extra: &[&str], code: i32) {
+    let dir = workspace("base", secrets);
+    let args = [
+        &[
+            "-f",
+            "base.yaml",
+            "-f",
+            "secrets.yaml",
+            "-n",
+            "test",
+            "--certs",
+            path_str(certs),
+        ],
+        extra,
+    ]
+    .concat();
+    let out = analyze_in(dir.path(), &args);
+    let text = without_times(&log(&out));
+    assert_eq!(out.status.code(), Some(code), "{name}:\n{text}");
+    golden(&format!("analyze/{name}.txt"), &text);
+}
+
+const SERVER: &str = "httpbin.test.svc.cluster.local";
+
+#[test]
+fn check_9_server_certificate_for_another_name() {
+    let certs = tempdir();
+    certgen(certs.path(), &["--server-host", "wrong.example.com"]);
+    let p = certs.path();
+    let secrets = secrets_from(
+        &p.join("wrong.example.com.crt"),
+        &p.join("wrong.example.com.key"),
+        Some(&p.join("example.com.crt")),
+        None,
+    );
+    cert_case("certs-name", &secrets, p, &[], 79);
+}
+
+#[test]
+fn check_9_certificates_expiring_soon() {
+    let certs = tempdir();
+    certgen(certs.path(), &["--days", "10"]);
+    let secrets = render(&["secrets", "--certs", path_str(certs.path())]);
+    cert_case("certs-expiring", &secrets, certs.path(), &[], 0);
+}
+
+#[test]
+fn check_9_expired_certificates() {
+    let certs = tempdir();
+    certgen(certs.path(), &["--days", "1"]);
+    let secrets = render(&["secrets", "--certs", path_str(certs.path())]);
+    let later = (time::OffsetDateTime::now_utc() + time::Duration::days(3))
+        .format(&Rfc3339)
+        .expect("format");
+    cert_case(
+        "certs-expired",
+        &secrets,
+        certs.path(),
+        &["--now", &later],
+        79,
+    );
+}
+
+#[test]
+fn check_9_key_that_does_not_match() {
+    let (certs, other) = (tempdir(), tempdir());
+    certgen(certs.path(), &[]);
+    certgen(other.path(), &[]);
+    let secrets = secrets_from(
+        &certs.path().join(format!("{SERVER}.crt")),
+        &other.path().join(format!("{SERVER}.key")),
+        Some(&certs.path().join("example.com.crt")),
+        None,
+    );
+    cert_case("certs-key-mismatch", &secrets, certs.path(), &[], 79);
+}
+
+#[test]
+fn check_9_certificates_from_another_ca() {
+    let (certs, other) = (tempdir(), tempdir());
+    certgen(certs.path(), &[]);
+    certgen(other.path(), &[]);
+    let secrets = secrets_from(
+        &certs.path().join(format!("{SERVER}.crt")),
+        &certs.path().join(format!("{SERVER}.key")),
+        Some(&other.path().join("example.com.crt")),
+        None,
+    );
+    cert_case("certs-wrong-ca", &secrets, certs.path(), &[], 79);
+}
+
+#[test]
+fn check_9_ca_secret_that_is_not_pem() {
+    let certs = tempdir();
+    certgen(certs.path(), &[]);
+    let secrets = secrets_from(
+        &certs.path().join(format!("{SERVER}.crt")),
+        &certs.path().join(format!("{SERVER}.key")),
+        None,
+        Some("not-a-certificate"),
+    );
+    cert_case("certs-unreadable", &secrets, certs.path(), &[], 79);
+}
+
+/// The page's openssl certificates: only the expected warnings (v1 leaves, a CN-only name).
+#[test]
+fn check_9_the_pages_openssl_certificates_warn_only() {
+    if !require_tool("openssl") {
+        return;
+    }
+    let certs = tempdir();
+    page_openssl_certs(certs.path());
+    let secrets = render(&["secrets", "--certs", path_str(certs.path())]);
+    cert_case("certs-openssl", &secrets, certs.path(), &[], 0);
+}
+
+/// Everything `meshtls render` prints, with meshtls certificates, analyzes clean.
+#[test]
+fn the_pages_manifests_with_meshtls_certificates_are_clean() {
+    let certs = tempdir();
+    certgen(certs.path(), &[]);
+    let dir = tempdir();
+    let all = render(&["--certs", path_str(certs.path())]);
+    std::fs::write(dir.path().join("task.yaml"), all).expect("write");
+    let out = analyze_in(
+        dir.path(),
+        &[
+            "-f",
+            "task.yaml",
+            "-n",
+            "test",
+            "--certs",
+            path_str(certs.path()),
+        ],
+    );
+    assert_eq!((stdout(&out).as_str(), stderr(&out).as_str()), ("", CLEAN));
+    assert_eq!(out.status.code(), Some(0));
+}
+
+/// The page's own YAML (no install document) is clean once the install command is given.
+#[test]
+fn the_pages_yaml_with_its_install_command_is_clean() {
+    let dir = workspace("base", page_secrets());
+    std::fs::copy(testdata("page/task.yaml"), dir.path().join("task.yaml")).expect("copy");
+    let install = render(&["install", "--print-command"]);
+    std::fs::write(dir.path().join("install.txt"), install).expect("write");
+    let args = ["-f", "task.yaml", "-f", "secrets.yaml", "-n", "test"];
+    let out = analyze_in(
+        dir.path(),
+        &[&args[..], &["--istio-install", "install.txt"]].concat(),
+    );
+    assert_eq!((stdout(&out).as_str(), stderr(&out).as_str()), ("", CLEAN));
+    let without = analyze_in(dir.path(), &args);
+    assert_eq!(without.status.code(), Some(79));
+    assert!(
+        stdout(&without)
+            .starts_with("Error [MTLS0001] (Sidecar test/ingress-sidecar task.yaml:77)")
+    );
+}
+
+#[test]
+fn json_and_yaml_output() {
+    let dir = workspace("tls-port-strict", page_secrets());
+    let args = [
+        "-f",
+        "tls-port-strict.yaml",
+        "-f",
+        "secrets.yaml",
+        "-n",
+        "test",
+    ];
+    let json = analyze_in(dir.path(), &[&args[..], &["-o", "json"]].concat());
+    assert_eq!(json.status.code(), Some(79));
+    golden("analyze/tls-port-strict.out.json", &ok_stdout(&json));
+    let yaml = analyze_in(dir.path(), &[&args[..], &["-o", "yaml"]].concat());
+    assert_eq!(yaml.status.code(), Some(79));
+    golden("analyze/tls-port-strict.out.yaml", &ok_stdout(&yaml));
+    let clean = workspace("base", page_secrets());
+    let empty = analyze_in(
+        clean.path(),
+        &["-f", "base.yaml", "-f", "secrets.yaml", "-o", "json"],
+    );
+    assert_eq!(ok_stdout(&empty), "[]\n");
+}
+
+#[test]
+fn failure_threshold_sets_the_failing_level() {
+    let dir = workspace("permissive-plain-port", page_secrets());
+    let args = [
+        "-f",
+        "permissive-plain-port.yaml",
+        "-f",
+        "secrets.yaml",
+        "-n",
+        "test",
+    ];
+    assert_eq!(analyze_in(dir.path(), &args).status.code(), Some(0));
+    let strict = analyze_in(
+        dir.path(),
+        &[&args[..], &["--failure-threshold", "Warning"]].concat(),
+    );
+    assert_eq!(strict.status.code(), Some(79));
+    assert!(stderr(&strict).ends_with(
+        "Error: Analyzers found issues when analyzing namespace: test.\nSee README.md#analyzer-codes for more information about causes and resolutions.\n"
+    ));
+    // --output-threshold hides lower levels; the exit status still counts them.
+    let quiet = analyze_in(
+        dir.path(),
+        &[
+            &args[..],
+            &[
+                "--output-threshold",
+                "Error",
+                "--failure-threshold",
+                "Warning",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        (stdout(&quiet).as_str(), quiet.status.code()),
+        ("", Some(79))
+    );
+}
+
+#[test]
+fn suppress_silences_one_finding() {
+    let dir = workspace("tls-port-strict", page_secrets());
+    let args = [
+        "-f",
+        "tls-port-strict.yaml",
+        "-f",
+        "secrets.yaml",
+        "-n",
+        "test",
+    ];
+    let out = analyze_in(
+        dir.path(),
+        &[
+            &args[..],
+            &["--suppress", "MTLS0002=Sidecar/test/ingress-sidecar"],
+        ]
+        .concat(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let other = analyze_in(
+        dir.path(),
+        &[&args[..], &["--suppress", "MTLS0002=Sidecar/test/other"]].concat(),
+    );
+    assert_eq!(other.status.code(), Some(79));
+    let bad = analyze_in(
+        dir.path(),
+        &[&args[..], &["--suppress", "MTLS0002"]].concat(),
+    );
+    assert_eq!(bad.status.code(), Some(64));
+}
+
+#[test]
+fn malformed_yaml_is_a_data_error() {
+    let out = run(&[
+        "analyze",
+        "-f",
+        testdata("validate/malformed.yaml").to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(65));
+    assert!(stderr(&out).starts_with("Error: "), "{}", stderr(&out));
+}
+
+/// Without Secrets, `--certs DIR` alone is checked: leaves against the CA found in DIR.
+#[test]
+fn check_9_a_folder_alone_is_checked_against_its_own_ca() {
+    let (certs, other) = (tempdir(), tempdir());
+    certgen(certs.path(), &[]);
+    certgen(other.path(), &[]);
+    for ext in ["crt", "key"] {
+        let name = format!("client.test.svc.cluster.local.{ext}");
+        std::fs::copy(other.path().join(&name), certs.path().join(&name)).expect("copy");
+    }
+    cert_case("certs-folder", "", certs.path(), &[], 79);
+}
