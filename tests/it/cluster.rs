@@ -949,3 +949,37 @@ fn apply_reads_stdin_and_refuses_a_namespace_that_contradicts_the_flag() {
     let out = run_with(&kc, &["apply", "-f", bad.to_str().expect("utf-8")]);
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
 }
+
+#[test]
+fn a_field_another_applier_owns_needs_force_conflicts() {
+    let dir = tempdir();
+    let fake = FakeApiServer::start(true);
+    let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
+    fake.insert(json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "shared", "namespace": "default",
+            "managedFields": [{"manager": "helm", "operation": "Apply", "apiVersion": "v1", "fieldsType": "FieldsV1", "fieldsV1": {}}]},
+        "data": {"a": "helm"}}));
+    let file = dir.path().join("cm.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  a: meshtls\n",
+    )
+    .expect("write");
+    let file = file.to_str().expect("utf-8");
+    let out = run_with(&kc, &["apply", "-f", file]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "Error: applying configmap/shared: Apply failed with 1 conflict: conflict with \"helm\": .data; another field manager owns these fields: pass --force-conflicts to take them over\n"
+    );
+    assert_eq!(
+        fake.get("ConfigMap", "default", "shared").expect("kept")["data"]["a"],
+        "helm"
+    );
+    let out = run_with(&kc, &["apply", "-f", file, "--force-conflicts"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        fake.get("ConfigMap", "default", "shared").expect("taken")["data"]["a"],
+        "meshtls"
+    );
+}

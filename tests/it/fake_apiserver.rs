@@ -664,6 +664,33 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Reply {
                 .cloned()
                 .unwrap_or_else(|| json!({}));
             let fresh = object.get("metadata").is_none();
+            // Conflicts, simplified: another *applier* owns `data` and `spec`; changing a value
+            // there without force is refused, as the real server refuses it.
+            let force = param("force").as_deref() == Some("true");
+            let other_applier = object["metadata"]["managedFields"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|f| f["operation"] == json!("Apply") && f["manager"] != json!(manager))
+                .and_then(|f| f["manager"].as_str().map(str::to_string));
+            if let (Some(owner), false) = (other_applier, force) {
+                let changed: Vec<String> = ["data", "spec"]
+                    .iter()
+                    .filter(|k| !patch[**k].is_null() && patch[**k] != object[**k])
+                    .map(|k| format!(".{k}"))
+                    .collect();
+                if !changed.is_empty() {
+                    return status(
+                        StatusCode::CONFLICT,
+                        "Conflict",
+                        format!(
+                            "Apply failed with {} conflict: conflict with \"{owner}\": {}",
+                            changed.len(),
+                            changed.join(", ")
+                        ),
+                    );
+                }
+            }
             merge(&mut object, &patch);
             st.next_version += 1;
             let version_now = st.next_version;
