@@ -160,6 +160,39 @@ pub enum CurlResult {
     },
 }
 
+/// What a curl failure means, from its exit code (and, for 56, its message): what `verify`'s
+/// local client would call the same failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CurlFailure {
+    /// 6, 7: no connection (name or port).
+    Connect,
+    /// 56 "Connection reset by peer": the page's check (c).
+    Reset,
+    /// 35, other 56: the server ended the TLS handshake (no or a rejected client certificate).
+    TlsRejectedByServer,
+    /// 51, 60: curl refused the server's certificate.
+    ServerCertificate,
+    /// 58: curl could not use the client certificate or key.
+    ClientSetup,
+    /// 28: `--max-time` ran out.
+    Timeout,
+    Other,
+}
+
+impl CurlFailure {
+    pub fn of(exit_code: i32, message: &str) -> CurlFailure {
+        match exit_code {
+            6 | 7 => CurlFailure::Connect,
+            56 if message.contains("reset by peer") => CurlFailure::Reset,
+            35 | 56 => CurlFailure::TlsRejectedByServer,
+            51 | 60 => CurlFailure::ServerCertificate,
+            58 => CurlFailure::ClientSetup,
+            28 => CurlFailure::Timeout,
+            _ => CurlFailure::Other,
+        }
+    }
+}
+
 /// Reads `curl -sS -I` output: the last response head on stdout (after any `100 Continue`),
 /// or curl's error line on stderr with its exit code.
 pub fn parse_curl(out: &ExecOutput) -> CurlResult {
@@ -224,6 +257,18 @@ mod tests {
             "curl: (56) Recv failure: Connection reset by peer\n",
             56,
         );
+        assert_eq!(
+            CurlFailure::of(56, "curl: (56) Recv failure: Connection reset by peer"),
+            CurlFailure::Reset
+        );
+        assert_eq!(
+            CurlFailure::of(
+                56,
+                "curl: (56) OpenSSL SSL_read: tlsv13 alert certificate required"
+            ),
+            CurlFailure::TlsRejectedByServer
+        );
+        assert_eq!(CurlFailure::of(60, ""), CurlFailure::ServerCertificate);
         assert_eq!(
             parse_curl(&page_c),
             CurlResult::Failed {
