@@ -34,6 +34,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
             [CompletionResult]::new('pc', 'pc', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Run the page''s checks (and negative ones) against a running sidecar, curl style')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets')
             [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it')
             [CompletionResult]::new('httpbin', 'httpbin', [CompletionResultType]::ParameterValue, 'Run the embedded httpbin (the task''s app)')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side')
@@ -438,6 +440,60 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
         'meshtls;pc;help;help' {
             break
         }
+        'meshtls;verify' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Rendered manifests (`meshtls render > task.yaml`) to read the Sidecar, Service and Deployment from')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Rendered manifests (`meshtls render > task.yaml`) to read the Sidecar, Service and Deployment from')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the app [default: test]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the app [default: test]')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The app''s Service name [default: httpbin]')
+            [CompletionResult]::new('--sidecar-name', '--sidecar-name', [CompletionResultType]::ParameterName, 'The Sidecar''s name, as in x-envoy-decorator-operation [default: ingress-sidecar]')
+            [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'The app''s service account, the server''s SPIFFE identity [default: the service name]')
+            [CompletionResult]::new('--tls-port', '--tls-port', [CompletionResultType]::ParameterName, 'Workload port of the TLS listener [default: 9080]')
+            [CompletionResult]::new('--http-port', '--http-port', [CompletionResultType]::ParameterName, 'Workload port of the in-mesh HTTP listener [default: 9081]')
+            [CompletionResult]::new('--service-tls-port', '--service-tls-port', [CompletionResultType]::ParameterName, 'Service port in front of the TLS port [default: 8443]')
+            [CompletionResult]::new('--service-http-port', '--service-http-port', [CompletionResultType]::ParameterName, 'Service port in front of the HTTP port [default: 8080]')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'Cluster DNS domain of the service FQDN')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Where to connect for a logical port, like curl''s --resolve (the FQDN stays SNI and Host): PORT=HOST:PORT, PORT being a service (8443, 8080) or workload (9080, 9081) port; repeat. Default: 127.0.0.1 at the workload port, where `meshtls proxy` listens')
+            [CompletionResult]::new('--certs', '--certs', [CompletionResultType]::ParameterName, 'Folder with the page''s files: example.com.{crt,key}, client.<ns>.svc.<domain>.{crt,key}')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'CA the server certificate must chain to (curl --cacert) [default: DIR/example.com.crt]')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate (curl --cert) [default: DIR/client.<ns>.svc.<domain>.crt]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Client key (curl --key) [default: DIR/client.<ns>.svc.<domain>.key]')
+            [CompletionResult]::new('--ca-key', '--ca-key', [CompletionResultType]::ParameterName, 'The CA''s key, to make an expired client certificate [default: DIR/example.com.key]')
+            [CompletionResult]::new('--mesh-dir', '--mesh-dir', [CompletionResultType]::ParameterName, 'The local mesh CA folder `meshtls proxy` uses (default: $HOME/.meshtls/mesh); the in-mesh client''s identity is issued from it')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds each request may take')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--kube-workdir', '--kube-workdir', [CompletionResultType]::ParameterName, 'With --kube: the folder in the outside sleep pod for the client files, where curl runs')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [default: its current-context]')
+            [CompletionResult]::new('--no-negative', '--no-negative', [CompletionResultType]::ParameterName, 'Run only the page''s three checks')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show what `curl -I` prints for each check before the table')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show what `curl -I` prints for each check before the table')
+            [CompletionResult]::new('--kube', '--kube', [CompletionResultType]::ParameterName, 'Run curl inside the sleep pods of a cluster, as the page does: the in-mesh sleep in the app''s namespace, the outside one in `default` (the CA and client pair are copied into it)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'meshtls;demo' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Work folder to keep (certificates, manifests, mounted secrets, mesh CA, logs); default: a temporary folder removed at the end (kept if a step fails)')
+            [CompletionResult]::new('--external-port', '--external-port', [CompletionResultType]::ParameterName, 'Local port for the TLS listener (the page''s 9080, behind 8443); 0 picks a free one')
+            [CompletionResult]::new('--internal-port', '--internal-port', [CompletionResultType]::ParameterName, 'Local port for the in-mesh listener (the page''s 9081, behind 8080); 0 picks a free one')
+            [CompletionResult]::new('--admin-port', '--admin-port', [CompletionResultType]::ParameterName, 'Local port for the proxy''s admin API (the page''s 15000); 0 picks a free one')
+            [CompletionResult]::new('--app-port', '--app-port', [CompletionResultType]::ParameterName, 'Local port for the embedded httpbin (the page''s container port 80); 0 picks a free one')
+            [CompletionResult]::new('--tls-mode', '--tls-mode', [CompletionResultType]::ParameterName, 'The Sidecar''s tls mode to render [default: MUTUAL, the page''s]; SIMPLE shows the client-certificate checks failing')
+            [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Leave the proxy and httpbin running and print commands to try; Ctrl-C stops them')
+            [CompletionResult]::new('--no-negative', '--no-negative', [CompletionResultType]::ParameterName, 'Run only the page''s three checks')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show what `curl -I` prints for each check')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show what `curl -I` prints for each check')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'meshtls;proxy' {
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored')
             [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored')
@@ -563,6 +619,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Run the page''s checks (and negative ones) against a running sidecar, curl style')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets')
             [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it')
             [CompletionResult]::new('httpbin', 'httpbin', [CompletionResultType]::ParameterValue, 'Run the embedded httpbin (the task''s app)')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side')
@@ -613,6 +671,12 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             break
         }
         'meshtls;help;proxy-config;secret' {
+            break
+        }
+        'meshtls;help;verify' {
+            break
+        }
+        'meshtls;help;demo' {
             break
         }
         'meshtls;help;proxy' {

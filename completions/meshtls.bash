@@ -40,6 +40,9 @@ _meshtls() {
             meshtls,create)
                 cmd="meshtls__subcmd__create"
                 ;;
+            meshtls,demo)
+                cmd="meshtls__subcmd__demo"
+                ;;
             meshtls,help)
                 cmd="meshtls__subcmd__help"
                 ;;
@@ -60,6 +63,9 @@ _meshtls() {
                 ;;
             meshtls,validate)
                 cmd="meshtls__subcmd__validate"
+                ;;
+            meshtls,verify)
+                cmd="meshtls__subcmd__verify"
                 ;;
             meshtls__subcmd__cert,help)
                 cmd="meshtls__subcmd__cert__subcmd__help"
@@ -133,6 +139,9 @@ _meshtls() {
             meshtls__subcmd__help,create)
                 cmd="meshtls__subcmd__help__subcmd__create"
                 ;;
+            meshtls__subcmd__help,demo)
+                cmd="meshtls__subcmd__help__subcmd__demo"
+                ;;
             meshtls__subcmd__help,help)
                 cmd="meshtls__subcmd__help__subcmd__help"
                 ;;
@@ -150,6 +159,9 @@ _meshtls() {
                 ;;
             meshtls__subcmd__help,validate)
                 cmd="meshtls__subcmd__help__subcmd__validate"
+                ;;
+            meshtls__subcmd__help,verify)
+                cmd="meshtls__subcmd__help__subcmd__verify"
                 ;;
             meshtls__subcmd__help__subcmd__cert,inspect)
                 cmd="meshtls__subcmd__help__subcmd__cert__subcmd__inspect"
@@ -191,7 +203,7 @@ _meshtls() {
 
     case "${cmd}" in
         meshtls)
-            opts="-h -V --help --version certgen cert create render validate analyze completion proxy-config pc proxy httpbin apply check cleanup help"
+            opts="-h -V --help --version certgen cert create render validate analyze completion proxy-config pc verify demo proxy httpbin apply check cleanup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -976,8 +988,46 @@ _meshtls() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        meshtls__subcmd__demo)
+            opts="-v -h -V --dir --keep --external-port --internal-port --admin-port --app-port --no-negative --tls-mode --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --external-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --internal-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-mode)
+                    COMPREPLY=($(compgen -W "SIMPLE MUTUAL OPTIONAL_MUTUAL" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         meshtls__subcmd__help)
-            opts="certgen cert create render validate analyze completion proxy-config proxy httpbin apply check cleanup help"
+            opts="certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1158,6 +1208,20 @@ _meshtls() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        meshtls__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         meshtls__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1243,6 +1307,20 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__help__subcmd__validate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1620,6 +1698,124 @@ _meshtls() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__verify)
+            opts="-f -n -v -o -c -h -V --filename --namespace --service --sidecar-name --service-account --tls-port --http-port --service-tls-port --service-http-port --cluster-domain --target --certs --cacert --cert --key --ca-key --mesh-dir --no-negative --timeout --verbose --output --kube --kube-workdir --kubeconfig --context --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sidecar-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-tls-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-http-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster-domain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mesh-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --kube-workdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

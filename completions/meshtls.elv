@@ -31,6 +31,8 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand completion 'Print a shell completion script'
             cand proxy-config 'Inspect a proxy''s configuration, as `istioctl proxy-config`'
             cand pc 'Inspect a proxy''s configuration, as `istioctl proxy-config`'
+            cand verify 'Run the page''s checks (and negative ones) against a running sidecar, curl style'
+            cand demo 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets'
             cand proxy 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it'
             cand httpbin 'Run the embedded httpbin (the task''s app)'
             cand apply 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side'
@@ -397,6 +399,58 @@ set edit:completion:arg-completer[meshtls] = {|@words|
         }
         &'meshtls;pc;help;help'= {
         }
+        &'meshtls;verify'= {
+            cand -f 'Rendered manifests (`meshtls render > task.yaml`) to read the Sidecar, Service and Deployment from'
+            cand --filename 'Rendered manifests (`meshtls render > task.yaml`) to read the Sidecar, Service and Deployment from'
+            cand -n 'Namespace of the app [default: test]'
+            cand --namespace 'Namespace of the app [default: test]'
+            cand --service 'The app''s Service name [default: httpbin]'
+            cand --sidecar-name 'The Sidecar''s name, as in x-envoy-decorator-operation [default: ingress-sidecar]'
+            cand --service-account 'The app''s service account, the server''s SPIFFE identity [default: the service name]'
+            cand --tls-port 'Workload port of the TLS listener [default: 9080]'
+            cand --http-port 'Workload port of the in-mesh HTTP listener [default: 9081]'
+            cand --service-tls-port 'Service port in front of the TLS port [default: 8443]'
+            cand --service-http-port 'Service port in front of the HTTP port [default: 8080]'
+            cand --cluster-domain 'Cluster DNS domain of the service FQDN'
+            cand --target 'Where to connect for a logical port, like curl''s --resolve (the FQDN stays SNI and Host): PORT=HOST:PORT, PORT being a service (8443, 8080) or workload (9080, 9081) port; repeat. Default: 127.0.0.1 at the workload port, where `meshtls proxy` listens'
+            cand --certs 'Folder with the page''s files: example.com.{crt,key}, client.<ns>.svc.<domain>.{crt,key}'
+            cand --cacert 'CA the server certificate must chain to (curl --cacert) [default: DIR/example.com.crt]'
+            cand --cert 'Client certificate (curl --cert) [default: DIR/client.<ns>.svc.<domain>.crt]'
+            cand --key 'Client key (curl --key) [default: DIR/client.<ns>.svc.<domain>.key]'
+            cand --ca-key 'The CA''s key, to make an expired client certificate [default: DIR/example.com.key]'
+            cand --mesh-dir 'The local mesh CA folder `meshtls proxy` uses (default: $HOME/.meshtls/mesh); the in-mesh client''s identity is issued from it'
+            cand --timeout 'Seconds each request may take'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --kube-workdir 'With --kube: the folder in the outside sleep pod for the client files, where curl runs'
+            cand -c 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]'
+            cand --kubeconfig 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]'
+            cand --context 'The kubeconfig context to use [default: its current-context]'
+            cand --no-negative 'Run only the page''s three checks'
+            cand -v 'Show what `curl -I` prints for each check before the table'
+            cand --verbose 'Show what `curl -I` prints for each check before the table'
+            cand --kube 'Run curl inside the sleep pods of a cluster, as the page does: the in-mesh sleep in the app''s namespace, the outside one in `default` (the CA and client pair are copied into it)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'meshtls;demo'= {
+            cand --dir 'Work folder to keep (certificates, manifests, mounted secrets, mesh CA, logs); default: a temporary folder removed at the end (kept if a step fails)'
+            cand --external-port 'Local port for the TLS listener (the page''s 9080, behind 8443); 0 picks a free one'
+            cand --internal-port 'Local port for the in-mesh listener (the page''s 9081, behind 8080); 0 picks a free one'
+            cand --admin-port 'Local port for the proxy''s admin API (the page''s 15000); 0 picks a free one'
+            cand --app-port 'Local port for the embedded httpbin (the page''s container port 80); 0 picks a free one'
+            cand --tls-mode 'The Sidecar''s tls mode to render [default: MUTUAL, the page''s]; SIMPLE shows the client-certificate checks failing'
+            cand --keep 'Leave the proxy and httpbin running and print commands to try; Ctrl-C stops them'
+            cand --no-negative 'Run only the page''s three checks'
+            cand -v 'Show what `curl -I` prints for each check'
+            cand --verbose 'Show what `curl -I` prints for each check'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'meshtls;proxy'= {
             cand -f 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored'
             cand --filename 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored'
@@ -517,6 +571,8 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand analyze 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)'
             cand completion 'Print a shell completion script'
             cand proxy-config 'Inspect a proxy''s configuration, as `istioctl proxy-config`'
+            cand verify 'Run the page''s checks (and negative ones) against a running sidecar, curl style'
+            cand demo 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets'
             cand proxy 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it'
             cand httpbin 'Run the embedded httpbin (the task''s app)'
             cand apply 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side'
@@ -554,6 +610,10 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand secret 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
         }
         &'meshtls;help;proxy-config;secret'= {
+        }
+        &'meshtls;help;verify'= {
+        }
+        &'meshtls;help;demo'= {
         }
         &'meshtls;help;proxy'= {
         }

@@ -57,6 +57,10 @@ pub enum Command {
     /// Inspect a proxy's configuration, as `istioctl proxy-config`
     #[command(subcommand, visible_alias = "pc")]
     ProxyConfig(ProxyConfigCommand),
+    /// Run the page's checks (and negative ones) against a running sidecar, curl style
+    Verify(VerifyArgs),
+    /// Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets
+    Demo(DemoArgs),
     /// Run one workload's sidecar locally, configured from the task's YAML (Sidecar,
     /// PeerAuthentication, Deployment annotations, Secrets), as Istio's Envoy would serve it
     Proxy(ProxyArgs),
@@ -571,6 +575,125 @@ pub struct ProxyConfigSecretArgs {
     pub now: Option<String>,
     #[command(flatten)]
     pub kube: KubeArgs,
+}
+
+/// Names and logical ports of the set-up under test; each overrides `-f` and the page's default.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Rendered manifests (`meshtls render > task.yaml`) to read the Sidecar, Service and Deployment from
+    #[arg(short = 'f', long = "filename", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Namespace of the app [default: test]
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// The app's Service name [default: httpbin]
+    #[arg(long, value_name = "NAME")]
+    pub service: Option<String>,
+    /// The Sidecar's name, as in x-envoy-decorator-operation [default: ingress-sidecar]
+    #[arg(long, value_name = "NAME")]
+    pub sidecar_name: Option<String>,
+    /// The app's service account, the server's SPIFFE identity [default: the service name]
+    #[arg(long, value_name = "NAME")]
+    pub service_account: Option<String>,
+    /// Workload port of the TLS listener [default: 9080]
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub tls_port: Option<u16>,
+    /// Workload port of the in-mesh HTTP listener [default: 9081]
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub http_port: Option<u16>,
+    /// Service port in front of the TLS port [default: 8443]
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub service_tls_port: Option<u16>,
+    /// Service port in front of the HTTP port [default: 8080]
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub service_http_port: Option<u16>,
+    /// Cluster DNS domain of the service FQDN
+    #[arg(long, default_value = "cluster.local", value_name = "DOMAIN")]
+    pub cluster_domain: String,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Where to connect for a logical port, like curl's --resolve (the FQDN stays SNI and Host):
+    /// PORT=HOST:PORT, PORT being a service (8443, 8080) or workload (9080, 9081) port; repeat.
+    /// Default: 127.0.0.1 at the workload port, where `meshtls proxy` listens
+    #[arg(long = "target", value_name = "PORT=HOST:PORT")]
+    pub targets: Vec<String>,
+    /// Folder with the page's files: example.com.{crt,key}, client.<ns>.svc.<domain>.{crt,key}
+    #[arg(long, value_name = "DIR")]
+    pub certs: Option<PathBuf>,
+    /// CA the server certificate must chain to (curl --cacert) [default: DIR/example.com.crt]
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    /// Client certificate (curl --cert) [default: DIR/client.<ns>.svc.<domain>.crt]
+    #[arg(long, value_name = "FILE")]
+    pub cert: Option<PathBuf>,
+    /// Client key (curl --key) [default: DIR/client.<ns>.svc.<domain>.key]
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// The CA's key, to make an expired client certificate [default: DIR/example.com.key]
+    #[arg(long, value_name = "FILE")]
+    pub ca_key: Option<PathBuf>,
+    /// The local mesh CA folder `meshtls proxy` uses (default: $HOME/.meshtls/mesh); the in-mesh
+    /// client's identity is issued from it
+    #[arg(long, value_name = "DIR", env = "MESHTLS_MESH_DIR")]
+    pub mesh_dir: Option<PathBuf>,
+    /// Run only the page's three checks
+    #[arg(long)]
+    pub no_negative: bool,
+    /// Seconds each request may take
+    #[arg(long, default_value_t = 5, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: u64,
+    /// Show what `curl -I` prints for each check before the table
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub output: ReportFormat,
+    /// Run curl inside the sleep pods of a cluster, as the page does: the in-mesh sleep in the
+    /// app's namespace, the outside one in `default` (the CA and client pair are copied into it)
+    #[arg(long)]
+    pub kube: bool,
+    /// With --kube: the folder in the outside sleep pod for the client files, where curl runs
+    #[arg(long, value_name = "DIR", default_value = crate::kube::incluster::WORKDIR, requires = "kube")]
+    pub kube_workdir: String,
+    #[command(flatten)]
+    pub cluster: KubeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Work folder to keep (certificates, manifests, mounted secrets, mesh CA, logs);
+    /// default: a temporary folder removed at the end (kept if a step fails)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Leave the proxy and httpbin running and print commands to try; Ctrl-C stops them
+    #[arg(long)]
+    pub keep: bool,
+    /// Local port for the TLS listener (the page's 9080, behind 8443); 0 picks a free one
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    pub external_port: u16,
+    /// Local port for the in-mesh listener (the page's 9081, behind 8080); 0 picks a free one
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    pub internal_port: u16,
+    /// Local port for the proxy's admin API (the page's 15000); 0 picks a free one
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    pub admin_port: u16,
+    /// Local port for the embedded httpbin (the page's container port 80); 0 picks a free one
+    #[arg(long, default_value_t = 0, value_name = "PORT")]
+    pub app_port: u16,
+    /// Run only the page's three checks
+    #[arg(long)]
+    pub no_negative: bool,
+    /// The Sidecar's tls mode to render [default: MUTUAL, the page's]; SIMPLE shows the
+    /// client-certificate checks failing
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub tls_mode: Option<TlsModeArg>,
+    /// Show what `curl -I` prints for each check
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 }
 
 /// `analyze -o`.

@@ -36,10 +36,18 @@ impl ExitStatus {
 #[error("{0}")]
 pub struct DataError(pub String);
 
+/// A command line that parsed but does not make sense (e.g. a malformed `--target`): exit 64.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
 impl ExitStatus {
-    /// The status a failed run ends with: 65 when bad input data caused it, else 1.
+    /// The status a failed run ends with: 65 when bad input data caused it, 64 for a bad
+    /// command line, else 1.
     pub fn of_error(error: &anyhow::Error) -> ExitStatus {
-        if error.chain().any(|cause| cause.is::<DataError>()) {
+        if error.chain().any(|cause| cause.is::<UsageError>()) {
+            ExitStatus::Usage
+        } else if error.chain().any(|cause| cause.is::<DataError>()) {
             ExitStatus::DataError
         } else {
             ExitStatus::Failure

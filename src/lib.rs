@@ -94,6 +94,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::Apply(args) => cmd::apply::run(args, &mut printer),
         Command::Check(args) => cmd::check::run(args, &mut printer),
         Command::Cleanup(args) => cmd::cleanup::run(args, &mut printer),
+        Command::Verify(args) => cmd::verify::run(args, &mut printer),
+        Command::Demo(args) => cmd::demo::run(args, &mut printer),
         Command::Proxy(args) => cmd::proxy::run(args, &mut printer),
         Command::Httpbin(args) => cmd::httpbin::run(args, &mut printer),
     };

@@ -167,7 +167,8 @@ fn read_manifests(files: &[PathBuf]) -> anyhow::Result<Vec<Manifest>> {
     Ok(all)
 }
 
-fn mount_all(inbound: &Inbound, pod_root: &Path, generation: u64) -> anyhow::Result<()> {
+/// Mounts every Secret of `inbound` under `pod_root` (also `demo`'s step 4).
+pub fn mount_all(inbound: &Inbound, pod_root: &Path, generation: u64) -> anyhow::Result<()> {
     for (mount, secret) in &inbound.mounts {
         let data = secret.as_ref().map(|s| s.data.clone()).unwrap_or_default();
         materialize(pod_root, &mount.mount_path, &data, generation).with_context(|| {

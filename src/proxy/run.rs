@@ -29,16 +29,16 @@ use super::stats::ListenerStats;
 /// Why the proxy could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("binding port {port} on {address}: {source}; pick another port or stop what holds it")]
+    #[error("binding port {port} on {address}: {cause}; pick another port or stop what holds it")]
     Bind {
         port: u16,
         address: SocketAddr,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("binding the admin API on {address}: {source}")]
+    #[error("binding the admin API on {address}: {cause}; pick another --admin address")]
     Admin {
         address: SocketAddr,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{0}")]
     Secrets(String),
@@ -108,15 +108,15 @@ pub fn start(config: ProxyConfig) -> Result<RunningProxy, StartError> {
     let mut shared = Vec::new();
     let mut bound = Vec::new();
     for (listener, slot) in config.listeners.iter().zip(&slots) {
-        let socket = bind(listener.bind).map_err(|source| StartError::Bind {
+        let socket = bind(listener.bind).map_err(|cause| StartError::Bind {
             port: listener.port,
             address: listener.bind,
-            source,
+            cause,
         })?;
-        let address = socket.local_addr().map_err(|source| StartError::Bind {
+        let address = socket.local_addr().map_err(|cause| StartError::Bind {
             port: listener.port,
             address: listener.bind,
-            source,
+            cause,
         })?;
         let stats = Arc::new(ListenerStats::default());
         bound.push(BoundListener {
@@ -134,15 +134,15 @@ pub fn start(config: ProxyConfig) -> Result<RunningProxy, StartError> {
         }));
         sockets.push(socket);
     }
-    let admin_socket = bind(config.admin).map_err(|source| StartError::Admin {
+    let admin_socket = bind(config.admin).map_err(|cause| StartError::Admin {
         address: config.admin,
-        source,
+        cause,
     })?;
     let admin_address = admin_socket
         .local_addr()
-        .map_err(|source| StartError::Admin {
+        .map_err(|cause| StartError::Admin {
             address: config.admin,
-            source,
+            cause,
         })?;
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);

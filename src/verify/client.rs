@@ -12,8 +12,13 @@ use hyper_util::rt::TokioIo;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, Error, SignatureScheme};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use time::OffsetDateTime;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
@@ -84,10 +89,38 @@ pub enum RequestError {
     ServerCertificate(String),
     #[error("TLS failed: {0}")]
     Tls(String),
+    /// The client could not be set up (its key, the SNI): nothing was sent, so nothing is proven.
+    #[error("the client could not be set up: {0}")]
+    ClientSetup(String),
     #[error("HTTP failed: {0}")]
     Http(String),
     #[error("timed out after {0:?}")]
     Timeout(Duration),
+}
+
+impl RequestError {
+    /// The line curl prints for a failure like this one, with curl's exit code.
+    pub fn curl_text(&self) -> String {
+        match self {
+            RequestError::Connect(why) => format!("curl: (7) Failed to connect: {why}"),
+            RequestError::Reset => "curl: (56) Recv failure: Connection reset by peer".to_string(),
+            RequestError::TlsRejectedByServer(why) => {
+                format!("curl: (56) the server rejected the TLS session: {why}")
+            }
+            RequestError::ServerCertificate(why) => {
+                format!("curl: (60) SSL certificate problem: {why}")
+            }
+            RequestError::Tls(why) => format!("curl: (35) TLS connect error: {why}"),
+            RequestError::ClientSetup(why) => format!("curl: (58) {why}"),
+            RequestError::Http(why) => format!("curl: (52) {why}"),
+            RequestError::Timeout(after) => {
+                format!(
+                    "curl: (28) Operation timed out after {} ms",
+                    after.as_millis()
+                )
+            }
+        }
+    }
 }
 
 /// Checks server certificates as `ServerCheck` says; notes when the CN stood in for a SAN.
@@ -115,9 +148,14 @@ impl ServerVerifier {
 
 fn name_error(expected: &str, presented: Vec<String>) -> Error {
     Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(Arc::new(
-        std::io::Error::other(format!(
-            "certificate names {presented:?} do not match {expected}"
-        )),
+        std::io::Error::other(if presented.is_empty() {
+            format!("the certificate's CN does not match target host name '{expected}'")
+        } else {
+            format!(
+                "no alternative certificate subject name matches target host name '{expected}' (it has {})",
+                presented.join(", ")
+            )
+        }),
     ))))
 }
 
@@ -250,10 +288,22 @@ pub async fn get(
         .map_err(|_| RequestError::Timeout(timeout))?
 }
 
-fn io_error(e: std::io::Error) -> RequestError {
+/// An I/O error after the handshake: a reset, a TLS alert (TLS 1.3 servers reject a client
+/// certificate after the client has finished), or something else.
+fn io_error(e: &std::io::Error) -> RequestError {
     match e.kind() {
         std::io::ErrorKind::ConnectionReset => RequestError::Reset,
-        _ => RequestError::Http(e.to_string()),
+        _ => match e.get_ref().and_then(|inner| inner.downcast_ref::<Error>()) {
+            Some(Error::AlertReceived(alert)) => {
+                RequestError::TlsRejectedByServer(format!("TLS alert {alert:?}"))
+            }
+            Some(other) => RequestError::Tls(other.to_string()),
+            // Some layers keep only the message of rustls's error.
+            None => match e.to_string().strip_prefix("received fatal alert: ") {
+                Some(alert) => RequestError::TlsRejectedByServer(format!("TLS alert {alert}")),
+                None => RequestError::Http(e.to_string()),
+            },
+        },
     }
 }
 
@@ -275,25 +325,32 @@ async fn get_inner(
             .map_err(|e| RequestError::Http(e.to_string()))
     };
     let Some(options) = tls else {
-        return send_h1(TokioIo::new(stream), request()?)
+        return send_h1(TokioIo::new(stream), request()?, &Seen::default())
             .await
             .map(|h| (h, false));
     };
     let verifier = Arc::new(ServerVerifier::new(options.check.clone()));
     let builder = ClientConfig::builder_with_provider(crate::proxy::tls::provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| RequestError::Tls(e.to_string()))?
+        .map_err(|e| RequestError::ClientSetup(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(verifier.clone());
     let mut config = match options.identity {
-        Some((chain, key)) => builder
-            .with_client_auth_cert(chain, key)
-            .map_err(|e| RequestError::Tls(e.to_string()))?,
+        // Not `with_client_auth_cert`: it parses the leaf with webpki, which refuses the page's
+        // X.509 v1 client certificates that curl and Envoy accept.
+        Some((chain, key)) => {
+            let signer = crate::proxy::tls::provider()
+                .key_provider
+                .load_private_key(key)
+                .map_err(|e| RequestError::ClientSetup(format!("the client key: {e}")))?;
+            let certified = CertifiedKey::new(chain, signer);
+            builder.with_client_cert_resolver(Arc::new(SingleCertAndKey::from(certified)))
+        }
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = options.alpn.clone();
-    let sni =
-        ServerName::try_from(options.sni.clone()).map_err(|e| RequestError::Tls(e.to_string()))?;
+    let sni = ServerName::try_from(options.sni.clone())
+        .map_err(|e| RequestError::ClientSetup(format!("SNI {:?}: {e}", options.sni)))?;
     let tls = TlsConnector::from(Arc::new(config))
         .connect(sni, stream)
         .await
@@ -302,47 +359,55 @@ async fn get_inner(
         tls.get_ref().1.alpn_protocol(),
         Some(b"h2") | Some(b"istio-h2")
     );
-    let io = TokioIo::new(tls);
+    let seen = Seen::default();
+    let io = TokioIo::new(Recorder {
+        inner: tls,
+        seen: seen.clone(),
+    });
     let head = if h2 {
         let (mut sender, connection) =
             hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
                 .handshake(io)
                 .await
                 .map_err(|e| hyper_error(&e))?;
-        tokio::spawn(connection);
+        let connection = tokio::spawn(connection);
         let mut req = request()?;
         *req.version_mut() = Version::HTTP_2;
         *req.uri_mut() = format!("https://{host}{path}")
             .parse()
             .map_err(|_| RequestError::Http("bad URL".to_string()))?;
         req.headers_mut().remove(http::header::HOST);
-        let response = sender
-            .send_request(req)
-            .await
-            .map_err(|e| hyper_error(&e))?;
+        let response = match sender.send_request(req).await {
+            Ok(response) => response,
+            Err(e) => return Err(why_failed(&e, connection, &seen).await),
+        };
         Head {
             version: response.version(),
             status: response.status(),
             headers: response.headers().clone(),
         }
     } else {
-        send_h1(io, request()?).await?
+        send_h1(io, request()?, &seen).await?
     };
     Ok((head, verifier.cn_fallback_used()))
 }
 
-async fn send_h1<IO>(io: IO, request: Request<Empty<Bytes>>) -> Result<Head, RequestError>
+async fn send_h1<IO>(
+    io: IO,
+    request: Request<Empty<Bytes>>,
+    seen: &Seen,
+) -> Result<Head, RequestError>
 where
     IO: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
     let (mut sender, connection) = hyper::client::conn::http1::handshake(io)
         .await
         .map_err(|e| hyper_error(&e))?;
-    tokio::spawn(connection);
-    let response = sender
-        .send_request(request)
-        .await
-        .map_err(|e| hyper_error(&e))?;
+    let connection = tokio::spawn(connection);
+    let response = match sender.send_request(request).await {
+        Ok(response) => response,
+        Err(e) => return Err(why_failed(&e, connection, seen).await),
+    };
     Ok(Head {
         version: response.version(),
         status: response.status(),
@@ -350,11 +415,122 @@ where
     })
 }
 
+/// A request failed: the connection task knows the cause better ("operation was canceled" hides
+/// a TLS alert or a reset), so ask it first.
+async fn why_failed(
+    error: &hyper::Error,
+    connection: tokio::task::JoinHandle<Result<(), hyper::Error>>,
+    seen: &Seen,
+) -> RequestError {
+    let from_request = hyper_error(error);
+    if !matches!(from_request, RequestError::Http(_)) {
+        return from_request;
+    }
+    // Let the connection task finish: it may still be reading what the server said last.
+    let from_connection = match tokio::time::timeout(Duration::from_secs(1), connection).await {
+        Ok(Ok(Err(cause))) => Some(hyper_error(&cause)),
+        _ => None,
+    };
+    // A TLS 1.3 server that refuses the client certificate alerts and closes (the Recorder
+    // keeps the alert); the alert may also be lost to the reset that follows, as for curl.
+    if let Some(said) = seen.get() {
+        return said;
+    }
+    match from_connection {
+        Some(better) if !matches!(better, RequestError::Http(_)) => better,
+        _ => RequestError::Http(format!(
+            "the server closed the connection without a response ({error})"
+        )),
+    }
+}
+
+/// What the server said last on a connection: a TLS alert, or a reset.
+#[derive(Debug, Clone, Default)]
+struct Seen(Arc<Mutex<Option<RequestError>>>);
+
+impl Seen {
+    fn get(&self) -> Option<RequestError> {
+        self.0.lock().ok().and_then(|g| g.clone())
+    }
+
+    /// Keeps an alert over a reset, and the first of each.
+    fn note(&self, error: &std::io::Error) {
+        let classified = io_error(error);
+        if let Ok(mut slot) = self.0.lock() {
+            match (&*slot, &classified) {
+                (None, RequestError::TlsRejectedByServer(_) | RequestError::Reset)
+                | (Some(RequestError::Reset), RequestError::TlsRejectedByServer(_)) => {
+                    *slot = Some(classified)
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A stream that remembers read failures. hyper reports a request on a connection the server
+/// ended as "operation was canceled" or "broken pipe"; a TLS 1.3 server that refuses the client
+/// certificate says why in an alert after the client's handshake is done, and this keeps it.
+struct Recorder<T> {
+    inner: T,
+    seen: Seen,
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for Recorder<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Err(e)) = &poll {
+            self.seen.note(e);
+        }
+        poll
+    }
+}
+
+impl<T: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Recorder<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Err(e)) = &poll {
+            self.seen.note(e);
+            // The server is gone; what it sent last (an alert) may still be waiting.
+            let mut scratch = [0u8; 512];
+            let mut last = ReadBuf::new(&mut scratch);
+            if let Poll::Ready(Err(e)) = Pin::new(&mut self.inner).poll_read(cx, &mut last) {
+                self.seen.note(&e);
+            }
+        }
+        poll
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let poll = Pin::new(&mut self.inner).poll_flush(cx);
+        if let Poll::Ready(Err(e)) = &poll {
+            self.seen.note(e);
+        }
+        poll
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let poll = Pin::new(&mut self.inner).poll_shutdown(cx);
+        if let Poll::Ready(Err(e)) = &poll {
+            self.seen.note(e);
+        }
+        poll
+    }
+}
+
 fn hyper_error(error: &hyper::Error) -> RequestError {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = source {
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            return io_error(std::io::Error::new(io.kind(), io.to_string()));
+            return io_error(io);
         }
         source = e.source();
     }
@@ -370,7 +546,7 @@ fn classify_tls(error: &std::io::Error) -> RequestError {
             RequestError::TlsRejectedByServer(format!("{alert:?}"))
         }
         Some(Error::InvalidCertificate(reason)) => {
-            RequestError::ServerCertificate(format!("{reason:?}"))
+            RequestError::ServerCertificate(certificate_reason(reason))
         }
         Some(other) => RequestError::Tls(other.to_string()),
         None => match error.kind() {
@@ -379,6 +555,18 @@ fn classify_tls(error: &std::io::Error) -> RequestError {
             ),
             _ => RequestError::Tls(error.to_string()),
         },
+    }
+}
+
+/// Why a server certificate was refused, in words (`Other` carries our own message).
+fn certificate_reason(reason: &CertificateError) -> String {
+    match reason {
+        CertificateError::Other(other) => other.to_string(),
+        CertificateError::UnknownIssuer => "unknown issuer (not signed by --cacert)".to_string(),
+        CertificateError::Expired => "certificate has expired".to_string(),
+        CertificateError::NotValidYet => "certificate is not yet valid".to_string(),
+        CertificateError::BadSignature => "bad signature".to_string(),
+        other => format!("{other:?}"),
     }
 }
 

@@ -983,3 +983,81 @@ fn a_field_another_applier_owns_needs_force_conflicts() {
         "meshtls"
     );
 }
+
+#[test]
+fn verify_kube_copies_the_client_pair_and_runs_the_pages_curl_in_the_sleep_pods() {
+    if !require_tool("curl") {
+        return;
+    }
+    let dir = tempdir();
+    let fake = FakeApiServer::start(true);
+    let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
+    let root = dir.path().join("pods");
+    fake.set_exec_root(&root);
+    fake.insert(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "test"}}));
+    for (ns, name) in [("test", "sleep-in"), ("default", "sleep-out")] {
+        fake.insert(pod(
+            ns,
+            name,
+            json!({"app": "sleep"}),
+            json!({}),
+            json!([{"name": "sleep"}]),
+            json!([]),
+        ));
+    }
+    certgen(dir.path(), &[]);
+    let out = run_with(
+        &kc,
+        &[
+            "verify",
+            "--kube",
+            "--kube-workdir",
+            "verify",
+            "--certs",
+            dir.path().to_str().expect("utf-8"),
+            "--timeout",
+            "2",
+        ],
+    );
+    // The fake's "pods" run curl on this machine, where cluster names do not resolve: every
+    // check that runs fails, which shows they ran; the two that need other CAs are skipped.
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let table = stdout(&out);
+    assert!(table.contains("internal"), "{table}");
+    assert!(table.contains("other-ca-client-cert"), "{table}");
+    assert!(table.contains("SKIP"), "{table}");
+    let key = std::fs::read(dir.path().join("client.test.svc.cluster.local.key")).expect("key");
+    // A relative --kube-workdir keeps the fake's "pod" inside the test folder.
+    let copied = root.join("default/sleep-out/verify/client.key");
+    assert_eq!(std::fs::read(&copied).expect("client.key copied"), key);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&copied)
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+    let log = fake.log();
+    assert!(
+        log.iter().any(
+            |l| l.contains("/api/v1/namespaces/test/pods/sleep-in/exec?")
+                && l.contains("command=curl")
+        ),
+        "{log:?}"
+    );
+    assert!(
+        log.iter().any(
+            |l| l.contains("/api/v1/namespaces/default/pods/sleep-out/exec?")
+                && l.contains("--cacert")
+        ),
+        "{log:?}"
+    );
+}

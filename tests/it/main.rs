@@ -14,3 +14,5 @@ mod proxy_config;
 mod render;
 mod robustness;
 mod validate;
+mod verify;
+mod verify_envoy;

@@ -1,0 +1,671 @@
+//! `meshtls demo`: the whole page on this machine, loopback only: certgen → Secrets → manifests →
+//! httpbin and the sidecar started from that YAML (`meshtls proxy`'s path) → verify → the
+//! `pc secret` table → stop.
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, bail};
+use time::OffsetDateTime;
+
+use crate::cli::{CertgenArgs, DemoArgs, KeyTypeArg, ReportFormat, TlsModeArg};
+use crate::cmd::proxy::mount_all;
+use crate::configdump::admin::{AdminAddr, Timeouts};
+use crate::configdump::rows::{Options, rows};
+use crate::configdump::source::{Source, load};
+use crate::configdump::table::{Layout, render as render_table};
+use crate::exit::ExitStatus;
+use crate::fsx::{FileMode, write_atomic};
+use crate::httpbin::{self, RunningHttpbin};
+use crate::mesh::inbound::{Placement, Runtime, resolve};
+use crate::mesh::sidecar::ServerTlsMode;
+use crate::output::Printer;
+use crate::proxy::config::{AccessLog, Endpoint, ProxyConfig, UpstreamLimits};
+use crate::proxy::run::{RunningProxy, start};
+use crate::render::manifest::{parse_manifests, to_multi_yaml};
+use crate::render::{CertFiles, Manifest, Params, What, render};
+use crate::verify::checks::{Listener, Target, plan};
+use crate::verify::local::{LocalRunner, Materials};
+use crate::verify::report::duration_text;
+use crate::verify::target::{from_manifests, page_target};
+use crate::verify::{CheckResult, all_passed, run_all};
+
+const STEPS: usize = 7;
+
+pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
+    let DemoArgs {
+        dir,
+        keep,
+        external_port,
+        internal_port,
+        admin_port,
+        app_port,
+        no_negative,
+        tls_mode,
+        verbose,
+    } = args;
+    let mut params = Params::default();
+    if let Some(mode) = tls_mode {
+        params.tls_mode = match mode {
+            TlsModeArg::Simple => ServerTlsMode::Simple,
+            TlsModeArg::Mutual => ServerTlsMode::Mutual,
+            TlsModeArg::OptionalMutual => ServerTlsMode::OptionalMutual,
+        };
+    }
+    // The negative checks make the sidecar log each rejection it is meant to make; keep the
+    // step list readable unless RUST_LOG asks for the log (requests are in access.log).
+    if std::env::var_os("RUST_LOG").is_none() {
+        log::set_max_level(log::LevelFilter::Error);
+    }
+    let work = WorkDir::new(dir)?;
+    let ports = LocalPorts {
+        external: external_port,
+        internal: internal_port,
+        admin: admin_port,
+        app: app_port,
+    };
+    let mut progress = Progress::new(io::stderr().is_terminal());
+    let started = Instant::now();
+    let mut running = Running::default();
+    let outcome = steps(
+        &params,
+        &work,
+        ports,
+        no_negative,
+        verbose,
+        keep,
+        &mut progress,
+        &mut running,
+        printer,
+    );
+    // Step 7 always runs: nothing is left listening, whatever happened.
+    let failed_at = progress.failed.clone();
+    progress.index = STEPS - 1;
+    let stop = progress.step("stop", || {
+        running.stop();
+        Ok(String::new())
+    });
+    printer.flush()?;
+    match (outcome, stop) {
+        (Ok(()), Ok(_)) => {
+            work.finish(true);
+            let which = if no_negative {
+                "the page's three checks pass"
+            } else {
+                "the page's checks and the negative ones all pass"
+            };
+            eprintln!(
+                "demo passed in {}: {which}",
+                duration_text(started.elapsed())
+            );
+            Ok(ExitStatus::Success)
+        }
+        (Err(failure), _) | (Ok(()), Err(failure)) => {
+            let status = if failure.is::<ChecksFailed>() {
+                ExitStatus::ChecksFailed
+            } else {
+                ExitStatus::Failure
+            };
+            let step = failed_at
+                .or_else(|| progress.failed.clone())
+                .unwrap_or_else(|| "?".to_string());
+            eprintln!(
+                "demo failed at step {step}: {failure:#}\nlogs and files are kept in {} (access log: {}; \
+                 RUST_LOG=info shows the sidecar's log)",
+                work.path.display(),
+                work.path.join("access.log").display()
+            );
+            work.finish(false);
+            Ok(status)
+        }
+    }
+}
+
+/// Local ports; 0 picks a free one.
+#[derive(Debug, Clone, Copy)]
+struct LocalPorts {
+    external: u16,
+    internal: u16,
+    admin: u16,
+    app: u16,
+}
+
+/// What is running, so that it can always be stopped.
+#[derive(Default)]
+struct Running {
+    proxy: Option<RunningProxy>,
+    app: Option<RunningHttpbin>,
+}
+
+impl Running {
+    fn stop(&mut self) {
+        if let Some(proxy) = self.proxy.take() {
+            proxy.shutdown();
+        }
+        if let Some(app) = self.app.take() {
+            app.shutdown();
+        }
+    }
+}
+
+/// Marks a failure that is a failed check (exit 3) rather than an error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct ChecksFailed(String);
+
+#[allow(clippy::too_many_arguments)]
+fn steps(
+    params: &Params,
+    work: &WorkDir,
+    ports: LocalPorts,
+    no_negative: bool,
+    verbose: bool,
+    keep: bool,
+    progress: &mut Progress,
+    running: &mut Running,
+    printer: &mut Printer,
+) -> anyhow::Result<()> {
+    let certs = work.path.join("certs");
+    let mesh_dir = work.path.join("mesh");
+    let root = work.path.join("root");
+
+    // 1. The page's six openssl commands, as `meshtls certgen` runs them.
+    progress.step("certificates", || {
+        crate::cmd::certgen::run(certgen_args(&certs), &mut Printer::new(io::sink()))?;
+        Ok(format!("{}", certs.display()))
+    })?;
+
+    // 2. The two Secrets, kubectl's bytes.
+    let (cert_files, _) = progress.step("secrets", || {
+        let cert_files = read_cert_files(&certs, params)?;
+        let secrets = render(params, &[What::Secrets], Some(&cert_files))?;
+        let path = work.path.join("secrets.yaml");
+        write_atomic(
+            &path,
+            to_multi_yaml(&secrets)?.as_bytes(),
+            FileMode::Private,
+        )
+        .with_context(|| format!("writing {}", path.display()))?;
+        let note = format!("{} Secrets → {}", secrets.len(), path.display());
+        Ok((cert_files, note))
+    })?;
+
+    // 3. Every manifest of the task, as `meshtls render --certs` prints it.
+    let task = work.path.join("task.yaml");
+    progress.step("manifests", || {
+        let manifests = render(params, &What::ALL, Some(&cert_files))?;
+        write_atomic(
+            &task,
+            to_multi_yaml(&manifests)?.as_bytes(),
+            FileMode::Private,
+        )
+        .with_context(|| format!("writing {}", task.display()))?;
+        Ok(format!(
+            "{} resources → {}",
+            manifests.len(),
+            task.display()
+        ))
+    })?;
+
+    // 4. httpbin and the sidecar, from the YAML on disk (the path a user takes).
+    let (target, _) = progress.step("sidecar", || {
+        let text = std::fs::read_to_string(&task)
+            .with_context(|| format!("reading {}", task.display()))?;
+        let manifests =
+            parse_manifests(&text).with_context(|| format!("parsing {}", task.display()))?;
+        let target = from_manifests(&manifests, None, page_target())
+            .map_err(|e| anyhow!("{}: {e}", task.display()))?;
+        let app = httpbin::start(loopback(ports.app)).context("starting httpbin")?;
+        let app_address = app.address;
+        running.app = Some(app);
+        let (config, warnings) = sidecar_config(
+            &manifests,
+            &target,
+            &root,
+            &mesh_dir,
+            work,
+            ports,
+            app_address,
+        )?;
+        let proxy = start(config).context("starting the sidecar")?;
+        running.proxy = Some(proxy);
+        // What Istio would do silently (a tls block ignored, ...) is said out loud, as `proxy` does.
+        Ok((target, warnings.join("; ")))
+    })?;
+    let proxy = running
+        .proxy
+        .as_ref()
+        .ok_or_else(|| anyhow!("the sidecar is not running"))?;
+    let app_address = running
+        .app
+        .as_ref()
+        .map(|a| a.address)
+        .ok_or_else(|| anyhow!("httpbin is not running"))?;
+    let addresses = listener_addresses(&target, proxy)?;
+    printer.write_str(&ports_table(&target, &addresses, app_address, proxy.admin))?;
+    printer.flush()?;
+
+    // 5. The page's checks and the negative ones.
+    let files = crate::cmd::verify::files_in(&certs, &target, &mesh_dir);
+    let results = progress.step("verify", || {
+        let materials = Materials::load(&files, &target, OffsetDateTime::now_utc())?;
+        let mut runner = LocalRunner::new(
+            target.clone(),
+            addresses.clone(),
+            materials,
+            Duration::from_secs(5),
+        )?;
+        let results = run_all(plan(&target, !no_negative), &mut runner);
+        let failed: Vec<&str> = results
+            .iter()
+            .filter(|r| r.verdict != crate::verify::checks::Verdict::Pass)
+            .map(|r| r.check.id.name())
+            .collect();
+        let note = if failed.is_empty() {
+            format!("{} checks", results.len())
+        } else {
+            format!("{} of {} checks FAILED", failed.len(), results.len())
+        };
+        Ok((results, failed, note))
+    });
+    let (results, failed, _) = results?;
+    printer.line("")?;
+    crate::cmd::verify::print_results(
+        &results,
+        &target,
+        &addresses,
+        &crate::cmd::verify::curl_files(&files),
+        verbose,
+        ReportFormat::Text,
+        printer,
+    )?;
+    printer.flush()?;
+    if !all_passed(&results) {
+        return Err(ChecksFailed(format!(
+            "{} failed (see the table above)",
+            failed.join(", ")
+        ))
+        .into());
+    }
+
+    // 6. What the proxy holds, as `istioctl proxy-config secret` shows it.
+    let admin = proxy.admin;
+    let table = progress.step("proxy-config secret", || {
+        let addr = AdminAddr::parse(&admin.to_string())?;
+        let dump = load(&Source::Admin(addr), io::empty(), Timeouts::default())?;
+        let now = OffsetDateTime::now_utc();
+        let rows = rows(&dump, now, Options::default());
+        let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+        let want = ["file-cert:", "default", "ROOTCA", "file-root:"];
+        let ok = rows.len() == 4
+            && want
+                .iter()
+                .all(|w| names.iter().any(|n| n.starts_with(w)))
+            && rows.iter().all(|r| r.valid);
+        if !ok {
+            bail!(
+                "expected 4 active, valid secrets (file-cert:…, default, ROOTCA, file-root:…), got {names:?}"
+            );
+        }
+        Ok((render_table(&rows, Layout::Short, now), String::new()))
+    })?;
+    printer.line("")?;
+    printer.line(&format!("$ meshtls pc secret --admin {admin}"))?;
+    printer.write_str(&table.0)?;
+    printer.flush()?;
+
+    if keep {
+        printer.write_str(&keep_commands(work, &target, &addresses, admin))?;
+        printer.flush()?;
+        wait_for_stop(proxy);
+    }
+    Ok(())
+}
+
+fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+fn certgen_args(out: &Path) -> CertgenArgs {
+    CertgenArgs {
+        out: out.to_path_buf(),
+        ca_subject: "/O=example Inc./CN=example.com".to_string(),
+        server_hosts: Vec::new(),
+        client_host: None,
+        namespace: "test".to_string(),
+        service: "httpbin".to_string(),
+        cluster_domain: "cluster.local".to_string(),
+        key_type: KeyTypeArg::Rsa2048,
+        days: 365,
+        csr: false,
+        force: true,
+    }
+}
+
+fn read_cert_files(dir: &Path, params: &Params) -> anyhow::Result<CertFiles> {
+    let read = |name: String| {
+        let path = dir.join(name);
+        std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
+    };
+    let server = params.server_file();
+    Ok(CertFiles {
+        ca_crt: read(format!("{}.crt", params.ca_file))?,
+        server_crt: read(format!("{server}.crt"))?,
+        server_key: read(format!("{server}.key"))?,
+    })
+}
+
+/// The proxy configuration from the rendered YAML, exactly as `meshtls proxy -f task.yaml --app`
+/// makes it: Istio's resolution (workload, Sidecar, PeerAuthentication per port, the tls gates),
+/// and the Secrets mounted kubelet-style under `root` where the Deployment's annotations put them.
+fn sidecar_config(
+    manifests: &[Manifest],
+    target: &Target,
+    root: &Path,
+    mesh_dir: &Path,
+    work: &WorkDir,
+    ports: LocalPorts,
+    app: SocketAddr,
+) -> anyhow::Result<(ProxyConfig, Vec<String>)> {
+    let placement = Placement {
+        port_map: BTreeMap::from([
+            (target.tls.workload, ports.external),
+            (target.internal.workload, ports.internal),
+        ]),
+        app: Some(Endpoint::Tcp(app)),
+        ..Placement::default()
+    };
+    let inbound = resolve(manifests, &placement).context("resolving the sidecar from task.yaml")?;
+    let warnings = inbound.warnings.clone();
+    mount_all(&inbound, root, 1)?;
+    let config = inbound.into_config(Runtime {
+        admin: loopback(ports.admin),
+        concurrency: 1,
+        root: root.to_path_buf(),
+        mesh_dir: Some(mesh_dir.to_path_buf()),
+        access_log: AccessLog::File(work.path.join("access.log")),
+        drain_timeout: Duration::from_secs(1),
+        upstream: UpstreamLimits {
+            connect_timeout: Duration::from_secs(2),
+            ..UpstreamLimits::default()
+        },
+    });
+    Ok((config, warnings))
+}
+
+fn listener_addresses(
+    target: &Target,
+    proxy: &RunningProxy,
+) -> anyhow::Result<HashMap<Listener, SocketAddr>> {
+    let mut addresses = HashMap::new();
+    for listener in [Listener::Tls, Listener::Internal] {
+        let port = target.ports(listener).workload;
+        let address = proxy
+            .address_of(port)
+            .ok_or_else(|| anyhow!("the sidecar has no listener for port {port}"))?;
+        addresses.insert(listener, address);
+    }
+    Ok(addresses)
+}
+
+/// The page's logical ports next to the local ones.
+fn ports_table(
+    target: &Target,
+    addresses: &HashMap<Listener, SocketAddr>,
+    app: SocketAddr,
+    admin: SocketAddr,
+) -> String {
+    let at = |l| {
+        addresses
+            .get(&l)
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    };
+    let rows = vec![
+        vec!["LISTENER".into(), "PAGE".into(), "LOCAL".into()],
+        vec![
+            "external (TLS, MUTUAL)".into(),
+            format!(
+                "Service {} → Sidecar {}",
+                target.tls.service, target.tls.workload
+            ),
+            at(Listener::Tls),
+        ],
+        vec![
+            "internal (Istio mTLS, STRICT)".into(),
+            format!(
+                "Service {} → Sidecar {}",
+                target.internal.service, target.internal.workload
+            ),
+            at(Listener::Internal),
+        ],
+        vec![
+            "httpbin".to_string(),
+            "container port 80".to_string(),
+            app.to_string(),
+        ],
+        vec!["admin".to_string(), "15000".to_string(), admin.to_string()],
+    ];
+    crate::output::tabwriter(&rows, 3)
+}
+
+/// Commands to try by hand while `--keep` holds the proxy up.
+fn keep_commands(
+    work: &WorkDir,
+    target: &Target,
+    addresses: &HashMap<Listener, SocketAddr>,
+    admin: SocketAddr,
+) -> String {
+    let fqdn = target.fqdn();
+    let certs = work.path.join("certs");
+    let tls = addresses.get(&Listener::Tls).copied().unwrap_or(admin);
+    let internal = addresses.get(&Listener::Internal).copied().unwrap_or(admin);
+    let client = format!("client.{}.svc.{}", target.namespace, target.cluster_domain);
+    let c = |name: &str| certs.join(name).display().to_string();
+    format!(
+        "\nThe sidecar keeps running (Ctrl-C stops it). Try:\n\
+         \n  # the page's external mTLS check: HTTP/2 200, server: istio-envoy\
+         \n  curl -sS -I --resolve {fqdn}:{tp}:{ti} --cacert {ca} --cert {cc} --key {ck} https://{fqdn}:{tp}/status/200\
+         \n  # no client certificate: rejected\
+         \n  curl -sS -I --resolve {fqdn}:{tp}:{ti} --cacert {ca} https://{fqdn}:{tp}/status/200\
+         \n  # plaintext to the in-mesh port: the page's curl: (56) Connection reset by peer\
+         \n  curl -sS -I http://{ip}:{ip_port}/status/200\
+         \n  # every check again, and the proxy's certificates\
+         \n  meshtls verify -f {task} --certs {certs} --mesh-dir {mesh} --target {ts}={tls} --target {is}={internal} -v\
+         \n  meshtls pc secret --admin {admin}\n",
+        tp = tls.port(),
+        ti = tls.ip(),
+        ca = c("example.com.crt"),
+        cc = c(&format!("{client}.crt")),
+        ck = c(&format!("{client}.key")),
+        ip = internal.ip(),
+        ip_port = internal.port(),
+        task = work.path.join("task.yaml").display(),
+        certs = certs.display(),
+        mesh = work.path.join("mesh").display(),
+        ts = target.tls.service,
+        is = target.internal.service,
+    )
+}
+
+/// Blocks until Ctrl-C or the proxy is told to quit (`/quitquitquit`).
+fn wait_for_stop(proxy: &RunningProxy) {
+    let mut stopping = proxy.stopping();
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    runtime.block_on(async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = stopping.wait_for(|s| *s) => {}
+        }
+    });
+}
+
+/// The work folder: given (kept), or temporary (removed at the end unless a step failed).
+struct WorkDir {
+    path: PathBuf,
+    temporary: bool,
+}
+
+impl WorkDir {
+    fn new(dir: Option<PathBuf>) -> anyhow::Result<WorkDir> {
+        match dir {
+            Some(path) => {
+                std::fs::create_dir_all(&path)
+                    .with_context(|| format!("creating {}", path.display()))?;
+                Ok(WorkDir {
+                    path,
+                    temporary: false,
+                })
+            }
+            None => {
+                let base = std::env::temp_dir();
+                let stamp = OffsetDateTime::now_utc().unix_timestamp_nanos();
+                let path = base.join(format!("meshtls-demo-{}-{stamp}", std::process::id()));
+                std::fs::create_dir(&path)
+                    .with_context(|| format!("creating {}", path.display()))?;
+                Ok(WorkDir {
+                    path,
+                    temporary: true,
+                })
+            }
+        }
+    }
+
+    /// Removes a temporary folder after a success; keeps it (and says so) otherwise.
+    fn finish(&self, success: bool) {
+        if self.temporary && success {
+            let _ = std::fs::remove_dir_all(&self.path);
+        } else if success {
+            eprintln!("work folder kept: {}", self.path.display());
+        }
+    }
+}
+
+/// The step list on stderr: a spinner and timings on a terminal, plain lines otherwise.
+struct Progress {
+    terminal: bool,
+    colour: bool,
+    index: usize,
+    /// `4/7 sidecar`: the first step that failed.
+    failed: Option<String>,
+}
+
+impl Progress {
+    fn new(terminal: bool) -> Progress {
+        Progress {
+            terminal,
+            colour: crate::verify::report::use_colour(terminal),
+            index: 0,
+            failed: None,
+        }
+    }
+
+    /// Runs one step, showing it as running, then done (✔) or failed (✘) with its time.
+    /// `f` returns the step's value and a note shown after the time.
+    fn step<T: StepValue>(
+        &mut self,
+        label: &'static str,
+        f: impl FnOnce() -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        self.index += 1;
+        let index = self.index;
+        let started = Instant::now();
+        let done = Arc::new(AtomicBool::new(false));
+        let spinner = self.terminal.then(|| {
+            let done = Arc::clone(&done);
+            std::thread::spawn(move || {
+                const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+                // Bounded by the step: it stops as soon as `done` is set.
+                for frame in FRAMES.iter().cycle() {
+                    if done.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let _ = write!(io::stderr(), "\r{frame} {index}/{STEPS} {label}");
+                    let _ = io::stderr().flush();
+                    // Woken early when the step ends, so a fast step is not slowed down.
+                    std::thread::park_timeout(Duration::from_millis(80));
+                }
+            })
+        });
+        let result = f();
+        let ok = result.as_ref().is_ok_and(StepValue::ok);
+        if !ok && self.failed.is_none() {
+            self.failed = Some(format!("{index}/{STEPS} {label}"));
+        }
+        done.store(true, Ordering::Relaxed);
+        if let Some(spinner) = spinner {
+            spinner.thread().unpark();
+            let _ = spinner.join();
+        }
+        let elapsed = duration_text(started.elapsed());
+        let (mark, code) = if ok {
+            ("✔", "\x1b[32m")
+        } else {
+            ("✘", "\x1b[31m")
+        };
+        let mark = if self.colour {
+            format!("{code}{mark}\x1b[0m")
+        } else {
+            mark.to_string()
+        };
+        let note = match &result {
+            Ok(value) => value.note(),
+            Err(e) => format!("{e:#}"),
+        };
+        let note = if note.is_empty() {
+            String::new()
+        } else {
+            format!("  {note}")
+        };
+        let line = if self.terminal {
+            format!("\r{mark} {index}/{STEPS} {label:<20} {elapsed:>7}{note}\x1b[K")
+        } else {
+            let word = if ok { "ok" } else { "FAILED" };
+            format!("[{index}/{STEPS}] {label}: {word} ({elapsed}){note}")
+        };
+        let _ = writeln!(io::stderr(), "{line}");
+        result
+    }
+}
+
+/// A step's value and the note printed after its time.
+trait StepValue {
+    fn note(&self) -> String;
+
+    /// Whether the step succeeded (a step can finish and still fail, e.g. a FAILed check).
+    fn ok(&self) -> bool {
+        true
+    }
+}
+
+impl StepValue for String {
+    fn note(&self) -> String {
+        self.clone()
+    }
+}
+
+/// verify's results, the names of the failed checks, and the note.
+impl StepValue for (Vec<CheckResult>, Vec<&'static str>, String) {
+    fn note(&self) -> String {
+        self.2.clone()
+    }
+
+    fn ok(&self) -> bool {
+        self.1.is_empty()
+    }
+}
+
+impl<A> StepValue for (A, String) {
+    fn note(&self) -> String {
+        self.1.clone()
+    }
+}

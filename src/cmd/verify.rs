@@ -1,0 +1,345 @@
+//! `meshtls verify`: resolve names, ports, addresses and certificates (flags over `-f` over the
+//! page), run the page's checks and the negative ones with the local client (or, with --kube, curl
+//! in the sleep pods), report, exit 0 or 3.
+use std::collections::HashMap;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use time::OffsetDateTime;
+
+use crate::cli::{KubeArgs, ReportFormat, TargetArgs, VerifyArgs};
+use crate::cmd::apply::{connect_options, explain};
+use crate::exit::{DataError, ExitStatus, UsageError};
+use crate::kube::incluster::sleep_pods;
+use crate::output::{Printer, warn};
+use crate::render::manifest::parse_manifests;
+use crate::verify::checks::{CurlFiles, Listener, Target, plan};
+use crate::verify::cluster::{ClientFiles, KubeRunner};
+use crate::verify::local::{LocalRunner, MaterialFiles, Materials};
+use crate::verify::target::{from_manifests, page_target};
+use crate::verify::{CheckResult, all_passed, report, run_all};
+
+pub fn run(args: VerifyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
+    let VerifyArgs {
+        target,
+        targets,
+        certs,
+        cacert,
+        cert,
+        key,
+        ca_key,
+        mesh_dir,
+        no_negative,
+        timeout,
+        verbose,
+        output,
+        kube,
+        kube_workdir,
+        cluster,
+    } = args;
+    if kube {
+        let target = resolve_target(target)?;
+        let files = material_files(&target, certs, cacert, cert, key, ca_key, mesh_dir);
+        return verify_in_cluster(
+            &target,
+            &files,
+            &cluster,
+            kube_workdir,
+            !no_negative,
+            Duration::from_secs(timeout),
+            verbose,
+            output,
+            printer,
+        );
+    }
+    let target = resolve_target(target)?;
+    let addresses = resolve_addresses(&target, &targets)?;
+    let files = material_files(&target, certs, cacert, cert, key, ca_key, mesh_dir);
+    let now = OffsetDateTime::now_utc();
+    let materials = Materials::load(&files, &target, now).with_context(|| {
+        format!(
+            "loading the client certificates; make them with `meshtls certgen --out DIR` and pass \
+             --certs DIR, or give --cacert/--cert/--key (CA file: {})",
+            files.cacert.display()
+        )
+    })?;
+    let mut runner = LocalRunner::new(
+        target.clone(),
+        addresses.clone(),
+        materials,
+        Duration::from_secs(timeout),
+    )?;
+    let results = run_all(plan(&target, !no_negative), &mut runner);
+    let curl_files = curl_files(&files);
+    print_results(
+        &results,
+        &target,
+        &addresses,
+        &curl_files,
+        verbose,
+        output,
+        printer,
+    )
+}
+
+/// `--kube`: the page's curl in the sleep pods. The outside pod gets the CA and the client pair
+/// first; the results print as local verify prints them.
+#[allow(clippy::too_many_arguments)]
+fn verify_in_cluster(
+    target: &Target,
+    files: &MaterialFiles,
+    cluster: &KubeArgs,
+    workdir: String,
+    negative: bool,
+    timeout: Duration,
+    verbose: bool,
+    output: ReportFormat,
+    printer: &mut Printer,
+) -> anyhow::Result<ExitStatus> {
+    let read = |path: &Path| {
+        std::fs::read(path).with_context(|| {
+            format!(
+                "reading {} to copy into the outside sleep pod; make the certificates with \
+                 `meshtls certgen --out DIR` and pass --certs DIR, or give --cacert/--cert/--key",
+                path.display()
+            )
+        })
+    };
+    let client_files = ClientFiles {
+        ca_crt: read(&files.cacert)?,
+        client_crt: read(&files.cert)?,
+        client_key: read(&files.key)?,
+    };
+    let runtime = crate::kube::runtime()?;
+    let opts = connect_options(cluster, None);
+    let connected = runtime.block_on(async {
+        let kube_target = crate::kube::connect::resolve(&opts).await?;
+        let client = kube_target.client()?;
+        let pods = tokio::time::timeout(
+            crate::kube::DEFAULT_TIMEOUT,
+            sleep_pods(&client, &target.namespace, OUTSIDE_NAMESPACE),
+        )
+        .await
+        .map_err(|e| explain(e.into(), &kube_target))?
+        .map_err(|e| explain(e.into(), &kube_target))?;
+        anyhow::Ok((client, pods))
+    });
+    let (client, pods) = connected?;
+    let mut runner = KubeRunner::new(
+        runtime,
+        client,
+        target.clone(),
+        pods,
+        workdir,
+        &client_files,
+        timeout,
+    )
+    .context("copying the CA and the client pair into the outside sleep pod")?;
+    let results = run_all(plan(target, negative), &mut runner);
+    print_results(
+        &results,
+        target,
+        &HashMap::new(),
+        &CurlFiles::default(),
+        verbose,
+        output,
+        printer,
+    )
+}
+
+/// Where the page runs its outside client.
+const OUTSIDE_NAMESPACE: &str = "default";
+
+/// The local files, as curl arguments.
+pub fn curl_files(files: &MaterialFiles) -> CurlFiles {
+    let text = |p: &Path| p.display().to_string();
+    CurlFiles {
+        cacert: text(&files.cacert),
+        cert: text(&files.cert),
+        key: text(&files.key),
+    }
+}
+
+/// Prints the results (curl blocks with `verbose`, the table or JSON) and returns 0 or 3.
+pub fn print_results(
+    results: &[CheckResult],
+    target: &Target,
+    addresses: &HashMap<Listener, SocketAddr>,
+    curl_files: &CurlFiles,
+    verbose: bool,
+    output: ReportFormat,
+    printer: &mut Printer,
+) -> anyhow::Result<ExitStatus> {
+    let passed = all_passed(results);
+    for result in results {
+        for warning in &result.warnings {
+            warn(warning);
+        }
+    }
+    match output {
+        ReportFormat::Json => {
+            let value = report::json(results, target, passed);
+            printer.line(&serde_json::to_string_pretty(&value)?)?;
+        }
+        ReportFormat::Text => {
+            if verbose {
+                for result in results {
+                    let address = addresses.get(&result.check.listener).copied();
+                    printer.write_str(&report::curl_block(result, target, curl_files, address))?;
+                }
+            }
+            printer.write_str(&report::table(results, report::stdout_colour()))?;
+            printer.line(&report::summary(results))?;
+        }
+    }
+    let skipped: Vec<&str> = results
+        .iter()
+        .filter(|r| r.verdict == crate::verify::checks::Verdict::Skip)
+        .map(|r| r.check.id.name())
+        .collect();
+    if !skipped.is_empty() {
+        warn(&format!(
+            "skipped {} (not a pass, so the exit status is 3): the GOT column says what each needs",
+            skipped.join(", ")
+        ));
+    }
+    Ok(if passed {
+        ExitStatus::Success
+    } else {
+        ExitStatus::ChecksFailed
+    })
+}
+
+/// Page defaults, then the manifests, then flags.
+fn resolve_target(args: TargetArgs) -> anyhow::Result<Target> {
+    let TargetArgs {
+        file,
+        namespace,
+        service,
+        sidecar_name,
+        service_account,
+        tls_port,
+        http_port,
+        service_tls_port,
+        service_http_port,
+        cluster_domain,
+    } = args;
+    let mut target = page_target();
+    target.cluster_domain = cluster_domain;
+    if let Some(path) = &file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading manifests {}", path.display()))?;
+        let manifests =
+            parse_manifests(&text).map_err(|e| DataError(format!("{}: {e}", path.display())))?;
+        target = from_manifests(&manifests, sidecar_name.as_deref(), target)
+            .map_err(|e| DataError(format!("{}: {e}", path.display())))?;
+    }
+    fn set<T>(slot: &mut T, value: Option<T>) {
+        if let Some(value) = value {
+            *slot = value;
+        }
+    }
+    let account_given = service_account.is_some();
+    let service_given = service.is_some();
+    set(&mut target.namespace, namespace);
+    set(&mut target.service, service);
+    set(&mut target.sidecar_name, sidecar_name);
+    set(&mut target.service_account, service_account);
+    if service_given && !account_given && file.is_none() {
+        target.service_account = target.service.clone();
+    }
+    set(&mut target.tls.workload, tls_port);
+    set(&mut target.internal.workload, http_port);
+    set(&mut target.tls.service, service_tls_port);
+    set(&mut target.internal.service, service_http_port);
+    Ok(target)
+}
+
+/// `--target PORT=HOST:PORT` for either listener (by service or workload port); the rest go to
+/// 127.0.0.1 at the workload port.
+pub fn resolve_addresses(
+    target: &Target,
+    specs: &[String],
+) -> anyhow::Result<HashMap<Listener, SocketAddr>> {
+    let mut addresses = HashMap::new();
+    for spec in specs {
+        let bad = |why: &str| {
+            UsageError(format!(
+                "--target {spec:?}: {why}; use PORT=HOST:PORT, e.g. --target {}=127.0.0.1:{}",
+                target.tls.service, target.tls.workload
+            ))
+        };
+        let (port, address) = spec.split_once('=').ok_or_else(|| bad("no PORT="))?;
+        let port: u16 = port.parse().map_err(|_| bad("PORT is not a number"))?;
+        let listener = [Listener::Tls, Listener::Internal]
+            .into_iter()
+            .find(|l| {
+                let pair = target.ports(*l);
+                pair.service == port || pair.workload == port
+            })
+            .ok_or_else(|| {
+                bad(&format!(
+                    "{port} is none of the ports {}, {} (TLS) or {}, {} (in-mesh)",
+                    target.tls.service,
+                    target.tls.workload,
+                    target.internal.service,
+                    target.internal.workload
+                ))
+            })?;
+        let resolved = address
+            .to_socket_addrs()
+            .map_err(|e| bad(&format!("cannot resolve {address}: {e}")))?
+            .next()
+            .ok_or_else(|| bad(&format!("{address} resolves to nothing")))?;
+        addresses.insert(listener, resolved);
+    }
+    for listener in [Listener::Tls, Listener::Internal] {
+        addresses
+            .entry(listener)
+            .or_insert_with(|| SocketAddr::from(([127, 0, 0, 1], target.ports(listener).workload)));
+    }
+    Ok(addresses)
+}
+
+/// The page's file names in `--certs` (default `.`), each overridable by its own flag.
+fn material_files(
+    target: &Target,
+    certs: Option<PathBuf>,
+    cacert: Option<PathBuf>,
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+    ca_key: Option<PathBuf>,
+    mesh_dir: Option<PathBuf>,
+) -> MaterialFiles {
+    let dir = certs.unwrap_or_else(|| PathBuf::from("."));
+    let client = format!("client.{}.svc.{}", target.namespace, target.cluster_domain);
+    let in_dir = |name: String| dir.join(name);
+    let ca_key = ca_key.or_else(|| {
+        // The CA key is only implied when the CA itself comes from the folder.
+        cacert
+            .is_none()
+            .then(|| in_dir("example.com.key".to_string()))
+    });
+    MaterialFiles {
+        cacert: cacert.unwrap_or_else(|| in_dir("example.com.crt".to_string())),
+        cert: cert.unwrap_or_else(|| in_dir(format!("{client}.crt"))),
+        key: key.unwrap_or_else(|| in_dir(format!("{client}.key"))),
+        ca_key,
+        mesh_dir: mesh_dir.or_else(crate::cmd::proxy::default_mesh_dir),
+    }
+}
+
+/// The page's certificate folder layout, for other commands (demo) that made it.
+pub fn files_in(dir: &Path, target: &Target, mesh_dir: &Path) -> MaterialFiles {
+    material_files(
+        target,
+        Some(dir.to_path_buf()),
+        None,
+        None,
+        None,
+        None,
+        Some(mesh_dir.to_path_buf()),
+    )
+}
