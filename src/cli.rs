@@ -315,7 +315,7 @@ pub enum ObjectFormat {
     Json,
 }
 
-/// kubectl's `--dry-run` values. Until cluster mode, only `client` (print, do not send) works.
+/// kubectl's `--dry-run` values: `client` prints, `server` sends as a server dry run, `none` sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DryRun {
     None,
