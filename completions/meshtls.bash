@@ -19,11 +19,20 @@ _meshtls() {
             meshtls,analyze)
                 cmd="meshtls__subcmd__analyze"
                 ;;
+            meshtls,apply)
+                cmd="meshtls__subcmd__apply"
+                ;;
             meshtls,cert)
                 cmd="meshtls__subcmd__cert"
                 ;;
             meshtls,certgen)
                 cmd="meshtls__subcmd__certgen"
+                ;;
+            meshtls,check)
+                cmd="meshtls__subcmd__check"
+                ;;
+            meshtls,cleanup)
+                cmd="meshtls__subcmd__cleanup"
                 ;;
             meshtls,completion)
                 cmd="meshtls__subcmd__completion"
@@ -109,11 +118,20 @@ _meshtls() {
             meshtls__subcmd__help,analyze)
                 cmd="meshtls__subcmd__help__subcmd__analyze"
                 ;;
+            meshtls__subcmd__help,apply)
+                cmd="meshtls__subcmd__help__subcmd__apply"
+                ;;
             meshtls__subcmd__help,cert)
                 cmd="meshtls__subcmd__help__subcmd__cert"
                 ;;
             meshtls__subcmd__help,certgen)
                 cmd="meshtls__subcmd__help__subcmd__certgen"
+                ;;
+            meshtls__subcmd__help,check)
+                cmd="meshtls__subcmd__help__subcmd__check"
+                ;;
+            meshtls__subcmd__help,cleanup)
+                cmd="meshtls__subcmd__help__subcmd__cleanup"
                 ;;
             meshtls__subcmd__help,completion)
                 cmd="meshtls__subcmd__help__subcmd__completion"
@@ -185,7 +203,7 @@ _meshtls() {
 
     case "${cmd}" in
         meshtls)
-            opts="-h -V --help --version certgen cert create render validate analyze completion proxy-config pc verify demo proxy httpbin help"
+            opts="-h -V --help --version certgen cert create render validate analyze completion proxy-config pc verify demo proxy httpbin apply check cleanup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -250,6 +268,52 @@ _meshtls() {
                     return 0
                     ;;
                 --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__apply)
+            opts="-f -n -c -h -V --filename --namespace --dry-run --force-conflicts --kubeconfig --context --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -W "none client server" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -400,6 +464,250 @@ _meshtls() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        meshtls__subcmd__check)
+            opts="-i -n -c -h -V --istioNamespace --values --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --kubeconfig --context --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --istioNamespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sidecar-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --peer-auth-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-tls-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-http-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-mode)
+                    COMPREPLY=($(compgen -W "SIMPLE MUTUAL OPTIONAL_MUTUAL" -- "${cur}"))
+                    return 0
+                    ;;
+                --min-tls-version)
+                    COMPREPLY=($(compgen -W "TLS_AUTO TLSV1_0 TLSV1_1 TLSV1_2 TLSV1_3" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-tls-version)
+                    COMPREPLY=($(compgen -W "TLS_AUTO TLSV1_0 TLSV1_1 TLSV1_2 TLSV1_3" -- "${cur}"))
+                    return 0
+                    ;;
+                --cipher-suites)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --istio-api-version)
+                    COMPREPLY=($(compgen -W "v1 v1beta1 v1alpha3" -- "${cur}"))
+                    return 0
+                    ;;
+                --sleep-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__cleanup)
+            opts="-n -c -h -V --dry-run --values --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --kubeconfig --context --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --values)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sidecar-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --peer-auth-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-tls-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service-http-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-mode)
+                    COMPREPLY=($(compgen -W "SIMPLE MUTUAL OPTIONAL_MUTUAL" -- "${cur}"))
+                    return 0
+                    ;;
+                --min-tls-version)
+                    COMPREPLY=($(compgen -W "TLS_AUTO TLSV1_0 TLSV1_1 TLSV1_2 TLSV1_3" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-tls-version)
+                    COMPREPLY=($(compgen -W "TLS_AUTO TLSV1_0 TLSV1_1 TLSV1_2 TLSV1_3" -- "${cur}"))
+                    return 0
+                    ;;
+                --cipher-suites)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --istio-api-version)
+                    COMPREPLY=($(compgen -W "v1 v1beta1 v1alpha3" -- "${cur}"))
+                    return 0
+                    ;;
+                --sleep-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         meshtls__subcmd__completion)
             opts="-h -V --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -513,7 +821,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__create__subcmd__secret__subcmd__generic)
-            opts="-n -o -h -V --from-file --from-literal --type --namespace --output --dry-run --help --version"
+            opts="-n -o -c -h -V --from-file --from-literal --type --namespace --output --dry-run --apply --force-conflicts --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -549,6 +857,18 @@ _meshtls() {
                     ;;
                 --dry-run)
                     COMPREPLY=($(compgen -W "none client server" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -615,7 +935,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__create__subcmd__secret__subcmd__tls)
-            opts="-n -o -h -V --cert --key --namespace --output --dry-run --help --version"
+            opts="-n -o -c -h -V --cert --key --namespace --output --dry-run --apply --force-conflicts --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -647,6 +967,18 @@ _meshtls() {
                     ;;
                 --dry-run)
                     COMPREPLY=($(compgen -W "none client server" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -695,7 +1027,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__help)
-            opts="certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help"
+            opts="certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -709,6 +1041,20 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__help__subcmd__analyze)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__help__subcmd__apply)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -751,6 +1097,34 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__help__subcmd__certgen)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__help__subcmd__cleanup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1105,7 +1479,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__proxy__subcmd__config__subcmd__secret)
-            opts="-f -n -o -h -V --file --admin --proxy-admin-port --namespace --output --all-certs --check --warn-days --now --help --version"
+            opts="-f -n -o -c -h -V --file --admin --proxy-admin-port --namespace --output --all-certs --check --warn-days --now --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1151,6 +1525,18 @@ _meshtls() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1159,7 +1545,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__render)
-            opts="-n -h -V --out-dir --values --certs --print-command --validate --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --help --version install namespace peer-authentication secrets app sidecar sleep"
+            opts="-n -c -h -V --out-dir --values --certs --print-command --validate --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --apply --force-conflicts --kubeconfig --context --help --version install namespace peer-authentication secrets app sidecar sleep"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1265,6 +1651,18 @@ _meshtls() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1311,7 +1709,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__verify)
-            opts="-f -n -v -o -h -V --filename --namespace --service --sidecar-name --service-account --tls-port --http-port --service-tls-port --service-http-port --cluster-domain --target --certs --cacert --cert --key --ca-key --mesh-dir --no-negative --timeout --verbose --output --kube --help --version"
+            opts="-f -n -v -o -c -h -V --filename --namespace --service --sidecar-name --service-account --tls-port --http-port --service-tls-port --service-http-port --cluster-domain --target --certs --cacert --cert --key --ca-key --mesh-dir --no-negative --timeout --verbose --output --kube --kube-workdir --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1403,6 +1801,22 @@ _meshtls() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --kube-workdir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

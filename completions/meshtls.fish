@@ -39,6 +39,9 @@ complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "verify" -d 'Run the
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "demo" -d 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "proxy" -d 'Run one workload\'s sidecar locally, configured from the task\'s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio\'s Envoy would serve it'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "httpbin" -d 'Run the embedded httpbin (the task\'s app)'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "apply" -d 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "check" -d 'Check the cluster\'s set-up for the task: istiod\'s flag, namespace injection, the app\'s sidecar volumes'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "cleanup" -d 'Delete what the task created, as the page\'s clean-up section; only objects meshtls applied'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l out -d 'Folder for the certificates and keys (created if missing)' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l ca-subject -d 'The CA\'s subject, openssl style' -r
@@ -117,8 +120,12 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l istio-api-ver
 v1beta1\t''
 v1alpha3\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l sleep-namespace -d 'Namespaces for the sleep client (repeat) [default: default and --namespace]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l print-command -d 'Print the equivalent `istioctl install --set …` command instead of the manifests'
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l validate -d 'Check the Istio resources first (as `meshtls validate`); errors stop the render'
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l apply -d 'Server-side apply the objects to the cluster instead of printing them'
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l force-conflicts -d 'With --apply: take over fields that another field manager owns'
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s f -l filename -d 'YAML files to check (`-` reads stdin); repeat for more' -r
@@ -155,13 +162,15 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and not __
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE`' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -169,13 +178,15 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE`' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -183,13 +194,15 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE`' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -205,13 +218,15 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and not __fish_seen_
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE`' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -219,13 +234,15 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subc
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE`' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -233,13 +250,15 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subc
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE`' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -266,9 +285,12 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l mesh-dir -d '
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l timeout -d 'Seconds each request may take' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l kube-workdir -d 'With --kube: the folder in the outside sleep pod for the client files, where curl runs' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l no-negative -d 'Run only the page\'s three checks'
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s v -l verbose -d 'Show what `curl -I` prints for each check before the table'
-complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l kube -d 'Run curl inside the sleep pods of a cluster, as the page does (arrives with cluster mode)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l kube -d 'Run curl inside the sleep pods of a cluster, as the page does: the in-mesh sleep in the app\'s namespace, the outside one in `default` (the CA and client pair are copied into it)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l dir -d 'Work folder to keep (certificates, manifests, mounted secrets, mesh CA, logs); default: a temporary folder removed at the end (kept if a step fails)' -r -F
@@ -304,19 +326,110 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -s V -l version -
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -l listen -d 'Address to listen on' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -s V -l version -d 'Print version'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "cert" -d 'Work with certificate files'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "analyze" -d 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "completion" -d 'Print a shell completion script'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "proxy-config" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "verify" -d 'Run the page\'s checks (and negative ones) against a running sidecar, curl style'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "demo" -d 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "proxy" -d 'Run one workload\'s sidecar locally, configured from the task\'s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio\'s Envoy would serve it'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "httpbin" -d 'Run the embedded httpbin (the task\'s app)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s f -l filename -d 'YAML files to apply (`-` reads stdin); repeat for more' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s n -l namespace -d 'Namespace for namespaced objects that set none [default: the context\'s namespace, else default]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -l dry-run -d '`server`: the API server checks everything and stores nothing; `none`: apply' -r -f -a "none\t''
+client\t''
+server\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -l force-conflicts -d 'Take over fields that another field manager owns'
+complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s i -l istioNamespace -d 'Namespace where Istio\'s control plane (istiod) runs' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l values -d 'Read the task\'s parameters from a YAML file, as `render --values`' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s n -l namespace -d 'Namespace of the app [default: test]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l app -d 'App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l app-version -d 'The app\'s `version` label [default: v1]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l image -d 'The app\'s container image [default: docker.io/kennethreitz/httpbin]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l sidecar-name -d 'Name of the Sidecar [default: ingress-sidecar]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l peer-auth-name -d 'Name of the workload PeerAuthentication [default: disable-peer-auth-for-external-mtls-port]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l secret -d 'Name of the server\'s tls Secret [default: httpbin-mtls-termination]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l ca-secret -d 'Name of the CA\'s Secret [default: httpbin-mtls-termination-cacert]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l app-port -d 'The app container\'s port, the listeners\' defaultEndpoint [default: 80]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l tls-port -d 'Workload port of the TLS listener (Service targetPort, portLevelMtls key) [default: 9080]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l http-port -d 'Workload port of the plain HTTP listener [default: 9081]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l service-tls-port -d 'Service port in front of the TLS port [default: 8443]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l service-http-port -d 'Service port in front of the HTTP port [default: 8080]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l tls-mode -d 'TLS mode of the Sidecar\'s TLS listener [default: MUTUAL]' -r -f -a "SIMPLE\t''
+MUTUAL\t''
+OPTIONAL_MUTUAL\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l min-tls-version -d 'minProtocolVersion of the TLS listener' -r -f -a "TLS_AUTO\t''
+TLSV1_0\t''
+TLSV1_1\t''
+TLSV1_2\t''
+TLSV1_3\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l max-tls-version -d 'maxProtocolVersion of the TLS listener' -r -f -a "TLS_AUTO\t''
+TLSV1_0\t''
+TLSV1_1\t''
+TLSV1_2\t''
+TLSV1_3\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l cipher-suites -d 'cipherSuites of the TLS listener (OpenSSL names, comma-separated)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l cert-mount -d 'Where istio-proxy mounts the server Secret [default: /etc/istio/tls-certs/]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l ca-mount -d 'Where istio-proxy mounts the CA Secret [default: /etc/istio/tls-ca-certs/]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l istio-api-version -d 'apiVersion of the Istio resources [default: v1]' -r -f -a "v1\t''
+v1beta1\t''
+v1alpha3\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l sleep-namespace -d 'Namespaces for the sleep client (repeat) [default: default and --namespace]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l values -d 'Read the task\'s parameters from a YAML file, as `render --values`' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -s n -l namespace -d 'Namespace of the app [default: test]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l app -d 'App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l app-version -d 'The app\'s `version` label [default: v1]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l image -d 'The app\'s container image [default: docker.io/kennethreitz/httpbin]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l sidecar-name -d 'Name of the Sidecar [default: ingress-sidecar]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l peer-auth-name -d 'Name of the workload PeerAuthentication [default: disable-peer-auth-for-external-mtls-port]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l secret -d 'Name of the server\'s tls Secret [default: httpbin-mtls-termination]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l ca-secret -d 'Name of the CA\'s Secret [default: httpbin-mtls-termination-cacert]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l app-port -d 'The app container\'s port, the listeners\' defaultEndpoint [default: 80]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l tls-port -d 'Workload port of the TLS listener (Service targetPort, portLevelMtls key) [default: 9080]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l http-port -d 'Workload port of the plain HTTP listener [default: 9081]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l service-tls-port -d 'Service port in front of the TLS port [default: 8443]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l service-http-port -d 'Service port in front of the HTTP port [default: 8080]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l tls-mode -d 'TLS mode of the Sidecar\'s TLS listener [default: MUTUAL]' -r -f -a "SIMPLE\t''
+MUTUAL\t''
+OPTIONAL_MUTUAL\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l min-tls-version -d 'minProtocolVersion of the TLS listener' -r -f -a "TLS_AUTO\t''
+TLSV1_0\t''
+TLSV1_1\t''
+TLSV1_2\t''
+TLSV1_3\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l max-tls-version -d 'maxProtocolVersion of the TLS listener' -r -f -a "TLS_AUTO\t''
+TLSV1_0\t''
+TLSV1_1\t''
+TLSV1_2\t''
+TLSV1_3\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l cipher-suites -d 'cipherSuites of the TLS listener (OpenSSL names, comma-separated)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l cert-mount -d 'Where istio-proxy mounts the server Secret [default: /etc/istio/tls-certs/]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l ca-mount -d 'Where istio-proxy mounts the CA Secret [default: /etc/istio/tls-ca-certs/]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l istio-api-version -d 'apiVersion of the Istio resources [default: v1]' -r -f -a "v1\t''
+v1beta1\t''
+v1alpha3\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l sleep-namespace -d 'Namespaces for the sleep client (repeat) [default: default and --namespace]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l dry-run -d 'Say what would be deleted; delete nothing (the server checks each delete)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "cert" -d 'Work with certificate files'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "analyze" -d 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "completion" -d 'Print a shell completion script'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "proxy-config" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "verify" -d 'Run the page\'s checks (and negative ones) against a running sidecar, curl style'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "demo" -d 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "proxy" -d 'Run one workload\'s sidecar locally, configured from the task\'s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio\'s Envoy would serve it'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "httpbin" -d 'Run the embedded httpbin (the task\'s app)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "apply" -d 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "check" -d 'Check the cluster\'s set-up for the task: istiod\'s flag, namespace injection, the app\'s sidecar volumes'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "cleanup" -d 'Delete what the task created, as the page\'s clean-up section; only objects meshtls applied'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "inspect" -d 'Show each certificate in PEM files: subject, SANs, serial, validity, key, CA flag, version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "secret" -d 'Create a Secret'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from proxy-config" -f -a "secret" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'

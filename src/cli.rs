@@ -66,6 +66,87 @@ pub enum Command {
     Proxy(ProxyArgs),
     /// Run the embedded httpbin (the task's app)
     Httpbin(HttpbinArgs),
+    /// Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side
+    Apply(ApplyArgs),
+    /// Check the cluster's set-up for the task: istiod's flag, namespace injection, the app's sidecar volumes
+    Check(CheckArgs),
+    /// Delete what the task created, as the page's clean-up section; only objects meshtls applied
+    Cleanup(CleanupArgs),
+}
+
+/// How to reach the cluster, as kubectl and istioctl take it.
+#[derive(Debug, Clone, Args)]
+pub struct KubeArgs {
+    /// Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]
+    #[arg(short = 'c', long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use [default: its current-context]
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+}
+
+/// Sending objects to the cluster from a command that otherwise prints them.
+#[derive(Debug, Args)]
+pub struct ApplyFlags {
+    /// Server-side apply the objects to the cluster instead of printing them
+    #[arg(long)]
+    pub apply: bool,
+    /// With --apply: take over fields that another field manager owns
+    #[arg(long)]
+    pub force_conflicts: bool,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// YAML files to apply (`-` reads stdin); repeat for more
+    #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+    /// Namespace for namespaced objects that set none [default: the context's namespace, else default]
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// `server`: the API server checks everything and stores nothing; `none`: apply
+    #[arg(long, value_enum, default_value = "none", num_args = 0..=1, default_missing_value = "server")]
+    pub dry_run: DryRun,
+    /// Take over fields that another field manager owns
+    #[arg(long)]
+    pub force_conflicts: bool,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Namespace where Istio's control plane (istiod) runs
+    #[arg(
+        short = 'i',
+        long = "istioNamespace",
+        alias = "istio-namespace",
+        default_value = "istio-system"
+    )]
+    pub istio_namespace: String,
+    /// Read the task's parameters from a YAML file, as `render --values`
+    #[arg(long, value_name = "FILE")]
+    pub values: Option<PathBuf>,
+    #[command(flatten)]
+    pub params: ParamArgs,
+    #[command(flatten)]
+    pub kube: KubeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CleanupArgs {
+    /// Say what would be deleted; delete nothing (the server checks each delete)
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Read the task's parameters from a YAML file, as `render --values`
+    #[arg(long, value_name = "FILE")]
+    pub values: Option<PathBuf>,
+    #[command(flatten)]
+    pub params: ParamArgs,
+    #[command(flatten)]
+    pub kube: KubeArgs,
 }
 
 #[derive(Debug, Args)]
@@ -234,7 +315,7 @@ pub enum ObjectFormat {
     Json,
 }
 
-/// kubectl's `--dry-run` values. Until cluster mode, only `client` (print, do not send) works.
+/// kubectl's `--dry-run` values: `client` prints, `server` sends as a server dry run, `none` sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DryRun {
     None,
@@ -250,9 +331,11 @@ pub struct ObjectOutputArgs {
     /// Output format
     #[arg(short = 'o', long = "output", value_enum, default_value = "yaml")]
     pub output: ObjectFormat,
-    /// Accepted for kubectl compatibility; meshtls prints the object and sends nothing
+    /// `client` prints the object; `server` sends it as a server-side dry run; `none` applies it
     #[arg(long, value_enum, default_value = "client", num_args = 0..=1, default_missing_value = "client")]
     pub dry_run: DryRun,
+    #[command(flatten)]
+    pub cluster: ApplyFlags,
 }
 
 #[derive(Debug, Args)]
@@ -348,6 +431,8 @@ pub struct RenderArgs {
     pub validate: bool,
     #[command(flatten)]
     pub params: ParamArgs,
+    #[command(flatten)]
+    pub cluster: ApplyFlags,
 }
 
 /// Every name and number of the page; the defaults reproduce it.
@@ -453,7 +538,7 @@ pub enum SecretFormat {
 
 #[derive(Debug, Args)]
 pub struct ProxyConfigSecretArgs {
-    /// POD[.NAMESPACE] or deployment/NAME[.NAMESPACE] (needs cluster access, not available yet)
+    /// POD[.NAMESPACE] or deployment/NAME[.NAMESPACE], read through a port-forward to its admin port
     #[arg(value_name = "POD")]
     pub pod: Option<String>,
     /// An Envoy config dump (JSON, full or secrets only); `-` reads stdin
@@ -465,9 +550,9 @@ pub struct ProxyConfigSecretArgs {
     /// The proxy's admin port inside the pod
     #[arg(long, default_value_t = 15000, value_name = "PORT")]
     pub proxy_admin_port: u16,
-    /// Namespace of a pod given without `.NAMESPACE`
-    #[arg(short = 'n', long, default_value = "default")]
-    pub namespace: String,
+    /// Namespace of a pod given without `.NAMESPACE` [default: the context's namespace, else default]
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
     /// Output format
     #[arg(short = 'o', long = "output", value_enum, default_value = "short")]
     pub output: SecretFormat,
@@ -488,6 +573,8 @@ pub struct ProxyConfigSecretArgs {
         hide_env_values = true
     )]
     pub now: Option<String>,
+    #[command(flatten)]
+    pub kube: KubeArgs,
 }
 
 /// Names and logical ports of the set-up under test; each overrides `-f` and the page's default.
@@ -565,9 +652,15 @@ pub struct VerifyArgs {
     /// Output format
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     pub output: ReportFormat,
-    /// Run curl inside the sleep pods of a cluster, as the page does (arrives with cluster mode)
+    /// Run curl inside the sleep pods of a cluster, as the page does: the in-mesh sleep in the
+    /// app's namespace, the outside one in `default` (the CA and client pair are copied into it)
     #[arg(long)]
     pub kube: bool,
+    /// With --kube: the folder in the outside sleep pod for the client files, where curl runs
+    #[arg(long, value_name = "DIR", default_value = crate::kube::incluster::WORKDIR, requires = "kube")]
+    pub kube_workdir: String,
+    #[command(flatten)]
+    pub cluster: KubeArgs,
 }
 
 #[derive(Debug, Args)]

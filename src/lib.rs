@@ -13,6 +13,7 @@ pub mod exit;
 pub mod fsx;
 pub mod httpbin;
 pub mod k8s;
+pub mod kube;
 pub mod logging;
 pub mod mesh;
 pub mod output;
@@ -90,6 +91,9 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::Analyze(args) => cmd::analyze::run(args, &mut printer),
         Command::Completion(args) => cmd::completion::run(args, &mut printer),
         Command::ProxyConfig(which) => cmd::proxy_config::run(which, &mut printer),
+        Command::Apply(args) => cmd::apply::run(args, &mut printer),
+        Command::Check(args) => cmd::check::run(args, &mut printer),
+        Command::Cleanup(args) => cmd::cleanup::run(args, &mut printer),
         Command::Verify(args) => cmd::verify::run(args, &mut printer),
         Command::Demo(args) => cmd::demo::run(args, &mut printer),
         Command::Proxy(args) => cmd::proxy::run(args, &mut printer),

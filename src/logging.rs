@@ -47,7 +47,9 @@ impl Log for Logger {
 fn parse(spec: &str) -> Logger {
     let mut logger = Logger {
         default: LevelFilter::Info,
-        directives: Vec::new(),
+        // kube-client logs the errors it also returns, which meshtls reports once itself;
+        // `RUST_LOG=kube_client=debug` (a later directive wins a tie) turns it back on.
+        directives: vec![("kube_client".to_string(), LevelFilter::Off)],
     };
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         match part.split_once('=') {

@@ -2,14 +2,14 @@
 use std::fs;
 use std::path::Path;
 
-use anyhow::bail;
-
 use crate::cli::{
-    CreateSecretCommand, CreateSecretGenericArgs, CreateSecretTlsArgs, DryRun, ObjectFormat,
-    ObjectOutputArgs,
+    ApplyFlags, CreateSecretCommand, CreateSecretGenericArgs, CreateSecretTlsArgs, DryRun,
+    ObjectFormat, ObjectOutputArgs,
 };
+use crate::cmd::apply::apply_documents;
 use crate::exit::ExitStatus;
 use crate::k8s::secret::{Secret, SecretError, go_io_reason};
+use crate::kube::apply::ApplyOptions;
 use crate::output::Printer;
 
 pub fn run(which: CreateSecretCommand, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
@@ -47,20 +47,31 @@ pub fn run(which: CreateSecretCommand, printer: &mut Printer) -> anyhow::Result<
         }
     };
     let ObjectOutputArgs {
-        namespace: _,
+        namespace,
         output,
         dry_run,
+        cluster,
     } = object;
-    if dry_run != DryRun::Client {
-        bail!(
-            "--dry-run={} needs a cluster, which this command does not use yet: \
-             print with --dry-run=client and pipe to kubectl apply -f -",
-            if dry_run == DryRun::Server {
-                "server"
-            } else {
-                "none"
-            }
-        );
+    let ApplyFlags {
+        apply,
+        force_conflicts,
+        kube,
+    } = cluster;
+    // kubectl sends unless --dry-run=client; meshtls prints unless asked to send (--apply or
+    // --dry-run=none|server), so that the page's `--dry-run=client -o yaml` habit stays safe.
+    let server_dry_run = match (apply, dry_run) {
+        (_, DryRun::Server) => Some(true),
+        (true, _) | (false, DryRun::None) => Some(false),
+        (false, DryRun::Client) => None,
+    };
+    if let Some(server_dry_run) = server_dry_run {
+        let doc: serde_json::Value = serde_json::from_str(&secret.to_json())
+            .map_err(|e| anyhow::anyhow!("reading back the Secret's JSON: {e}"))?;
+        let options = ApplyOptions {
+            server_dry_run,
+            force_conflicts,
+        };
+        return apply_documents(&kube, namespace, vec![doc], options, printer);
     }
     let text = match output {
         ObjectFormat::Yaml => secret.to_yaml(),

@@ -4,20 +4,50 @@ use std::io::{self, Write};
 
 use anyhow::Context;
 
+use crate::cli::KubeArgs;
 use crate::cli::{ProxyConfigCommand, ProxyConfigSecretArgs, SecretFormat};
+use crate::cmd::apply::{connect_options, explain};
 use crate::cmd::cert_inspect::resolve_now;
 use crate::configdump::admin::Timeouts;
 use crate::configdump::export;
+use crate::configdump::model::SecretsDump;
 use crate::configdump::rows::{Options, rows};
-use crate::configdump::source::{Source, load};
+use crate::configdump::source::{PodRef, SECRETS_PATH, Source, load, parse_pod_answer};
 use crate::configdump::table::{Layout, check, render};
 use crate::exit::ExitStatus;
+use crate::kube::portforward::{admin_get, resolve_pod};
+use crate::kube::{DEFAULT_TIMEOUT, connect, runtime};
 use crate::output::Printer;
 
 pub fn run(command: ProxyConfigCommand, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
     match command {
         ProxyConfigCommand::Secret(args) => secret(args, printer),
     }
+}
+
+/// Reads the secrets dump of a pod through a port-forward to its admin port, as istioctl does.
+fn pod_dump(
+    arg: &str,
+    namespace: Option<String>,
+    admin_port: u16,
+    kube: &KubeArgs,
+) -> anyhow::Result<SecretsDump> {
+    let opts = connect_options(kube, namespace);
+    runtime()?.block_on(async move {
+        let target = connect::resolve(&opts).await?;
+        let pod = PodRef::parse(arg, &target.namespace, admin_port)?;
+        let client = target.client()?;
+        let fetch = async {
+            let name = resolve_pod(&client, &pod).await?;
+            admin_get(&client, &pod.namespace, &name, admin_port, SECRETS_PATH).await
+        };
+        let answer = match tokio::time::timeout(DEFAULT_TIMEOUT, fetch).await {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(e)) => return Err(explain(e.into(), &target)),
+            Err(elapsed) => return Err(explain(elapsed.into(), &target)),
+        };
+        Ok(parse_pod_answer(&pod, answer.status, &answer.body)?)
+    })
 }
 
 fn secret(args: ProxyConfigSecretArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
@@ -32,16 +62,22 @@ fn secret(args: ProxyConfigSecretArgs, printer: &mut Printer) -> anyhow::Result<
         check: check_rows,
         warn_days,
         now,
+        kube,
     } = args;
     let now = resolve_now(now.as_deref())?;
+    // A pod's namespace defaults to the context's, so the kubeconfig is read only for a pod.
+    let default_ns = namespace.clone().unwrap_or_else(|| "default".to_string());
     let source = Source::resolve(
         pod.as_deref(),
         file,
         admin.as_deref(),
-        &namespace,
+        &default_ns,
         proxy_admin_port,
     )?;
-    let dump = load(&source, io::stdin().lock(), Timeouts::default())?;
+    let dump = match (&source, pod.as_deref()) {
+        (Source::Pod(_), Some(arg)) => pod_dump(arg, namespace, proxy_admin_port, &kube)?,
+        _ => load(&source, io::stdin().lock(), Timeouts::default())?,
+    };
     let rows = rows(&dump, now, Options { all_certs });
 
     match output {

@@ -6,14 +6,20 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::cli::{IstioApiVersionArg, ParamArgs, RenderArgs, TlsModeArg, TlsVersionArg};
+use crate::cli::{
+    ApplyFlags, IstioApiVersionArg, KubeArgs, ParamArgs, RenderArgs, TlsModeArg, TlsVersionArg,
+};
+use crate::cmd::apply::apply_documents;
 use crate::exit::{DataError, ExitStatus};
 use crate::fsx::{FileMode, write_atomic};
+use crate::k8s::yaml::read_documents;
+use crate::kube::apply::ApplyOptions;
 use crate::mesh::install::IstioOperator;
 use crate::mesh::object::IstioApiVersion;
 use crate::mesh::sidecar::{ServerTlsMode, TlsProtocol};
 use crate::mesh::validate::{Level, validate_manifests};
 use crate::output::Printer;
+use crate::render::Manifest;
 use crate::render::manifest::to_multi_yaml;
 use crate::render::{CertFiles, Params, What, render};
 
@@ -26,25 +32,17 @@ pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
         print_command,
         validate,
         params,
+        cluster,
     } = args;
-    let mut resolved = match &values {
-        Some(path) => {
-            let text = fs::read_to_string(path)
-                .with_context(|| format!("reading values file {}", path.display()))?;
-            Params::from_values_yaml(&text).map_err(|e| {
-                DataError(format!(
-                    "values file {}:{}:{}: {}",
-                    path.display(),
-                    e.line,
-                    e.column,
-                    e.message
-                ))
-            })?
-        }
-        None => Params::default(),
-    };
-    apply_flags(&mut resolved, params);
-    resolved.check()?;
+    let ApplyFlags {
+        apply,
+        force_conflicts,
+        kube,
+    } = cluster;
+    if apply && out_dir.is_some() {
+        anyhow::bail!("--apply sends the objects to the cluster: leave out --out-dir");
+    }
+    let resolved = resolve_params(values.as_deref(), params)?;
 
     if print_command {
         printer.line(&IstioOperator::task(&resolved.profile).command())?;
@@ -78,6 +76,9 @@ pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
         }
     }
 
+    if apply {
+        return apply_rendered(&manifests, &kube, force_conflicts, printer);
+    }
     match out_dir {
         None => printer.write_str(&to_multi_yaml(&manifests)?)?,
         Some(dir) => {
@@ -91,6 +92,57 @@ pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// Parameters from defaults, then the `--values` file, then the flags; checked together.
+pub(crate) fn resolve_params(values: Option<&Path>, params: ParamArgs) -> anyhow::Result<Params> {
+    let mut resolved = match values {
+        Some(path) => {
+            let text = fs::read_to_string(path)
+                .with_context(|| format!("reading values file {}", path.display()))?;
+            Params::from_values_yaml(&text).map_err(|e| {
+                DataError(format!(
+                    "values file {}:{}:{}: {}",
+                    path.display(),
+                    e.line,
+                    e.column,
+                    e.message
+                ))
+            })?
+        }
+        None => Params::default(),
+    };
+    apply_flags(&mut resolved, params);
+    resolved.check()?;
+    Ok(resolved)
+}
+
+/// `render --apply`: everything but the IstioOperator (which is istioctl's to install) goes to
+/// the cluster through the same path as `meshtls apply`.
+fn apply_rendered(
+    manifests: &[Manifest],
+    kube: &KubeArgs,
+    force_conflicts: bool,
+    printer: &mut Printer,
+) -> anyhow::Result<ExitStatus> {
+    let (install, objects): (Vec<Manifest>, Vec<Manifest>) = manifests
+        .iter()
+        .cloned()
+        .partition(|m| matches!(m, Manifest::IstioOperator(_)));
+    for operator in &install {
+        if let Manifest::IstioOperator(o) = operator {
+            crate::output::warn(&format!(
+                "not applying the IstioOperator: install Istio with `{}` (or `meshtls render install | istioctl install -f -`)",
+                o.command()
+            ));
+        }
+    }
+    let docs = read_documents(&to_multi_yaml(&objects)?)?;
+    let options = ApplyOptions {
+        server_dry_run: false,
+        force_conflicts,
+    };
+    apply_documents(kube, None, docs, options, printer)
 }
 
 /// The three files `secrets` needs, named as `meshtls certgen` and the page name them.
@@ -117,7 +169,7 @@ fn read_certs(dir: &Path, params: &Params) -> anyhow::Result<CertFiles> {
 }
 
 /// Flags override the values file; every flag is handled here (the destructuring makes sure).
-fn apply_flags(p: &mut Params, flags: ParamArgs) {
+pub(crate) fn apply_flags(p: &mut Params, flags: ParamArgs) {
     let ParamArgs {
         namespace,
         app,

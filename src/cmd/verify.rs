@@ -1,5 +1,6 @@
 //! `meshtls verify`: resolve names, ports, addresses and certificates (flags over `-f` over the
-//! page), run the page's checks and the negative ones with the local client, report, exit 0 or 3.
+//! page), run the page's checks and the negative ones with the local client (or, with --kube, curl
+//! in the sleep pods), report, exit 0 or 3.
 use std::collections::HashMap;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
@@ -8,11 +9,14 @@ use std::time::Duration;
 use anyhow::Context;
 use time::OffsetDateTime;
 
-use crate::cli::{ReportFormat, TargetArgs, VerifyArgs};
+use crate::cli::{KubeArgs, ReportFormat, TargetArgs, VerifyArgs};
+use crate::cmd::apply::{connect_options, explain};
 use crate::exit::{DataError, ExitStatus, UsageError};
+use crate::kube::incluster::sleep_pods;
 use crate::output::{Printer, warn};
 use crate::render::manifest::parse_manifests;
 use crate::verify::checks::{CurlFiles, Listener, Target, plan};
+use crate::verify::cluster::{ClientFiles, KubeRunner};
 use crate::verify::local::{LocalRunner, MaterialFiles, Materials};
 use crate::verify::target::{from_manifests, page_target};
 use crate::verify::{CheckResult, all_passed, report, run_all};
@@ -32,14 +36,23 @@ pub fn run(args: VerifyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
         verbose,
         output,
         kube,
+        kube_workdir,
+        cluster,
     } = args;
     if kube {
-        return Err(UsageError(
-            "--kube (curl in the sleep pods) arrives with cluster mode; until then run verify \
-             from this machine with --target PORT=HOST:PORT (e.g. through kubectl port-forward)"
-                .to_string(),
-        )
-        .into());
+        let target = resolve_target(target)?;
+        let files = material_files(&target, certs, cacert, cert, key, ca_key, mesh_dir);
+        return verify_in_cluster(
+            &target,
+            &files,
+            &cluster,
+            kube_workdir,
+            !no_negative,
+            Duration::from_secs(timeout),
+            verbose,
+            output,
+            printer,
+        );
     }
     let target = resolve_target(target)?;
     let addresses = resolve_addresses(&target, &targets)?;
@@ -70,6 +83,74 @@ pub fn run(args: VerifyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
         printer,
     )
 }
+
+/// `--kube`: the page's curl in the sleep pods. The outside pod gets the CA and the client pair
+/// first; the results print as local verify prints them.
+#[allow(clippy::too_many_arguments)]
+fn verify_in_cluster(
+    target: &Target,
+    files: &MaterialFiles,
+    cluster: &KubeArgs,
+    workdir: String,
+    negative: bool,
+    timeout: Duration,
+    verbose: bool,
+    output: ReportFormat,
+    printer: &mut Printer,
+) -> anyhow::Result<ExitStatus> {
+    let read = |path: &Path| {
+        std::fs::read(path).with_context(|| {
+            format!(
+                "reading {} to copy into the outside sleep pod; make the certificates with \
+                 `meshtls certgen --out DIR` and pass --certs DIR, or give --cacert/--cert/--key",
+                path.display()
+            )
+        })
+    };
+    let client_files = ClientFiles {
+        ca_crt: read(&files.cacert)?,
+        client_crt: read(&files.cert)?,
+        client_key: read(&files.key)?,
+    };
+    let runtime = crate::kube::runtime()?;
+    let opts = connect_options(cluster, None);
+    let connected = runtime.block_on(async {
+        let kube_target = crate::kube::connect::resolve(&opts).await?;
+        let client = kube_target.client()?;
+        let pods = tokio::time::timeout(
+            crate::kube::DEFAULT_TIMEOUT,
+            sleep_pods(&client, &target.namespace, OUTSIDE_NAMESPACE),
+        )
+        .await
+        .map_err(|e| explain(e.into(), &kube_target))?
+        .map_err(|e| explain(e.into(), &kube_target))?;
+        anyhow::Ok((client, pods))
+    });
+    let (client, pods) = connected?;
+    let mut runner = KubeRunner::new(
+        runtime,
+        client,
+        target.clone(),
+        pods,
+        workdir,
+        &client_files,
+        timeout,
+    )
+    .context("copying the CA and the client pair into the outside sleep pod")?;
+    let results = run_all(plan(target, negative), &mut runner);
+    print_results(
+        &results,
+        target,
+        &HashMap::new(),
+        &CurlFiles::default(),
+        verbose,
+        output,
+        printer,
+    )
+}
+
+/// Where the page runs its outside client.
+const OUTSIDE_NAMESPACE: &str = "default";
 
 /// The local files, as curl arguments.
 pub fn curl_files(files: &MaterialFiles) -> CurlFiles {

@@ -1,6 +1,6 @@
 //! Where a config dump comes from: a file, stdin, a local admin endpoint, or a pod (through a
-//! Kubernetes port-forward, which arrives with cluster mode). `load` turns any of them into a
-//! parsed SecretsDump.
+//! Kubernetes port-forward, in `kube::portforward`). `load` turns the local ones into a parsed
+//! SecretsDump; `parse_pod_answer` reads a pod's.
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
@@ -99,9 +99,9 @@ pub enum SourceError {
     Read { path: String, source: io::Error },
     #[error(transparent)]
     Admin(#[from] AdminError),
-    /// Cluster access (a port-forward) is a later milestone; say so and offer the workarounds.
+    /// `load` reads no cluster (the command goes through `kube::portforward`); offer the workarounds.
     #[error(
-        "cannot read the config dump of {pod}: Kubernetes cluster access is not available in meshtls yet; \
+        "cannot read the config dump of {pod} without cluster access; \
          forward its admin port yourself (`kubectl port-forward -n {ns} {kind}/{name} {port}`) and pass \
          --admin 127.0.0.1:{port}, or save a dump (`kubectl exec -n {ns} {kind}/{name} -c istio-proxy -- \
          pilot-agent request GET config_dump > dump.json`) and pass -f dump.json",
@@ -114,6 +114,45 @@ pub enum SourceError {
     NoSecretsConfigDump,
     #[error("reading the config dump from {origin}")]
     Dump { origin: String, source: DumpError },
+    #[error("GET {SECRETS_PATH} from {origin} answered HTTP {status}: {body}")]
+    PodStatus {
+        origin: String,
+        status: u16,
+        body: String,
+    },
+}
+
+/// Reads a pod admin's answer to `SECRETS_PATH` (fetched through a port-forward): 200 is a
+/// dump; Envoy's 400 for a mask that fits nothing means there is no SecretsConfigDump.
+pub fn parse_pod_answer(
+    pod: &PodRef,
+    status: u16,
+    body: &[u8],
+) -> Result<SecretsDump, SourceError> {
+    let parsed = match status {
+        200 => parse_slice(body),
+        400 if String::from_utf8_lossy(body).contains("could not be successfully applied") => {
+            Err(DumpError::NoSecretsConfigDump)
+        }
+        status => {
+            return Err(SourceError::PodStatus {
+                origin: pod.to_string(),
+                status,
+                body: String::from_utf8_lossy(body)
+                    .trim()
+                    .chars()
+                    .take(200)
+                    .collect(),
+            });
+        }
+    };
+    parsed.map_err(|e| match e {
+        DumpError::NoSecretsConfigDump => SourceError::NoSecretsConfigDump,
+        other => SourceError::Dump {
+            origin: pod.to_string(),
+            source: other,
+        },
+    })
 }
 
 impl Source {

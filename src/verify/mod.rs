@@ -3,6 +3,7 @@
 //! cluster mode: curl in the sleep pods), `report` prints the verdicts.
 pub mod checks;
 pub mod client;
+pub mod cluster;
 pub mod local;
 pub mod report;
 pub mod target;

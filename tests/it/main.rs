@@ -1,9 +1,11 @@
 //! meshtls's one integration-test binary: command-line cases and interop with real peers.
 mod common;
+mod fake_apiserver;
 
 mod analyze;
 mod cert_inspect;
 mod certgen;
+mod cluster;
 mod completion;
 mod create_secret;
 mod proxy;

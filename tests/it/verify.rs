@@ -302,9 +302,20 @@ fn bad_verify_command_lines_exit_64_and_missing_files_exit_1() {
     );
     let out = run(&["verify", "--target", "1234=127.0.0.1:1"]);
     assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
-    let out = run(&["verify", "--kube"]);
-    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
     let empty = tempdir();
+    // --kube (cluster mode, tested in cluster.rs) reads the client files before any cluster call.
+    let out = run(&[
+        "verify",
+        "--kube",
+        "--certs",
+        empty.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("outside sleep pod"),
+        "{}",
+        stderr(&out)
+    );
     let out = run(&["verify", "--certs", empty.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("meshtls certgen"), "{}", stderr(&out));

@@ -329,15 +329,19 @@ fn bad_input_is_an_error_naming_the_input_not_a_panic() {
 }
 
 #[test]
-fn a_pod_needs_cluster_access_which_is_not_available_yet() {
+fn a_pod_without_any_kubeconfig_says_how_to_give_one() {
+    let home = crate::common::tempdir();
     let out = meshtls()
         .args(["pc", "secret", "deployment/httpbin.test"])
+        .env("HOME", home.path())
+        .env_remove("KUBECONFIG")
+        .env_remove("KUBERNETES_SERVICE_HOST")
         .output()
         .expect("runs");
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        err.contains("deployment/httpbin in namespace test") && err.contains("--admin"),
+        err.starts_with("Error: no kubeconfig found: set KUBECONFIG or pass --kubeconfig"),
         "{err}"
     );
 }

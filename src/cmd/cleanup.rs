@@ -1,0 +1,73 @@
+//! `meshtls cleanup [--dry-run]`: the page's clean-up section (Secrets, Services, Deployments,
+//! namespace, the sleep in default) plus the other objects `render` makes; only what meshtls applied.
+use anyhow::Context;
+
+use crate::cli::CleanupArgs;
+use crate::cmd::apply::{connect_options, explain};
+use crate::cmd::render::resolve_params;
+use crate::exit::ExitStatus;
+use crate::k8s::yaml::read_documents;
+use crate::kube::cleanup::{Item, Report, cleanup};
+use crate::kube::discovery::{Resolver, TypeKey};
+use crate::kube::{DEFAULT_TIMEOUT, connect, runtime};
+use crate::output::Printer;
+use crate::render::manifest::to_multi_yaml;
+use crate::render::{Params, What, render};
+
+/// Every object `render` (and so `render --apply`) makes, in reverse apply order.
+pub fn items(params: &Params) -> anyhow::Result<Vec<Item>> {
+    let what = [
+        What::Namespace,
+        What::PeerAuthentication,
+        What::App,
+        What::Sidecar,
+        What::Sleep,
+    ];
+    let manifests = render(params, &what, None).context("listing the task's objects")?;
+    let docs = read_documents(&to_multi_yaml(&manifests)?)?;
+    let mut items: Vec<Item> = docs.iter().filter_map(Item::from_doc).collect();
+    for name in [&params.secret, &params.ca_secret] {
+        items.push(Item {
+            key: TypeKey::new("v1", "Secret"),
+            namespace: Some(params.namespace.clone()),
+            name: name.clone(),
+        });
+    }
+    items.reverse();
+    Ok(items)
+}
+
+pub fn run(args: CleanupArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
+    let CleanupArgs {
+        dry_run,
+        values,
+        params,
+        kube,
+    } = args;
+    let params = resolve_params(values.as_deref(), params)?;
+    let items = items(&params)?;
+    let opts = connect_options(&kube, None);
+    runtime()?.block_on(async move {
+        let target = connect::resolve(&opts).await?;
+        let mut resolver = Resolver::new(target.client()?);
+        let mut write_error = None;
+        let mut print = |report: &Report| {
+            if let Err(e) = printer.line(&report.to_string()) {
+                write_error.get_or_insert(e);
+            }
+        };
+        let result = tokio::time::timeout(
+            DEFAULT_TIMEOUT,
+            cleanup(&mut resolver, &items, dry_run, &mut print),
+        )
+        .await;
+        if let Some(e) = write_error {
+            return Err(e.into());
+        }
+        match result {
+            Ok(Ok(_)) => Ok(ExitStatus::Success),
+            Ok(Err(e)) => Err(explain(e.into(), &target)),
+            Err(elapsed) => Err(explain(elapsed.into(), &target)),
+        }
+    })
+}

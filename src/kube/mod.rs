@@ -1,0 +1,63 @@
+//! Cluster mode: connect as kubectl (`connect`), find resources (`discovery`), server-side apply
+//! (`apply`), a proxy's admin through a port-forward (`portforward`), exec and copy into pods
+//! (`exec`; `incluster` for `verify --kube`), the set-up's checks (`check`) and `cleanup`.
+pub mod apply;
+pub mod check;
+pub mod cleanup;
+pub mod connect;
+pub mod discovery;
+pub mod exec;
+pub mod incluster;
+pub mod portforward;
+
+use std::time::Duration;
+
+pub use connect::{ConnectOptions, Target};
+
+/// How long one cluster command may take before it gives up (every call is bounded).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A single-threaded runtime for one command's cluster calls.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+}
+
+/// An error and its sources as one line, each message once: kube, hyper and std nest errors
+/// whose texts repeat their sources' (`… (os error 2): No such file … (os error 2)`).
+pub fn flatten_error(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = String::new();
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    let mut hops = 0;
+    while let Some(current) = cause {
+        let message = current.to_string();
+        if !message.is_empty() && !text.contains(&message) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&message);
+        }
+        cause = current.source();
+        hops += 1;
+        if hops > 32 {
+            break;
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer: {0}")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn flattened_errors_say_each_thing_once() {
+        let error = Outer(std::io::Error::other("refused"));
+        assert_eq!(flatten_error(&error), "outer: refused");
+    }
+}
