@@ -331,25 +331,7 @@ fn clients_without_a_valid_certificate_are_rejected() {
         text(&out)
     );
     // A client certificate from another CA.
-    let other = tempdir();
-    certgen(other.path(), &[]);
-    let cert = other.path().join("client.test.svc.cluster.local.crt");
-    let key = other.path().join("client.test.svc.cluster.local.key");
-    let out = curl_external(
-        &f,
-        &[
-            "--cert",
-            cert.to_str().unwrap(),
-            "--key",
-            key.to_str().unwrap(),
-        ],
-        false,
-    );
-    assert!(
-        !out.status.success() && !text(&out).contains("HTTP/"),
-        "{}",
-        text(&out)
-    );
+    assert_rejected(&curl_with_another_cas_client(&f));
     // An expired client certificate from the right CA.
     let (expired_cert, expired_key) = expired_client(&f);
     let out = curl_external(
@@ -494,6 +476,33 @@ fn the_app_down_gives_envoys_503_and_recovers() {
     f.app = Some(httpbin::start(app_address).expect("httpbin restarts on the same port"));
     let out = curl_external(&f, &[], true);
     assert!(text(&out).starts_with("HTTP/2 200"), "{}", text(&out));
+}
+
+/// curl to the external port with a client certificate from a CA the proxy does not trust.
+fn curl_with_another_cas_client(f: &Fixture) -> Output {
+    let other = tempdir();
+    certgen(other.path(), &[]);
+    let cert = other.path().join("client.test.svc.cluster.local.crt");
+    let key = other.path().join("client.test.svc.cluster.local.key");
+    curl_external(
+        f,
+        &[
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+        false,
+    )
+}
+
+/// The request got no HTTP response at all (the TLS handshake was refused).
+fn assert_rejected(out: &Output) {
+    assert!(
+        !out.status.success() && !text(out).contains("HTTP/"),
+        "{}",
+        text(out)
+    );
 }
 
 pub fn admin_get(f: &Fixture, path: &str) -> String {
@@ -966,25 +975,7 @@ fn optional_mutual_serves_clients_with_or_without_a_certificate_but_never_a_bad_
     let f = fixture_with(TlsMode::OptionalMutual, false);
     assert!(text(&curl_external(&f, &[], false)).starts_with("HTTP/2 200"));
     assert!(text(&curl_external(&f, &[], true)).starts_with("HTTP/2 200"));
-    let other = tempdir();
-    certgen(other.path(), &[]);
-    let cert = other.path().join("client.test.svc.cluster.local.crt");
-    let key = other.path().join("client.test.svc.cluster.local.key");
-    let out = curl_external(
-        &f,
-        &[
-            "--cert",
-            cert.to_str().unwrap(),
-            "--key",
-            key.to_str().unwrap(),
-        ],
-        false,
-    );
-    assert!(
-        !out.status.success() && !text(&out).contains("HTTP/"),
-        "{}",
-        text(&out)
-    );
+    assert_rejected(&curl_with_another_cas_client(&f));
 }
 
 #[test]
