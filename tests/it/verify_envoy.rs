@@ -4,34 +4,17 @@
 //! plaintext matches no filter chain), both in front of the embedded httpbin. A third listener
 //! in SIMPLE mode is the deliberately broken set-up. Loopback only; Drop kills Envoy.
 use std::fs;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use meshtls::httpbin;
 use meshtls::pki::mesh_ca::MeshCa;
 use serde_json::{Value, json};
 
-use crate::common::{certgen, require_tool, stderr, stdout, tempdir};
+use crate::common::{ChildGuard, certgen, free_port, require_tool, stderr, stdout, tempdir};
 use crate::verify::{result_of, verdicts, verify_at};
-
-/// Kills and reaps Envoy however the test ends.
-struct Envoy(Child);
-
-impl Drop for Envoy {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free loopback port")
-        .port()
-}
 
 fn text(path: &Path) -> String {
     path.to_str().expect("utf-8 temp path").to_string()
@@ -185,7 +168,7 @@ fn verify_passes_against_a_real_envoy_and_fails_its_simple_mode_listener() {
         .stderr(fs::File::create(&log).unwrap())
         .spawn()
         .expect("envoy starts");
-    let _envoy = Envoy(child);
+    let _envoy = ChildGuard(child);
     wait_for(&[external, internal, simple], &log);
 
     let at = |port: u16| SocketAddr::from(([127, 0, 0, 1], port));
