@@ -446,16 +446,6 @@ fn demo_says_which_step_failed_when_a_port_is_taken() {
     }
 }
 
-/// Kills and reaps a child however the test ends.
-struct Reaped(std::process::Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn demo_keep_leaves_the_sidecar_up_with_commands_that_work() {
     use std::io::{BufRead, BufReader, Read, Write};
@@ -470,7 +460,7 @@ fn demo_keep_leaves_the_sidecar_up_with_commands_that_work() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut child = Reaped(child);
+    let mut child = crate::common::ChildGuard(child);
     let stdout_pipe = child.0.stdout.take().unwrap();
     // Read lines on a thread so that a stuck demo fails the test instead of hanging it.
     let (tx, rx) = std::sync::mpsc::channel();
@@ -593,7 +583,7 @@ fn verify_passes_against_meshtls_proxy_started_from_the_rendered_yaml() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut child = Reaped(child);
+    let mut child = crate::common::ChildGuard(child);
     let pipe = child.0.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
