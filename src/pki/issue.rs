@@ -39,6 +39,10 @@ impl Signer {
 
 /// Generates `count` key pairs of `key_type`, spreading them over the machine's cores.
 pub fn generate_keys(key_type: KeyType, count: usize) -> Result<Vec<KeyPair>, PkiError> {
+    if count == 1 {
+        // One key (the proxy's workload identity): a thread would only add its start-up.
+        return Ok(vec![generate_key(key_type)?]);
+    }
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..count)
             .map(|_| scope.spawn(move || generate_key(key_type)))

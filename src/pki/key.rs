@@ -39,6 +39,15 @@ impl fmt::Display for PrivateKeyPem {
 
 /// The first private key in `bytes` (PKCS#8, PKCS#1 or SEC1), as a signing key pair.
 pub fn load_key_pair(path: &Path, bytes: &[u8]) -> Result<KeyPair, PkiError> {
+    let der = private_key_der(path, bytes)?;
+    KeyPair::try_from(&der).map_err(|e| PkiError::BadPrivateKey {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
+/// The DER of the first private key in `bytes` (PKCS#8, PKCS#1 or SEC1), not parsed further.
+pub fn private_key_der(path: &Path, bytes: &[u8]) -> Result<PrivateKeyDer<'static>, PkiError> {
     let all = sections(bytes).map_err(|e| PkiError::BadPem {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -55,14 +64,10 @@ pub fn load_key_pair(path: &Path, bytes: &[u8]) -> Result<KeyPair, PkiError> {
                 found
             },
         })?;
-    let der: PrivateKeyDer<'_> = match section.kind {
+    Ok(match section.kind {
         SectionKind::RsaPrivateKey => PrivatePkcs1KeyDer::from(section.der).into(),
         SectionKind::EcPrivateKey => PrivateSec1KeyDer::from(section.der).into(),
         _ => PrivatePkcs8KeyDer::from(section.der).into(),
-    };
-    KeyPair::try_from(&der).map_err(|e| PkiError::BadPrivateKey {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
     })
 }
 

@@ -11,9 +11,8 @@ use time::OffsetDateTime;
 
 use super::config::{ProxyConfig, Security, TlsTermination};
 use super::secrets::{DEFAULT, ROOTCA, SecretKind, SecretStore, file_cert_name, file_root_name};
-use super::tls::material::{CertAndKey, TrustBundle, load_bundle, load_cert_and_key};
+use super::tls::material::{CertAndKey, TrustBundle, load_bundle, load_cert_and_key, signing_key};
 use super::tls::server::{mesh_config, termination_config};
-use crate::pki::key::load_key_pair;
 use crate::pki::mesh_ca::MeshCa;
 use crate::pki::pem::certificates;
 
@@ -236,12 +235,12 @@ impl MeshIdentity {
                 .unwrap_or_default(),
             pem: self.ca.root_pem.as_bytes().to_vec(),
         };
-        let key = load_key_pair(std::path::Path::new("default"), issued.key.expose())
-            .ok()
-            .and_then(|k| rustls::pki_types::PrivateKeyDer::try_from(k.serialize_der()).ok());
-        let Some(key) = key else {
-            log::warn!("the new workload key could not be read back");
-            return;
+        let key = match signing_key(std::path::Path::new("default"), issued.key.expose()) {
+            Ok(key) => key,
+            Err(e) => {
+                log::warn!("the new workload key could not be read back: {e}");
+                return;
+            }
         };
         let identity = CertAndKey {
             chain: vec![issued.cert_der.clone()],

@@ -313,7 +313,8 @@ fn run_control(
                 return;
             }
         };
-        let mut tick = tokio::time::interval(interval);
+        // Reloader::new has just polled; the first re-read is one interval later.
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {

@@ -2,7 +2,6 @@
 //! versions and cipher suites) and Istio mTLS (workload identity, ROOTCA, SPIFFE peers).
 use std::sync::Arc;
 
-use rustls::crypto::CryptoProvider;
 use rustls::server::{NoClientAuth, ServerSessionMemoryCache};
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{ServerConfig, SupportedCipherSuite, SupportedProtocolVersion};
@@ -57,17 +56,11 @@ fn versions(min: TlsVersion, max: TlsVersion) -> Vec<&'static SupportedProtocolV
 
 /// The certificate and key as rustls serves them. Unlike `with_single_cert`, this accepts
 /// X.509 v1 leaves (webpki cannot parse them); the key was matched to the certificate on load.
-fn certified_key(
-    cert: &CertAndKey,
-    provider: &CryptoProvider,
-) -> Result<Arc<SingleCertAndKey>, rustls::Error> {
-    let key = provider
-        .key_provider
-        .load_private_key(cert.key.clone_key())?;
-    Ok(Arc::new(SingleCertAndKey::from(CertifiedKey::new(
+fn certified_key(cert: &CertAndKey) -> Arc<SingleCertAndKey> {
+    Arc::new(SingleCertAndKey::from(CertifiedKey::new(
         cert.chain.clone(),
-        key,
-    ))))
+        Arc::clone(&cert.key),
+    )))
 }
 
 fn finish(mut config: ServerConfig, alpn: &[&[u8]]) -> Arc<ServerConfig> {
@@ -113,7 +106,7 @@ pub fn termination_config(
             ));
         }
     };
-    let config = builder.with_cert_resolver(certified_key(cert, &provider)?);
+    let config = builder.with_cert_resolver(certified_key(cert));
     Ok(finish(config, INGRESS_ALPN))
 }
 
@@ -128,6 +121,6 @@ pub fn mesh_config(
     let config = ServerConfig::builder_with_provider(Arc::clone(&provider))
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
         .with_client_cert_verifier(Arc::new(verifier))
-        .with_cert_resolver(certified_key(identity, &provider)?);
+        .with_cert_resolver(certified_key(identity));
     Ok(finish(config, MESH_ALPN))
 }
