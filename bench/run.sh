@@ -264,6 +264,10 @@ versions="$work/versions.txt"
   echo "envoy: $("$ENVOY" --version 2>/dev/null | grep -o '[0-9a-f]*/[0-9.]*/[A-Za-z]*/[A-Z]*/[A-Za-z]*' | head -1)"
   echo "nginx: $("$NGINX" -v 2>&1 | sed 's/^nginx version: //') ($(dpkg-query -W -f='${Package} ${Version}' nginx 2>/dev/null || echo '?'); $(openssl version 2>/dev/null || echo OpenSSL))"
   echo "loadgen: bench/loadgen (rustls $(grep -A1 '^name = "rustls"$' "$repo/bench/loadgen/Cargo.lock" | sed -n 's/version = "\(.*\)"/\1/p'), aws-lc-rs)"
+  order="$repo/link/text-order.txt"
+  if [ -s "$order" ] && command -v nm >/dev/null; then
+    echo "text order: $(nm --defined-only "$MESHTLS" | awk '{print $3}' | sort -u | comm -12 - <(sort -u "$order") | wc -l) of $(wc -l <"$order") functions of link/text-order.txt found in the binary"
+  fi
   echo "kernel: $(uname -r)"
   echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') (family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | tr -d ' '), model $(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | cut -d: -f2 | tr -d ' '), $(grep -m1 'cpu MHz' /proc/cpuinfo | cut -d: -f2 | tr -d ' ') MHz$(grep -qw hypervisor /proc/cpuinfo && echo ', virtual machine')); $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM"
   echo "load: $load_before before, $load_after after (1/5/15 min); run took ${elapsed}s"
