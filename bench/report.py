@@ -130,10 +130,13 @@ min–max over the rounds; each load run is {warmup} s of warm-up then {duration
 
 ## Set-up
 
-- Every proxy listens on 127.0.0.1:9080 with MUTUAL TLS (server certificate, client certificate
+- Every proxy listens on port 9080 with MUTUAL TLS (server certificate, client certificate
   verified against the CA; ALPN h2 and http/1.1; the client offers http/1.1) and forwards plain
   HTTP/1.1 over kept-alive upstream connections to one app, `meshtls httpbin`, answering
-  `/status/200`.
+  `/status/200`. Each has its own loopback address (meshtls 127.0.0.1, Envoy 127.0.0.2, nginx
+  127.0.0.3), so in each round all three run at once and every workload runs against them back to
+  back, in the round's peer order: this machine's speed drifts over tens of seconds, and peers
+  measured minutes apart would compare the drift, not the proxies. An idle peer uses no CPU.
 - The proxy and the app are pinned to CPU 0 (a one-core pod), the load generator to CPU 1.
   One worker each: Envoy `--concurrency 1`, nginx `worker_processes 1`, meshtls its default (1).
   Access logs off everywhere.
@@ -175,6 +178,8 @@ them) and `perf record -e cpu-clock` on the release binary.
 | cold start | 3 × `fsync` while mounting the Secrets, ~30 ms (strace) | kubelet-style mounts written without fsync (volatile copies, remade at every start) | 45–60 → ~40 ms |
 | keep-alive | `strip_hop_by_hop` 7% (14 `&str` header lookups: parse + hash each), `request_id` 4% (crypto RNG per request), `PathAndQuery::from_shared` (URI re-parsed from a copied String), a task spawned per request for pool check-in | one pass over header names; per-worker splitmix64 for x-request-id; access-log copies only with the log on; origin-form URI kept; pool check-in inline when ready | 47.6k → 40.1k instructions/request |
 | RSS, cold start | 8.4 MB of the 8.7 MB text mapped at start (fault-around over a 14 MB binary) | release profile `lto = "fat"` (binary 14.2 → 12.2 MB) | peak RSS idle 12.8 → ~11.9 MiB; cold start 40 → ~28 ms |
+| RSS, cold start | cluster mode (the kube client) joined the binary: a 13.8 MB `.text`, of which 9.1 MB was mapped at start (the proxy's functions lie all over it, and each page fault maps the 64 KB around it); peak RSS idle 14.3 MiB | release builds hand `link/text-order.txt` (the 2,364 functions callgrind sees the proxy run; `bench/text-order.sh`) to rust-lld via `build.rs`, so they sit together in 3.1 MB | text mapped at start 9.1 → 3.0 MB; peak RSS idle 14.3 → ~8.4 MiB |
+| cold start | 53.6M instructions from exec to listening: Istio's CRD YAML (108 KB) parsed at each start, 30M (56%); the server's RSA key parsed three times (rcgen, then rustls), each with aws-lc's `RSA_check_key` (5M) | the CRDs embedded as compact JSON without descriptions (a unit test keeps it equal to the YAML); the key parsed once into rustls' signer and matched to the certificate by its SubjectPublicKeyInfo; the one workload key made inline, not on a thread | 53.6M → 12.0M instructions; cold start ~20 → ~10 ms |
 | full handshake | ECDSA verify 46%, SHA-384 key schedule/HKDF 28%, X25519 14% (same work as Envoy); ours on top: identity parse/format 2.7%, x509-parser parses 2.3% | per-worker cache of the last peer identity (same leaf certificate); webpki's lazy parse for handshake signatures (old path on any failure); O(n) RFC 2253 escaping | 3.03M → 2.91M instructions per ECDSA handshake |
 
 ## Machine and versions

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# meshtls proxy vs Envoy vs nginx, side by side in one run (issue 7): MUTUAL TLS on 127.0.0.1:9080
+# meshtls proxy vs Envoy vs nginx, side by side in one run (issue 7): MUTUAL TLS on port 9080
 # forwarding to one app; proxy and app pinned to CPU 0, load generator to CPU 1; 3 rounds with
-# the peer order rotated. Prints a table with ratios and writes BENCHMARKS.md.
+# the peer order rotated. Prints a table with ratios and writes BENCHMARKS.md. Every peer listens
+# on port 9080 of its own loopback address (meshtls 127.0.0.1, Envoy 127.0.0.2, nginx 127.0.0.3),
+# so all three run at once and each workload meets them back to back, under the same conditions.
 # Usage: bench/run.sh   (env: ROUNDS=3 DURATION=3 WARMUP=1 OUT=BENCHMARKS.md KEEP=0 SKIP_INSTALL=0
 #                        SKIP_BUILD=0 MESHTLS_BIN=target/release/meshtls)
 # Bounded: each load run lasts WARMUP+DURATION seconds (at most 10+60), loopback only.
@@ -51,10 +53,10 @@ MESHTLS=${MESHTLS_BIN:-$repo/target/release/meshtls}
 LOADGEN=${LOADGEN_BIN:-$repo/target/release/meshtls-loadgen}
 
 work=$(mktemp -d /tmp/meshtls-bench.XXXXXX)
-peer_pid=""
+peer_pids=""
 app_pid=""
 cleanup() {
-  for p in $peer_pid $app_pid; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in $peer_pids $app_pid; do kill -TERM "$p" 2>/dev/null || true; done
   if [ "${KEEP:-0}" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -62,6 +64,10 @@ results="$work/results.jsonl"
 : >"$results"
 commands="$work/commands.txt"
 : >"$commands"
+
+addr_of() { # peer -> the loopback address it listens on (port $PORT)
+  case $1 in meshtls) echo 127.0.0.1 ;; envoy) echo 127.0.0.2 ;; nginx) echo 127.0.0.3 ;; esac
+}
 
 # --- certificates, configurations ---------------------------------------------------------
 for set in rsa ecdsa; do
@@ -76,7 +82,7 @@ admin: {address: {socket_address: {address: 127.0.0.1, port_value: $ENVOY_ADMIN_
 static_resources:
   listeners:
   - name: ingress
-    address: {socket_address: {address: 127.0.0.1, port_value: $PORT}}
+    address: {socket_address: {address: $(addr_of envoy), port_value: $PORT}}
     filter_chains:
     - transport_socket:
         name: envoy.transport_sockets.tls
@@ -130,7 +136,7 @@ http {
     keepalive_requests 1000000;
   }
   server {
-    listen 127.0.0.1:$PORT ssl http2;
+    listen $(addr_of nginx):$PORT ssl http2;
     ssl_certificate $c/httpbin.test.svc.cluster.local.crt;
     ssl_certificate_key $c/httpbin.test.svc.cluster.local.key;
     ssl_client_certificate $c/example.com.crt;
@@ -150,22 +156,25 @@ done
 start_cmd() { # peer set -> the command line that starts it (pinned to CPU 0)
   local peer=$1 dir="$work/$2"
   case $peer in
-    meshtls) echo "taskset -c 0 $MESHTLS proxy -f $dir/task.yaml --port-map 9080=$PORT --port-map 9081=19081 --endpoint-override 80=127.0.0.1:$APP_PORT --admin $MESHTLS_ADMIN --access-log off --drain-timeout 1s --mesh-dir $dir/mesh" ;;
+    meshtls) echo "taskset -c 0 $MESHTLS proxy -f $dir/task.yaml --bind $(addr_of meshtls) --port-map 9080=$PORT --port-map 9081=19081 --endpoint-override 80=127.0.0.1:$APP_PORT --admin $MESHTLS_ADMIN --access-log off --drain-timeout 1s --mesh-dir $dir/mesh" ;;
     envoy) echo "taskset -c 0 $ENVOY -c $dir/envoy.yaml --concurrency 1 --disable-hot-restart --log-level error" ;;
     nginx) echo "taskset -c 0 $NGINX -p $dir/nginx -c $dir/nginx/nginx.conf -e $dir/nginx/error.log" ;;
   esac
 }
 
-tls_args() { local c="$work/$1/certs"; echo "--ca $c/example.com.crt --cert $c/client.test.svc.cluster.local.crt --key $c/client.test.svc.cluster.local.key --sni httpbin.test.svc.cluster.local"; }
+tls_args() { # set [peer]: the client's certificate options and the peer's address
+  local c="$work/$1/certs"
+  echo "--ca $c/example.com.crt --cert $c/client.test.svc.cluster.local.crt --key $c/client.test.svc.cluster.local.key --sni httpbin.test.svc.cluster.local --addr $(addr_of "${2:-meshtls}"):$PORT"
+}
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+port_free() { ! (exec 3<>"/dev/tcp/$1/$PORT") 2>/dev/null; }
 
-stop_pid() {
+stop_pid() { # pid peer
   local pid=$1
   kill -TERM "$pid" 2>/dev/null || return 0
   for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$pid" 2>/dev/null || true
-  for _ in $(seq 50); do port_free && break; sleep 0.1; done
+  for _ in $(seq 50); do port_free "$(addr_of "$2")" && break; sleep 0.1; done
 }
 
 record() { # label-extra json-line
@@ -174,51 +183,58 @@ record() { # label-extra json-line
 
 lg() { taskset -c 1 "$LOADGEN" "$@"; }
 
+declare -A running=() # peer -> pid, while it runs
+
 listening_rss() { # peer set meta: peak RSS once listening, before any request has been served
   local cmd pid
   cmd=$(start_cmd "$1" "$2")
   $cmd >/dev/null 2>&1 &
   pid=$!
-  peer_pid=$pid
-  for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.05; done
+  peer_pids="$peer_pids $pid"
+  for _ in $(seq 200); do (exec 3<>"/dev/tcp/$(addr_of "$1")/$PORT") 2>/dev/null && break; sleep 0.05; done
   sleep 0.3
   record "$3" "$(lg rss --pid "$pid" | sed 's/"rss"/"rss_listen"/')"
-  stop_pid "$pid"
-  peer_pid=""
+  stop_pid "$pid" "$1"
 }
 
-run_peer() { # peer set round
-  local peer=$1 set=$2 round=$3 tls pid out meta cmd
-  tls=$(tls_args "$set")
+start_peer() { # peer set round: (e) RSS listening, (d) cold start, (e) RSS idle; the peer keeps running
+  local peer=$1 set=$2 round=$3 out pid meta cmd
   meta="{\"peer\":\"$peer\",\"set\":\"$set\",\"round\":$round}"
-  port_free || { log "port $PORT is busy"; return 1; }
+  port_free "$(addr_of "$peer")" || { log "$(addr_of "$peer"):$PORT is busy"; return 1; }
   [ "$set" = rsa ] && listening_rss "$peer" "$set" "$meta"
   cmd=$(start_cmd "$peer" "$set")
-  # (d) cold start: exec -> first 200 over mTLS; the peer keeps running for the rest.
+  # (d) cold start: exec -> first 200 over mTLS.
   # shellcheck disable=SC2086
-  out=$(lg cold $tls --log "$work/$peer-$set-$round.log" --timeout-ms 10000 -- $cmd) || { log "$peer ($set) did not start: $(tail -3 "$work/$peer-$set-$round.log")"; return 1; }
+  out=$(lg cold $(tls_args "$set" "$peer") --log "$work/$peer-$set-$round.log" --timeout-ms 10000 -- $cmd) || { log "$peer ($set) did not start: $(tail -3 "$work/$peer-$set-$round.log")"; return 1; }
   record "$meta" "$out"
   pid=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["pid"])' "$out")
-  peer_pid=$pid
+  running[$peer]=$pid
+  peer_pids="$peer_pids $pid"
   sleep 0.3
   # (e) peak RSS idle (after start-up and the first request).
   record "$meta" "$(lg rss --pid "$pid")"
-  if [ "$set" = rsa ]; then
-    # (a) keep-alive req/s at c=32 with p50/p99, and (f) proxy CPU per request.
+}
+
+load() { # workload set round peer...: the workload against each peer in turn, back to back
+  local workload=$1 set=$2 round=$3 peer c=16
+  shift 3
+  [ "$workload" = keepalive ] && c=32
+  for peer in "$@"; do
     # shellcheck disable=SC2086
-    record "$meta" "$(lg keepalive $tls -c 32 -d "$DURATION" --warmup "$WARMUP" --pid "$pid")"
-    # (c) connections/s with resumption on.
-    # shellcheck disable=SC2086
-    record "$meta" "$(lg resume $tls -c 16 -d "$DURATION" --warmup "$WARMUP" --pid "$pid")"
-  fi
-  # (b) full mTLS handshakes/s, one request per connection, no resumption.
-  # shellcheck disable=SC2086
-  record "$meta" "$(lg handshake $tls -c 16 -d "$DURATION" --warmup "$WARMUP" --pid "$pid")"
-  # (e) peak RSS under load.
-  record "$meta" "$(lg rss --pid "$pid" | sed 's/"rss"/"rss_load"/')"
-  stop_pid "$pid"
-  peer_pid=""
-  log "$peer ($set) round $round done"
+    record "{\"peer\":\"$peer\",\"set\":\"$set\",\"round\":$round}" \
+      "$(lg "$workload" $(tls_args "$set" "$peer") -c $c -d "$DURATION" --warmup "$WARMUP" --pid "${running[$peer]}")"
+  done
+}
+
+stop_peers() { # set round peer...: (e) peak RSS under load, then stop
+  local set=$1 round=$2 peer
+  shift 2
+  for peer in "$@"; do
+    record "{\"peer\":\"$peer\",\"set\":\"$set\",\"round\":$round}" \
+      "$(lg rss --pid "${running[$peer]}" | sed 's/"rss"/"rss_load"/')"
+    stop_pid "${running[$peer]}" "$peer"
+    unset "running[$peer]"
+  done
 }
 
 # --- the app --------------------------------------------------------------------------------
@@ -231,6 +247,7 @@ for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$APP_PORT") 2>/dev/null && 
   echo "app:      $app_cmd"
   for peer in meshtls envoy nginx; do echo "$peer:  $(start_cmd "$peer" rsa)"; done
   echo "loadgen:  taskset -c 1 $LOADGEN keepalive|resume|handshake $(tls_args rsa) -c 32|16 -d $DURATION --warmup $WARMUP --pid PID"
+  echo "          (--addr $(addr_of envoy):$PORT for Envoy, $(addr_of nginx):$PORT for nginx)"
   echo "cold:     taskset -c 1 $LOADGEN cold $(tls_args rsa) -- <peer command>"
   echo "direct:   taskset -c 1 $LOADGEN keepalive --plain --addr 127.0.0.1:$APP_PORT -c 32 -d $DURATION"
 } | sed "s#$work#\$WORK#g; s#$repo/##g" >"$commands"
@@ -238,8 +255,8 @@ for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$APP_PORT") 2>/dev/null && 
 # Unmeasured first start of each peer: the mesh CA is made once, binaries come into the page cache.
 for peer in meshtls envoy nginx; do
   # shellcheck disable=SC2046
-  out=$(lg cold $(tls_args rsa) --log "$work/warm-$peer.log" -- $(start_cmd "$peer" rsa)) || { log "$peer did not start: $(tail -5 "$work/warm-$peer.log")"; exit 1; }
-  stop_pid "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["pid"])' "$out")"
+  out=$(lg cold $(tls_args rsa "$peer") --log "$work/warm-$peer.log" -- $(start_cmd "$peer" rsa)) || { log "$peer did not start: $(tail -5 "$work/warm-$peer.log")"; exit 1; }
+  stop_pid "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["pid"])' "$out")" "$peer"
 done
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -249,9 +266,18 @@ for round in $(seq "$ROUNDS"); do
   log "round $round: direct to the app, then ${order[*]}"
   record "{\"peer\":\"direct\",\"set\":\"plain\",\"round\":$round}" \
     "$(lg keepalive --plain --addr "127.0.0.1:$APP_PORT" -c 32 -d "$DURATION" --warmup "$WARMUP" --pid "$app_pid")"
-  for peer in "${order[@]}"; do
-    run_peer "$peer" rsa "$round"
-    run_peer "$peer" ecdsa "$round"
+  for set in rsa ecdsa; do
+    for peer in "${order[@]}"; do start_peer "$peer" "$set" "$round"; done
+    if [ "$set" = rsa ]; then
+      # (a) keep-alive req/s at c=32 with p50/p99, and (f) proxy CPU per request.
+      load keepalive "$set" "$round" "${order[@]}"
+      # (c) connections/s with resumption on.
+      load resume "$set" "$round" "${order[@]}"
+    fi
+    # (b) full mTLS handshakes/s, one request per connection, no resumption.
+    load handshake "$set" "$round" "${order[@]}"
+    stop_peers "$set" "$round" "${order[@]}"
+    log "$set round $round done"
   done
   order=("${order[@]:1}" "${order[0]}")
 done
