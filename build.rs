@@ -12,7 +12,13 @@ fn main() {
     // rust-lld is the default linker of this target (Rust 1.90 and later); GNU ld lacks the flag.
     let lld_target = env::var("TARGET").is_ok_and(|target| target == "x86_64-unknown-linux-gnu");
     let enabled = env::var("MESHTLS_TEXT_ORDER").map_or(true, |value| value != "off");
-    if release && lld_target && enabled && order.is_file() {
+    // A linker chosen by the user may not be lld: leave the layout to it.
+    let linker_chosen = env::var("CARGO_ENCODED_RUSTFLAGS")
+        .is_ok_and(|flags| flags.contains("linker"))
+        || env::var_os("RUSTC_LINKER").is_some()
+        || env::var_os("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER").is_some();
+    println!("cargo:rerun-if-env-changed=CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER");
+    if release && lld_target && enabled && !linker_chosen && order.is_file() {
         println!(
             "cargo:rustc-link-arg-bin=meshtls=-Wl,--symbol-ordering-file={}",
             order.display()
