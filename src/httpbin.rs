@@ -169,6 +169,16 @@ fn not_found() -> Response<Full<Bytes>> {
     )
 }
 
+/// What `/get` and `/delay/N` answer: the query, headers, caller and URL of the request.
+fn echo(parts: &http::request::Parts, origin: String) -> Value {
+    json!({
+        "args": args_object(parts.uri.query()),
+        "headers": headers_object(&parts.headers),
+        "origin": origin,
+        "url": url(parts),
+    })
+}
+
 async fn respond(
     request: Request<Incoming>,
     remote: SocketAddr,
@@ -182,26 +192,12 @@ async fn respond(
             json_response(&json!({ "headers": headers_object(request.headers()) }))
         }
         (&Method::GET, ["ip"]) => json_response(&json!({ "origin": origin })),
-        (&Method::GET, ["get"]) => {
-            let (parts, _) = request.into_parts();
-            json_response(&json!({
-                "args": args_object(parts.uri.query()),
-                "headers": headers_object(&parts.headers),
-                "origin": origin,
-                "url": url(&parts),
-            }))
-        }
+        (&Method::GET, ["get"]) => json_response(&echo(&request.into_parts().0, origin)),
         (_, ["anything", ..]) => anything(request, origin).await,
         (_, ["delay", n]) => match n.parse::<u64>() {
             Ok(seconds) => {
                 tokio::time::sleep(Duration::from_secs(seconds.min(MAX_DELAY_SECONDS))).await;
-                let (parts, _) = request.into_parts();
-                json_response(&json!({
-                    "args": args_object(parts.uri.query()),
-                    "headers": headers_object(&parts.headers),
-                    "origin": origin,
-                    "url": url(&parts),
-                }))
+                json_response(&echo(&request.into_parts().0, origin))
             }
             Err(_) => not_found(),
         },

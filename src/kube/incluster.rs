@@ -49,22 +49,9 @@ pub async fn sleep_pod(client: &Client, namespace: &str) -> Result<PodContainer,
             namespace: namespace.to_string(),
             source: Box::new(e),
         })?;
-    let mut names: Vec<String> = list
-        .items
-        .into_iter()
-        .filter(|p| {
-            p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
-                && p.metadata.deletion_timestamp.is_none()
-        })
-        .filter_map(|p| p.metadata.name)
-        .collect();
-    names.sort();
-    let pod = names
-        .into_iter()
-        .next()
-        .ok_or_else(|| InClusterError::NoSleep {
-            namespace: namespace.to_string(),
-        })?;
+    let pod = super::first_running_pod(list.items).ok_or_else(|| InClusterError::NoSleep {
+        namespace: namespace.to_string(),
+    })?;
     Ok(PodContainer {
         namespace: namespace.to_string(),
         pod,

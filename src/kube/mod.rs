@@ -12,6 +12,8 @@ pub mod portforward;
 
 use std::time::Duration;
 
+use k8s_openapi::api::core::v1::Pod;
+
 pub use connect::{ConnectOptions, Target};
 
 /// How long one cluster command may take before it gives up (every call is bounded).
@@ -22,6 +24,17 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
+}
+
+/// The name that sorts first among `pods` that are Running and not being deleted.
+pub fn first_running_pod(pods: Vec<Pod>) -> Option<String> {
+    pods.into_iter()
+        .filter(|p| {
+            p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
+                && p.metadata.deletion_timestamp.is_none()
+        })
+        .filter_map(|p| p.metadata.name)
+        .min()
 }
 
 /// An error and its sources as one line, each message once: kube, hyper and std nest errors

@@ -115,24 +115,11 @@ pub async fn resolve_pod(client: &Client, pod: &PodRef) -> Result<String, PortFo
                 .list(&ListParams::default().labels(&selector))
                 .await
                 .map_err(list_error)?;
-            let mut running: Vec<String> = list
-                .items
-                .into_iter()
-                .filter(|p| {
-                    p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")
-                        && p.metadata.deletion_timestamp.is_none()
-                })
-                .filter_map(|p| p.metadata.name)
-                .collect();
-            running.sort();
-            running
-                .into_iter()
-                .next()
-                .ok_or_else(|| PortForwardError::NoRunningPod {
-                    name: pod.name.clone(),
-                    namespace: pod.namespace.clone(),
-                    selector,
-                })
+            super::first_running_pod(list.items).ok_or_else(|| PortForwardError::NoRunningPod {
+                name: pod.name.clone(),
+                namespace: pod.namespace.clone(),
+                selector,
+            })
         }
     }
 }

@@ -195,8 +195,8 @@ fn is_http_protocol(protocol: &str) -> bool {
     )
 }
 
-/// `ValidatePortName`, `ValidateProtocol`, `ValidatePort` and the bind address of one port.
-fn port_checks(port: &SidecarPort, bind: Option<&str>, path: &str, report: &mut Report) {
+/// `ValidatePortName` and `ValidateProtocol` of one port.
+fn name_and_protocol_checks(port: &SidecarPort, path: &str, report: &mut Report) {
     if !port.name.is_empty() && !is_dns1123_label(&port.name) {
         report.error(
             format!("{path}.port.name"),
@@ -209,6 +209,11 @@ fn port_checks(port: &SidecarPort, bind: Option<&str>, path: &str, report: &mut 
             format!("unsupported protocol: {}", port.protocol),
         );
     }
+}
+
+/// `ValidatePortName`, `ValidateProtocol`, `ValidatePort` and the bind address of one port.
+fn port_checks(port: &SidecarPort, bind: Option<&str>, path: &str, report: &mut Report) {
+    name_and_protocol_checks(port, path, report);
     if let Some(message) = validate_port(i64::from(port.number)) {
         report.error(format!("{path}.port.number"), message);
     }
@@ -519,18 +524,7 @@ fn egress_rules(sc: &Sidecar, report: &mut Report) {
                 }
                 let bind = listener.bind.as_deref().unwrap_or_default();
                 if port.number == 0 {
-                    if !port.name.is_empty() && !is_dns1123_label(&port.name) {
-                        report.error(
-                            format!("{path}.port.name"),
-                            format!("invalid port name: {}", port.name),
-                        );
-                    }
-                    if !port.protocol.is_empty() && parse_protocol(&port.protocol).is_none() {
-                        report.error(
-                            format!("{path}.port.protocol"),
-                            format!("unsupported protocol: {}", port.protocol),
-                        );
-                    }
+                    name_and_protocol_checks(port, &path, report);
                     match bind.strip_prefix("unix://") {
                         None => report.error(
                             format!("{path}.bind"),

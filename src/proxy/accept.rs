@@ -2,6 +2,7 @@
 //! Istio mTLS, with the failure reason counted and logged), then HTTP/1.1 or h2 until drained.
 use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,8 @@ use super::stats::{HandshakeFailure, ListenerStats};
 use super::tls::server::is_h2;
 
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request's headers (hyper's slow-client guard).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(60);
 const TLS_HANDSHAKE_RECORD: u8 = 0x16;
 
 /// What every worker shares about one listener.
@@ -253,7 +256,7 @@ async fn serve_http<IO>(
     h2: Option<bool>,
     info: Rc<ConnectionInfo>,
     context: Rc<ListenerContext>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) where
     IO: AsyncRead + AsyncWrite + Unpin + 'static,
 {
@@ -265,34 +268,34 @@ async fn serve_http<IO>(
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder
             .timer(TokioTimer::new())
-            .header_read_timeout(Duration::from_secs(60));
+            .header_read_timeout(HEADER_READ_TIMEOUT);
         let connection = builder.serve_connection(io, service);
-        tokio::pin!(connection);
-        tokio::select! {
-            result = connection.as_mut() => {
-                if let Err(e) = result {
-                    log::debug!("downstream connection ended: {e}");
-                }
-            }
-            _ = shutdown.wait_for(|stop| *stop) => {
-                connection.as_mut().graceful_shutdown();
-                let _ = connection.await;
-            }
-        }
-        return;
+        return until_done(connection, |c| c.graceful_shutdown(), shutdown).await;
     }
     let mut builder = hyper_util::server::conn::auto::Builder::new(LocalExec);
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(60));
+        .header_read_timeout(HEADER_READ_TIMEOUT);
     builder.http2().timer(TokioTimer::new());
     let builder = match h2 {
         Some(true) => builder.http2_only(),
-        Some(false) => builder.http1_only(),
-        None => builder,
+        _ => builder,
     };
     let connection = builder.serve_connection(io, service);
+    until_done(connection, |c| c.graceful_shutdown(), shutdown).await;
+}
+
+/// Drives a downstream connection to its end; on shutdown, `graceful_shutdown` lets the requests
+/// in flight finish first (hyper's two connection types each have that method, no common trait).
+async fn until_done<C, E>(
+    connection: C,
+    graceful_shutdown: fn(Pin<&mut C>),
+    mut shutdown: watch::Receiver<bool>,
+) where
+    C: Future<Output = Result<(), E>>,
+    E: std::fmt::Display,
+{
     tokio::pin!(connection);
     tokio::select! {
         result = connection.as_mut() => {
@@ -301,7 +304,7 @@ async fn serve_http<IO>(
             }
         }
         _ = shutdown.wait_for(|stop| *stop) => {
-            connection.as_mut().graceful_shutdown();
+            graceful_shutdown(connection.as_mut());
             let _ = connection.await;
         }
     }
