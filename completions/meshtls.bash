@@ -1353,7 +1353,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__proxy)
-            opts="-f -h -V --filename --workload --bind --port-map --endpoint-override --admin --enable-tls-on-sidecar-ingress --root --state-dir --mesh-dir --concurrency --drain-timeout --access-log --app --app-listen --help --version"
+            opts="-f -h -V --filename --workload --bind --port-map --endpoint-override --admin --enable-tls-on-sidecar-ingress --root --state-dir --mesh-dir --concurrency --drain-timeout --access-log --http1-engine --app --app-listen --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1409,6 +1409,10 @@ _meshtls() {
                     ;;
                 --access-log)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http1-engine)
+                    COMPREPLY=($(compgen -W "lean hyper" -- "${cur}"))
                     return 0
                     ;;
                 --app-listen)

@@ -318,10 +318,12 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l mesh-dir -d 'T
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l concurrency -d 'Worker threads (Envoy\'s --concurrency)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l drain-timeout -d 'How long requests in flight may take to finish on SIGTERM/SIGINT (e.g. 5s, 500ms)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l access-log -d 'Where access-log lines go: stdout, off, or a file path' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l http1-engine -d 'HTTP/1.1 engine: `lean` (meshtls\' own loop for plain requests, hyper for the rest) or `hyper` (hyper for every request)' -r -f -a "lean\t'meshtls\' own forwarding loop for plain requests (Content-Length or no body, origin-form); anything else on the connection is handed to hyper'
+hyper\t'hyper for every request'"
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l app-listen -d 'With --app: the address httpbin listens on (default: a free loopback port)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l enable-tls-on-sidecar-ingress -d 'Act as if istiod had ENABLE_TLS_ON_SIDECAR_INGRESS=true (normally read from the IstioOperator in the input)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l app -d 'Also run the embedded httpbin in this process and send every listener to it'
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -l listen -d 'Address to listen on' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -s h -l help -d 'Print help'

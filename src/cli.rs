@@ -191,6 +191,10 @@ pub struct ProxyArgs {
     /// Where access-log lines go: stdout, off, or a file path
     #[arg(long, default_value = "stdout", value_name = "WHERE")]
     pub access_log: String,
+    /// HTTP/1.1 engine: `lean` (meshtls' own loop for plain requests, hyper for the rest) or
+    /// `hyper` (hyper for every request)
+    #[arg(long = "http1-engine", value_enum, default_value_t = crate::proxy::config::Http1Engine::Lean)]
+    pub http1_engine: crate::proxy::config::Http1Engine,
     /// Also run the embedded httpbin in this process and send every listener to it
     #[arg(long)]
     pub app: bool,

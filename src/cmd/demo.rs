@@ -24,7 +24,7 @@ use crate::httpbin::{self, RunningHttpbin};
 use crate::mesh::inbound::{Placement, Runtime, resolve};
 use crate::mesh::sidecar::ServerTlsMode;
 use crate::output::Printer;
-use crate::proxy::config::{AccessLog, Endpoint, ProxyConfig, UpstreamLimits};
+use crate::proxy::config::{AccessLog, Endpoint, Http1Engine, ProxyConfig, UpstreamLimits};
 use crate::proxy::run::{RunningProxy, start};
 use crate::render::manifest::{parse_manifests, to_multi_yaml};
 use crate::render::{CertFiles, Manifest, Params, What, render};
@@ -393,6 +393,7 @@ fn sidecar_config(
             connect_timeout: Duration::from_secs(2),
             ..UpstreamLimits::default()
         },
+        http1: Http1Engine::default(),
     });
     Ok((config, warnings))
 }

@@ -34,6 +34,7 @@ pub fn run(args: ProxyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
         concurrency,
         drain_timeout,
         access_log,
+        http1_engine,
         app,
         app_listen,
     } = args;
@@ -99,6 +100,7 @@ pub fn run(args: ProxyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
             access_log,
             drain_timeout,
             upstream: UpstreamLimits::default(),
+            http1: http1_engine,
         },
     );
     let proxy = start(config)?;

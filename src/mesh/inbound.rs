@@ -16,8 +16,8 @@ use super::validate::{Level, validate_manifests};
 use crate::k8s::secret::Secret;
 use crate::k8s::volumes::{Mount, VolumeError, mounts, project};
 use crate::proxy::config::{
-    AccessLog, Endpoint, ListenerConfig, ProxyConfig, Security, TlsMode, TlsTermination,
-    TlsVersion, UpstreamLimits, Workload as ProxyWorkload,
+    AccessLog, Endpoint, Http1Engine, ListenerConfig, ProxyConfig, Security, TlsMode,
+    TlsTermination, TlsVersion, UpstreamLimits, Workload as ProxyWorkload,
 };
 use crate::proxy::tls::server::suite_by_openssl_name;
 use crate::render::manifest::Manifest;
@@ -373,6 +373,7 @@ pub struct Runtime {
     pub access_log: AccessLog,
     pub drain_timeout: std::time::Duration,
     pub upstream: UpstreamLimits,
+    pub http1: Http1Engine,
 }
 
 impl Inbound {
@@ -391,6 +392,7 @@ impl Inbound {
             access_log: runtime.access_log,
             reload_interval: std::time::Duration::from_millis(500),
             workload_cert_ttl: std::time::Duration::from_secs(24 * 3600),
+            http1: runtime.http1,
         }
     }
 }

@@ -16,7 +16,8 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
-use super::config::{ListenerConfig, Security};
+use super::config::{Http1Engine, ListenerConfig, Security};
+use super::h1::{self, Handoff, Rewind};
 use super::headers::PeerIdentity;
 use super::serve::{ConnectionInfo, ListenerContext, handle};
 use super::stats::{HandshakeFailure, ListenerStats};
@@ -251,15 +252,23 @@ fn classify(error: &std::io::Error) -> HandshakeFailure {
 }
 
 /// Serves HTTP on an established stream: h2 or HTTP/1.1 by ALPN, or either (plaintext).
+/// HTTP/1.1 starts on the lean path unless configured off; hyper takes what it hands over.
 async fn serve_http<IO>(
     io: IO,
     h2: Option<bool>,
     info: Rc<ConnectionInfo>,
     context: Rc<ListenerContext>,
-    shutdown: watch::Receiver<bool>,
+    mut shutdown: watch::Receiver<bool>,
 ) where
     IO: AsyncRead + AsyncWrite + Unpin + 'static,
 {
+    let io = match (h2, context.http1) {
+        (Some(true), _) | (_, Http1Engine::Hyper) => Rewind::new(bytes::Bytes::new(), io),
+        _ => match h1::serve(io, &info, &context, &mut shutdown, HEADER_READ_TIMEOUT).await {
+            Handoff::Done => return,
+            Handoff::Hyper(io) => io,
+        },
+    };
     let service = service_fn(move |request| handle(request, Rc::clone(&info), Rc::clone(&context)));
     let io = TokioIo::new(io);
     if h2 == Some(false) {

@@ -110,6 +110,17 @@ impl Default for UpstreamLimits {
     }
 }
 
+/// Which HTTP/1.1 implementation serves downstream connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Http1Engine {
+    /// meshtls' own forwarding loop for plain requests (Content-Length or no body, origin-form);
+    /// anything else on the connection is handed to hyper.
+    #[default]
+    Lean,
+    /// hyper for every request.
+    Hyper,
+}
+
 /// Where access-log lines go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccessLog {
@@ -138,6 +149,7 @@ pub struct ProxyConfig {
     pub reload_interval: Duration,
     /// Lifetime of the `default` workload certificate (Istio: 24 h).
     pub workload_cert_ttl: Duration,
+    pub http1: Http1Engine,
 }
 
 impl ProxyConfig {

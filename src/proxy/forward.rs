@@ -1,13 +1,15 @@
-//! Forwarding to the app: a per-worker pool of HTTP/1.1 upstream connections (no locks: each
-//! worker is single-threaded), connect and idle timeouts, and Envoy's reset reasons.
+//! Forwarding to the app: per-worker pools of HTTP/1.1 upstream connections (hyper's senders,
+//! and raw streams for the lean path; no locks, each worker is single-threaded), connect and
+//! idle timeouts, and Envoy's reset reasons.
 use std::cell::RefCell;
 use std::io;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
+use bytes::BytesMut;
 use hyper::body::Incoming;
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper::{Request, Response};
@@ -35,6 +37,18 @@ impl ResetReason {
         }
     }
 
+    /// Envoy's response code details for the access log.
+    pub fn details(self) -> &'static str {
+        match self {
+            ResetReason::ConnectionFailure => {
+                "upstream_reset_before_response_started{connection_failure}"
+            }
+            ResetReason::ConnectionTermination => {
+                "upstream_reset_before_response_started{connection_termination}"
+            }
+        }
+    }
+
     /// Envoy's response flag for the access log.
     pub fn flag(self) -> &'static str {
         match self {
@@ -48,6 +62,28 @@ impl ResetReason {
 pub enum AppStream {
     Tcp(TcpStream),
     Unix(UnixStream),
+}
+
+impl AppStream {
+    /// Whether the runtime has seen the idle stream become readable: the app closed it, or
+    /// sent bytes nobody asked for. Either way it must not carry another request. This reads
+    /// the readiness the runtime already has; it makes no system call.
+    fn readable_while_idle(&self) -> bool {
+        let mut cx = Context::from_waker(Waker::noop());
+        let ready = match self {
+            AppStream::Tcp(s) => s.poll_read_ready(&mut cx),
+            AppStream::Unix(s) => s.poll_read_ready(&mut cx),
+        };
+        ready.is_ready()
+    }
+}
+
+/// A raw connection to the app for the lean path, with what it has read and not yet used.
+pub struct RawConnection {
+    pub stream: AppStream,
+    pub unread: BytesMut,
+    /// Whether it came from the pool (and so may have been closed by the app meanwhile).
+    pub reused: bool,
 }
 
 impl AsyncRead for AppStream {
@@ -107,12 +143,16 @@ impl AsyncWrite for AppStream {
 
 type Sender = SendRequest<Incoming>;
 
+/// The first read buffer of a raw connection; a response head fits in it.
+const RAW_BUFFER: usize = 8 * 1024;
+
 /// One worker's connections to one app endpoint.
 pub struct Upstream {
     endpoint: Endpoint,
     limits: UpstreamLimits,
     stats: Arc<ListenerStats>,
     idle: RefCell<Vec<(Sender, Instant)>>,
+    idle_raw: RefCell<Vec<(RawConnection, Instant)>>,
 }
 
 impl Upstream {
@@ -126,6 +166,7 @@ impl Upstream {
             limits,
             stats,
             idle: RefCell::new(Vec::new()),
+            idle_raw: RefCell::new(Vec::new()),
         })
     }
 
@@ -191,7 +232,62 @@ impl Upstream {
         });
     }
 
+    /// A raw connection for the lean path: the most recently used idle one that is still open
+    /// and within the idle timeout, else a new one.
+    pub async fn raw(&self) -> Result<RawConnection, ResetReason> {
+        if let Some(connection) = self.checkout_raw() {
+            return Ok(connection);
+        }
+        Ok(RawConnection {
+            stream: self.open().await?,
+            unread: BytesMut::with_capacity(RAW_BUFFER),
+            reused: false,
+        })
+    }
+
+    fn checkout_raw(&self) -> Option<RawConnection> {
+        let mut idle = self.idle_raw.borrow_mut();
+        while let Some((mut connection, since)) = idle.pop() {
+            if since.elapsed() < self.limits.idle_timeout
+                && !connection.stream.readable_while_idle()
+            {
+                connection.reused = true;
+                return Some(connection);
+            }
+        }
+        None
+    }
+
+    /// Returns a raw connection whose exchange finished cleanly to the pool.
+    pub fn checkin_raw(&self, connection: RawConnection) {
+        if connection.unread.is_empty() {
+            self.idle_raw
+                .borrow_mut()
+                .push((connection, Instant::now()));
+        }
+    }
+
+    /// Counts a request the app reset, as hyper's path does.
+    pub fn count_reset(&self) {
+        ListenerStats::count(&self.stats.upstream_rq_reset);
+    }
+
     async fn connect(&self) -> Result<Sender, ResetReason> {
+        let stream = self.open().await?;
+        let (sender, connection) = http1::Builder::new()
+            .handshake(TokioIo::new(stream))
+            .await
+            .map_err(|_| ResetReason::ConnectionFailure)?;
+        tokio::task::spawn_local(async move {
+            if let Err(e) = connection.await {
+                log::debug!("upstream connection ended: {e}");
+            }
+        });
+        Ok(sender)
+    }
+
+    /// A new stream to the app, within the connect timeout.
+    async fn open(&self) -> Result<AppStream, ResetReason> {
         ListenerStats::count(&self.stats.upstream_cx_total);
         let connecting = async {
             match &self.endpoint {
@@ -203,28 +299,18 @@ impl Upstream {
                 Endpoint::Unix(path) => Ok(AppStream::Unix(UnixStream::connect(path).await?)),
             }
         };
-        let stream = match tokio::time::timeout(self.limits.connect_timeout, connecting).await {
-            Ok(Ok(stream)) => stream,
+        match tokio::time::timeout(self.limits.connect_timeout, connecting).await {
+            Ok(Ok(stream)) => Ok(stream),
             Ok(Err(e)) => {
                 log::debug!("connecting to the app at {}: {e}", self.endpoint);
                 ListenerStats::count(&self.stats.upstream_cx_connect_fail);
-                return Err(ResetReason::ConnectionFailure);
+                Err(ResetReason::ConnectionFailure)
             }
             Err(_) => {
                 log::debug!("connecting to the app at {}: timed out", self.endpoint);
                 ListenerStats::count(&self.stats.upstream_cx_connect_fail);
-                return Err(ResetReason::ConnectionFailure);
+                Err(ResetReason::ConnectionFailure)
             }
-        };
-        let (sender, connection) = http1::Builder::new()
-            .handshake(TokioIo::new(stream))
-            .await
-            .map_err(|_| ResetReason::ConnectionFailure)?;
-        tokio::task::spawn_local(async move {
-            if let Err(e) = connection.await {
-                log::debug!("upstream connection ended: {e}");
-            }
-        });
-        Ok(sender)
+        }
     }
 }

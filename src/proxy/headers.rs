@@ -192,6 +192,11 @@ fn next_random(state: &Cell<u64>) -> u64 {
 
 /// A random version-4 UUID, as Envoy generates for `x-request-id`.
 pub fn request_id() -> HeaderValue {
+    HeaderValue::from_bytes(&request_id_text()).unwrap_or(HeaderValue::from_static("-"))
+}
+
+/// `request_id` as text: 36 bytes, lowercase hex with dashes.
+pub fn request_id_text() -> [u8; 36] {
     let mut bytes = [0u8; 16];
     REQUEST_ID_STATE.with(|state| {
         bytes[..8].copy_from_slice(&next_random(state).to_le_bytes());
@@ -211,7 +216,7 @@ pub fn request_id() -> HeaderValue {
         text[at + 1] = HEX[usize::from(byte & 0x0f)];
         at += 2;
     }
-    HeaderValue::from_bytes(&text).unwrap_or(HeaderValue::from_static("-"))
+    text
 }
 
 /// How a listener treats an incoming `x-forwarded-client-cert`.

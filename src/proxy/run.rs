@@ -292,6 +292,7 @@ fn listener_context(
         access_log,
         cluster: format!("inbound|{}||", listener.port),
         upstream_host: listener.endpoint.to_string(),
+        http1: config.http1,
     }
 }
 

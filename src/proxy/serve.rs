@@ -6,13 +6,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, SERVER, USER_AGENT};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, SERVER, TRANSFER_ENCODING, USER_AGENT};
 use http::{HeaderValue, Request, Response, StatusCode, Uri, Version};
 use http_body_util::{Either, Full};
 use hyper::body::Incoming;
 use time::OffsetDateTime;
 
 use super::access_log::{Entry, Writer};
+use super::config::Http1Engine;
 use super::forward::{ResetReason, Upstream};
 use super::headers::{
     self, DECORATOR_OPERATION, ISTIO_ENVOY, PeerIdentity, UPSTREAM_SERVICE_TIME, X_FORWARDED_PROTO,
@@ -33,6 +34,7 @@ pub struct ListenerContext {
     pub access_log: Option<Rc<Writer>>,
     pub cluster: String,
     pub upstream_host: String,
+    pub http1: Http1Engine,
 }
 
 /// What is known about one downstream connection.
@@ -142,10 +144,22 @@ pub async fn handle(
         .upstream
         .send(Request::from_parts(parts, body))
         .await;
+    // Both a length and chunked framing is how responses get smuggled: refuse it, as the lean
+    // path does, rather than forward a body that contradicts its content-length.
+    let result = result.and_then(|response| {
+        let h = response.headers();
+        if h.contains_key(TRANSFER_ENCODING) && h.contains_key(CONTENT_LENGTH) {
+            listener.upstream.count_reset();
+            return Err(ResetReason::ConnectionTermination);
+        }
+        Ok(response)
+    });
     let (mut response, upstream_ms, flags, details) = match result {
         Ok(response) => {
             let upstream_ms = sent.elapsed().as_millis();
             let mut response = response.map(Either::Left);
+            // Envoy answers in the client's protocol, whatever version the app spoke.
+            *response.version_mut() = Version::HTTP_11;
             headers::strip_hop_by_hop(response.headers_mut());
             let value = HeaderValue::from(u64::try_from(upstream_ms).unwrap_or(u64::MAX));
             response.headers_mut().insert(UPSTREAM_SERVICE_TIME, value);
@@ -158,15 +172,7 @@ pub async fn handle(
             let h = response.headers_mut();
             h.insert(CONTENT_LENGTH, HeaderValue::from(text.len()));
             h.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-            let details = match reason {
-                ResetReason::ConnectionFailure => {
-                    "upstream_reset_before_response_started{connection_failure}"
-                }
-                ResetReason::ConnectionTermination => {
-                    "upstream_reset_before_response_started{connection_termination}"
-                }
-            };
-            (response, None, reason.flag(), details)
+            (response, None, reason.flag(), reason.details())
         }
     };
     response.headers_mut().insert(SERVER, ISTIO_ENVOY);

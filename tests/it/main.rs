@@ -8,6 +8,7 @@ mod certgen;
 mod cluster;
 mod completion;
 mod create_secret;
+mod http1_engines;
 mod proxy;
 mod proxy_cli;
 mod proxy_config;

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use meshtls::httpbin::{self, RunningHttpbin};
 use meshtls::proxy::config::{
-    AccessLog, Endpoint, ListenerConfig, ProxyConfig, Security, TlsMode, TlsTermination,
-    TlsVersion, UpstreamLimits, Workload,
+    AccessLog, Endpoint, Http1Engine, ListenerConfig, ProxyConfig, Security, TlsMode,
+    TlsTermination, TlsVersion, UpstreamLimits, Workload,
 };
 use meshtls::proxy::run::{RunningProxy, start};
 
@@ -121,6 +121,7 @@ pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> 
         access_log: AccessLog::Off,
         reload_interval: Duration::from_millis(200),
         workload_cert_ttl: Duration::from_secs(24 * 3600),
+        http1: Http1Engine::default(),
     }
 }
 

@@ -1,0 +1,358 @@
+//! One request on the lean path: head and body to the app over a pooled raw connection, its
+//! response head and body back to the client (by length, chunked or until close), Envoy's 503
+//! when the app fails before answering, then the stats and the access-log line.
+use std::io;
+use std::time::Instant;
+
+use bytes::{Buf, BytesMut};
+use time::OffsetDateTime;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use super::chunked::{self, Decoder, Step};
+use super::request::{LogFields, RequestHead};
+use super::response::{self, Decorate, Framing, ResponseHead, finish_head, push_decimal};
+use crate::proxy::access_log::Entry;
+use crate::proxy::forward::{RawConnection, ResetReason};
+use crate::proxy::serve::{ConnectionInfo, ListenerContext, upstream_reset_body};
+
+/// The most response-head bytes we wait for before calling the app's answer invalid.
+const MAX_RESPONSE_HEAD: usize = 64 * 1024;
+/// Body bytes gathered before they are written on, when more are already at hand.
+const WRITE_AT: usize = 64 * 1024;
+/// Room made in a read buffer before each read.
+const READ_ROOM: usize = 8 * 1024;
+
+/// The two heads in flight, kept per connection so requests allocate nothing.
+#[derive(Default)]
+pub struct Buffers {
+    pub to_app: Vec<u8>,
+    pub to_client: Vec<u8>,
+}
+
+/// What happens to the client's connection after the exchange.
+#[derive(Debug, PartialEq, Eq)]
+pub enum After {
+    KeepOpen,
+    Close,
+}
+
+/// Why a request got no answer from the app, or the client went away.
+enum Failed {
+    App(ResetReason),
+    Client(io::Error),
+}
+
+/// Forwards `request` (its head already in `buffers.to_app`) and relays the answer. An `Err`
+/// means the client's connection must be dropped (it failed, or a response broke off midway).
+pub async fn exchange<C>(
+    client: &mut C,
+    from_client: &mut BytesMut,
+    request: RequestHead,
+    buffers: &mut Buffers,
+    connection: &ConnectionInfo,
+    listener: &ListenerContext,
+    closing: bool,
+) -> io::Result<After>
+where
+    C: AsyncRead + AsyncWrite + Unpin,
+{
+    let started = Instant::now();
+    let start_time = listener.access_log.is_some().then(OffsetDateTime::now_utc);
+    let in_buffer = usize::try_from(request.body_len)
+        .unwrap_or(usize::MAX)
+        .min(from_client.len());
+    buffers.to_app.extend_from_slice(&from_client[..in_buffer]);
+    from_client.advance(in_buffer);
+    let mut body_left = request.body_len - in_buffer as u64;
+    let mut close = request.close || closing;
+
+    let decorate = Decorate {
+        upstream_ms: 0,
+        decorator: listener.decorator.as_bytes(),
+        request_is_head: request.is_head,
+        close,
+    };
+    let forwarded = forward(
+        client,
+        from_client,
+        &mut body_left,
+        &request,
+        buffers,
+        listener,
+        decorate,
+    )
+    .await;
+    let (mut app, head, upstream_ms) = match forwarded {
+        Ok(answer) => answer,
+        Err(Failed::Client(e)) => return Err(e),
+        Err(Failed::App(reason)) => {
+            // The client's body is unread when the app failed first: the connection cannot go on.
+            close |= body_left > 0;
+            let sent = write_reset(client, &mut buffers.to_client, listener, reason, close).await;
+            log(
+                listener,
+                connection,
+                &request.log,
+                start_time,
+                started,
+                Logged::Reset(reason),
+            );
+            sent?;
+            return Ok(if close { After::Close } else { After::KeepOpen });
+        }
+    };
+    listener.stats.response(head.status);
+    relay_body(client, &mut app, head.framing, &mut buffers.to_client).await?;
+    client.flush().await?;
+    if head.app_keeps_alive {
+        listener.upstream.checkin_raw(app);
+    }
+    log(
+        listener,
+        connection,
+        &request.log,
+        start_time,
+        started,
+        Logged::Answered(&head, upstream_ms),
+    );
+    Ok(if close { After::Close } else { After::KeepOpen })
+}
+
+/// Sends the request (retrying once on a fresh connection when a reused one turns out closed
+/// before any answer, for requests that are safe to repeat) and reads the response head.
+async fn forward<C>(
+    client: &mut C,
+    from_client: &mut BytesMut,
+    body_left: &mut u64,
+    request: &RequestHead,
+    buffers: &mut Buffers,
+    listener: &ListenerContext,
+    mut decorate: Decorate<'_>,
+) -> Result<(RawConnection, ResponseHead, u64), Failed>
+where
+    C: AsyncRead + Unpin,
+{
+    let upstream = &listener.upstream;
+    let sent = Instant::now();
+    for attempt in 0..2 {
+        let mut app = upstream.raw().await.map_err(Failed::App)?;
+        let retry = attempt == 0 && app.reused && *body_left == 0 && request.idempotent;
+        if app.stream.write_all(&buffers.to_app).await.is_err() {
+            if retry {
+                continue;
+            }
+            upstream.count_reset();
+            return Err(Failed::App(ResetReason::ConnectionTermination));
+        }
+        while *body_left > 0 {
+            if from_client.is_empty() {
+                from_client.reserve(READ_ROOM);
+                match client.read_buf(from_client).await {
+                    Ok(0) => return Err(Failed::Client(io::ErrorKind::UnexpectedEof.into())),
+                    Ok(_) => {}
+                    Err(e) => return Err(Failed::Client(e)),
+                }
+            }
+            let n = usize::try_from(*body_left)
+                .unwrap_or(usize::MAX)
+                .min(from_client.len());
+            if app.stream.write_all(&from_client[..n]).await.is_err() {
+                upstream.count_reset();
+                return Err(Failed::App(ResetReason::ConnectionTermination));
+            }
+            from_client.advance(n);
+            *body_left -= n as u64;
+        }
+        loop {
+            decorate.upstream_ms = u64::try_from(sent.elapsed().as_millis()).unwrap_or(u64::MAX);
+            match response::parse(&app.unread, &mut buffers.to_client, &decorate) {
+                response::Parsed::Complete(head) => {
+                    app.unread.advance(head.len);
+                    return Ok((app, head, decorate.upstream_ms));
+                }
+                response::Parsed::Interim(len) => {
+                    app.unread.advance(len);
+                    continue;
+                }
+                response::Parsed::Invalid => {}
+                response::Parsed::Partial if app.unread.len() <= MAX_RESPONSE_HEAD => {
+                    app.unread.reserve(READ_ROOM);
+                    match app.stream.read_buf(&mut app.unread).await {
+                        Ok(n) if n > 0 => continue,
+                        _ if retry && app.unread.is_empty() => break,
+                        _ => {}
+                    }
+                }
+                response::Parsed::Partial => {}
+            }
+            log::debug!(
+                "the app at {} sent no valid response head",
+                upstream.endpoint()
+            );
+            upstream.count_reset();
+            return Err(Failed::App(ResetReason::ConnectionTermination));
+        }
+    }
+    upstream.count_reset();
+    Err(Failed::App(ResetReason::ConnectionTermination))
+}
+
+/// Relays the response body as framed; `to_client` holds the head and goes out with the first
+/// body bytes. Bytes are written on whenever the app has to be waited for, so streams flow.
+async fn relay_body<C>(
+    client: &mut C,
+    app: &mut RawConnection,
+    framing: Framing,
+    to_client: &mut Vec<u8>,
+) -> io::Result<()>
+where
+    C: AsyncWrite + Unpin,
+{
+    match framing {
+        Framing::Empty => {}
+        Framing::Length(mut left) => loop {
+            let n = usize::try_from(left)
+                .unwrap_or(usize::MAX)
+                .min(app.unread.len());
+            to_client.extend_from_slice(&app.unread[..n]);
+            app.unread.advance(n);
+            left -= n as u64;
+            if left == 0 {
+                break;
+            }
+            write_on(client, to_client).await?;
+            read_more(app).await?;
+        },
+        Framing::Chunked => {
+            let mut decoder = Decoder::default();
+            loop {
+                match decoder.step(&mut app.unread) {
+                    Ok(Step::Data(n)) => {
+                        chunked::encode(to_client, &app.unread[..n]);
+                        app.unread.advance(n);
+                        if to_client.len() >= WRITE_AT {
+                            write_on(client, to_client).await?;
+                        }
+                    }
+                    Ok(Step::Done) => break,
+                    Ok(Step::NeedMore) => {
+                        write_on(client, to_client).await?;
+                        read_more(app).await?;
+                    }
+                    Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, e)),
+                }
+            }
+            to_client.extend_from_slice(chunked::LAST);
+        }
+        Framing::UntilClose => loop {
+            chunked::encode(to_client, &app.unread);
+            app.unread.clear();
+            write_on(client, to_client).await?;
+            app.unread.reserve(READ_ROOM);
+            if app.stream.read_buf(&mut app.unread).await? == 0 {
+                to_client.extend_from_slice(chunked::LAST);
+                break;
+            }
+        },
+    }
+    write_on(client, to_client).await
+}
+
+async fn write_on<C: AsyncWrite + Unpin>(client: &mut C, bytes: &mut Vec<u8>) -> io::Result<()> {
+    if !bytes.is_empty() {
+        client.write_all(bytes).await?;
+        bytes.clear();
+    }
+    Ok(())
+}
+
+/// More of a response body; the app closing before its end breaks the response off.
+async fn read_more(app: &mut RawConnection) -> io::Result<()> {
+    app.unread.reserve(READ_ROOM);
+    match app.stream.read_buf(&mut app.unread).await? {
+        0 => Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the app closed the connection in the middle of a response body",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Envoy's local 503 for a request the app never answered.
+async fn write_reset<C: AsyncWrite + Unpin>(
+    client: &mut C,
+    out: &mut Vec<u8>,
+    listener: &ListenerContext,
+    reason: ResetReason,
+    close: bool,
+) -> io::Result<()> {
+    let body = upstream_reset_body(reason);
+    out.clear();
+    out.extend_from_slice(b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: ");
+    push_decimal(out, body.len() as u64);
+    out.extend_from_slice(b"\r\ncontent-type: text/plain\r\nserver: istio-envoy\r\n");
+    out.extend_from_slice(b"x-envoy-decorator-operation: ");
+    out.extend_from_slice(listener.decorator.as_bytes());
+    out.extend_from_slice(b"\r\n");
+    finish_head(out, false, close);
+    out.extend_from_slice(body.as_bytes());
+    listener.stats.response(503);
+    write_on(client, out).await?;
+    client.flush().await
+}
+
+/// How the exchange ended, for the access log.
+enum Logged<'a> {
+    Answered(&'a ResponseHead, u64),
+    Reset(ResetReason),
+}
+
+fn log(
+    listener: &ListenerContext,
+    connection: &ConnectionInfo,
+    fields: &Option<LogFields>,
+    start_time: Option<OffsetDateTime>,
+    started: Instant,
+    logged: Logged<'_>,
+) {
+    let (Some(writer), Some(fields)) = (&listener.access_log, fields) else {
+        return;
+    };
+    let (status, flags, details, bytes_sent, upstream_ms) = match logged {
+        Logged::Answered(head, upstream_ms) => (
+            head.status,
+            "",
+            "via_upstream",
+            head.content_length.unwrap_or(0),
+            Some(u128::from(upstream_ms)),
+        ),
+        Logged::Reset(reason) => (
+            503,
+            reason.flag(),
+            reason.details(),
+            upstream_reset_body(reason).len() as u64,
+            None,
+        ),
+    };
+    writer.record(&Entry {
+        start: start_time.unwrap_or_else(OffsetDateTime::now_utc),
+        method: &fields.method,
+        path: &fields.path,
+        protocol: "HTTP/1.1",
+        status,
+        flags,
+        details,
+        bytes_sent,
+        duration_ms: started.elapsed().as_millis(),
+        upstream_ms,
+        forwarded_for: &fields.forwarded_for,
+        user_agent: &fields.user_agent,
+        request_id: &fields.request_id,
+        authority: &fields.authority,
+        upstream_host: &listener.upstream_host,
+        cluster: &listener.cluster,
+        local: &connection.local,
+        remote: &connection.remote,
+        sni: &connection.sni,
+    });
+}

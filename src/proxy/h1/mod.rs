@@ -1,0 +1,137 @@
+//! The lean HTTP/1.1 path: plain requests (Content-Length or no body, origin-form, one Host)
+//! are parsed, rewritten and forwarded in one pass over reused buffers, on raw pooled upstream
+//! connections. The first request outside that case hands the connection, unread bytes and all, to hyper.
+mod chunked;
+mod exchange;
+mod request;
+mod response;
+mod rewind;
+
+use std::future::{Future, poll_fn};
+use std::pin::pin;
+use std::task::Poll;
+
+use bytes::{Buf, BytesMut};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::watch;
+use tokio::time::{Duration, Instant};
+
+use self::exchange::{After, Buffers, exchange};
+use self::request::{Parsed, Rewrite};
+pub use self::rewind::Rewind;
+use super::serve::{ConnectionInfo, ListenerContext};
+
+/// Room made in the client's read buffer before each read.
+const READ_ROOM: usize = 8 * 1024;
+/// A head still unfinished at this size goes to hyper, whose limits then apply.
+const MAX_HEAD: usize = 64 * 1024;
+
+/// How the lean path left the connection.
+pub enum Handoff<IO> {
+    Done,
+    /// hyper serves the rest, starting with the bytes the lean path read but did not use.
+    Hyper(Rewind<IO>),
+}
+
+/// What woke the wait for a request head.
+enum Wake {
+    Read(std::io::Result<usize>),
+    Shutdown,
+    TimedOut,
+}
+
+/// Serves requests on `client` until it closes, fails, or sends one that needs hyper.
+/// `header_timeout` bounds the wait for each request head, from the end of the last response.
+pub async fn serve<IO>(
+    mut client: IO,
+    connection: &ConnectionInfo,
+    listener: &ListenerContext,
+    shutdown: &mut watch::Receiver<bool>,
+    header_timeout: Duration,
+) -> Handoff<IO>
+where
+    IO: AsyncRead + AsyncWrite + Unpin,
+{
+    let rewrite = Rewrite {
+        scheme: listener.scheme.as_bytes(),
+        peer: &connection.peer,
+        xfcc: listener.xfcc,
+        logging: listener.access_log.is_some(),
+    };
+    let shutting_down = shutdown.clone();
+    let mut stop = pin!(shutdown.wait_for(|stop| *stop));
+    let mut stop_seen = false;
+    let mut deadline = pin!(tokio::time::sleep(header_timeout));
+    let mut from_client = BytesMut::with_capacity(READ_ROOM);
+    let mut buffers = Buffers::default();
+    loop {
+        deadline.as_mut().reset(Instant::now() + header_timeout);
+        let request = loop {
+            match request::parse(&from_client, &mut buffers.to_app, &rewrite) {
+                Parsed::Complete(head) => break head,
+                Parsed::Hyper => return Handoff::Hyper(Rewind::new(from_client.freeze(), client)),
+                Parsed::Partial if from_client.len() > MAX_HEAD => {
+                    return Handoff::Hyper(Rewind::new(from_client.freeze(), client));
+                }
+                Parsed::Partial => {}
+            }
+            from_client.reserve(READ_ROOM);
+            let idle = from_client.is_empty();
+            let wake = poll_fn(|cx| {
+                if let Poll::Ready(read) = pin!(client.read_buf(&mut from_client)).poll(cx) {
+                    return Poll::Ready(Wake::Read(read));
+                }
+                if idle && !stop_seen && stop.as_mut().poll(cx).is_ready() {
+                    stop_seen = true;
+                    return Poll::Ready(Wake::Shutdown);
+                }
+                if deadline.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Wake::TimedOut);
+                }
+                Poll::Pending
+            })
+            .await;
+            match wake {
+                Wake::Read(Ok(n)) if n > 0 => {}
+                Wake::Read(Ok(_)) => return Handoff::Done,
+                Wake::Read(Err(e)) => {
+                    log::debug!("downstream connection ended: {e}");
+                    return Handoff::Done;
+                }
+                Wake::Shutdown => {
+                    let _ = client.shutdown().await;
+                    return Handoff::Done;
+                }
+                Wake::TimedOut => {
+                    log::debug!(
+                        "downstream connection closed: no request head in {header_timeout:?}"
+                    );
+                    return Handoff::Done;
+                }
+            }
+        };
+        from_client.advance(request.len);
+        let closing = *shutting_down.borrow();
+        let after = exchange(
+            &mut client,
+            &mut from_client,
+            request,
+            &mut buffers,
+            connection,
+            listener,
+            closing,
+        )
+        .await;
+        match after {
+            Ok(After::KeepOpen) => {}
+            Ok(After::Close) => {
+                let _ = client.shutdown().await;
+                return Handoff::Done;
+            }
+            Err(e) => {
+                log::debug!("downstream connection ended: {e}");
+                return Handoff::Done;
+            }
+        }
+    }
+}

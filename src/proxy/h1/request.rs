@@ -1,0 +1,413 @@
+//! A downstream request head, checked and rewritten for the app in one pass: origin-form target,
+//! hop-by-hop headers dropped, Istio's request headers added. Anything outside the plain case
+//! (chunked or ambiguous bodies, upgrades, `Expect`, unusual targets) is left to hyper.
+use std::mem::MaybeUninit;
+
+use crate::proxy::headers::{PeerIdentity, XfccPolicy, request_id_text};
+
+/// hyper's default limit; a head with more headers goes to hyper, which answers it.
+pub const MAX_HEADERS: usize = 100;
+
+/// A request the lean path forwards; its rewritten head is in the output buffer.
+#[derive(Debug)]
+pub struct RequestHead {
+    /// Bytes of the head in the downstream buffer.
+    pub len: usize,
+    pub body_len: u64,
+    /// The client sent `Connection: close`.
+    pub close: bool,
+    pub is_head: bool,
+    /// May be sent again on a fresh connection if a reused one fails before any response byte.
+    pub idempotent: bool,
+    /// What the access log needs; only filled when it is on.
+    pub log: Option<LogFields>,
+}
+
+#[derive(Debug, Default)]
+pub struct LogFields {
+    pub method: String,
+    pub path: String,
+    pub authority: String,
+    pub user_agent: String,
+    pub forwarded_for: String,
+    pub request_id: String,
+}
+
+#[derive(Debug)]
+pub enum Parsed {
+    Complete(RequestHead),
+    Partial,
+    /// Not the plain case: hyper serves the connection from here on.
+    Hyper,
+}
+
+/// What the listener and the connection add to every request.
+pub struct Rewrite<'a> {
+    pub scheme: &'a [u8],
+    pub peer: &'a PeerIdentity,
+    pub xfcc: XfccPolicy,
+    pub logging: bool,
+}
+
+/// What a request header means to the lean path.
+enum Role {
+    Forward,
+    Host,
+    ContentLength,
+    Connection,
+    RequestId,
+    Xfcc,
+    /// Replaced by ours.
+    Drop,
+    /// Framing, upgrades and hop-by-hop names the lean path does not handle.
+    NeedsHyper,
+}
+
+fn role(lowercase_name: &[u8]) -> Role {
+    match lowercase_name {
+        b"host" => Role::Host,
+        b"content-length" => Role::ContentLength,
+        b"connection" => Role::Connection,
+        b"x-request-id" => Role::RequestId,
+        b"x-forwarded-client-cert" => Role::Xfcc,
+        b"x-forwarded-proto" => Role::Drop,
+        b"transfer-encoding" | b"expect" | b"upgrade" | b"te" | b"trailer" | b"keep-alive"
+        | b"proxy-connection" | b"http2-settings" => Role::NeedsHyper,
+        _ => Role::Forward,
+    }
+}
+
+/// Parses the head at the start of `buf`; on `Complete`, `out` holds the head for the app.
+pub fn parse(buf: &[u8], out: &mut Vec<u8>, rewrite: &Rewrite<'_>) -> Parsed {
+    let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+    let mut request = httparse::Request::new(&mut []);
+    let len = match request.parse_with_uninit_headers(buf, &mut slots) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Parsed::Partial,
+        Err(_) => return Parsed::Hyper,
+    };
+    let (Some(method), Some(path), Some(1)) = (request.method, request.path, request.version)
+    else {
+        return Parsed::Hyper;
+    };
+    if method == "CONNECT" || !is_plain_origin_form(path.as_bytes()) {
+        return Parsed::Hyper;
+    }
+    out.clear();
+    out.extend_from_slice(method.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(path.as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\r\n");
+
+    let mut log = rewrite.logging.then(|| LogFields {
+        method: method.to_string(),
+        path: path.to_string(),
+        ..LogFields::default()
+    });
+    let mut hosts = 0;
+    let mut body_len = None;
+    let mut close = false;
+    let mut has_request_id = false;
+    let mut client_xfcc: Option<&[u8]> = None;
+    let appending = rewrite.xfcc == XfccPolicy::AppendForward && rewrite.peer.xfcc.is_some();
+    for header in request.headers.iter() {
+        let name_at = out.len();
+        out.extend(header.name.bytes().map(|b| b.to_ascii_lowercase()));
+        let value = header.value;
+        let keep = match role(&out[name_at..]) {
+            Role::Forward => {
+                if let Some(log) = log.as_mut() {
+                    match &out[name_at..] {
+                        b"user-agent" if log.user_agent.is_empty() => log.user_agent = text(value),
+                        b"x-forwarded-for" if log.forwarded_for.is_empty() => {
+                            log.forwarded_for = text(value)
+                        }
+                        _ => {}
+                    }
+                }
+                true
+            }
+            Role::Host => {
+                hosts += 1;
+                if let Some(log) = log.as_mut() {
+                    log.authority = text(value);
+                }
+                true
+            }
+            Role::ContentLength => match (body_len, content_length(value)) {
+                (None, Some(n)) => {
+                    body_len = Some(n);
+                    true
+                }
+                _ => return Parsed::Hyper,
+            },
+            Role::Connection => {
+                match connection_close(value) {
+                    Some(true) => close = true,
+                    Some(false) => {}
+                    None => return Parsed::Hyper,
+                }
+                false
+            }
+            Role::RequestId => {
+                if let Some(log) = log.as_mut().filter(|_| !has_request_id) {
+                    log.request_id = text(value);
+                }
+                has_request_id = true;
+                true
+            }
+            Role::Xfcc => match rewrite.xfcc {
+                XfccPolicy::SanitizeSet => false,
+                XfccPolicy::AppendForward if appending => {
+                    client_xfcc.get_or_insert(value);
+                    false
+                }
+                XfccPolicy::AppendForward => true,
+            },
+            Role::Drop => false,
+            Role::NeedsHyper => return Parsed::Hyper,
+        };
+        if keep {
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(value);
+            out.extend_from_slice(b"\r\n");
+        } else {
+            out.truncate(name_at);
+        }
+    }
+    if hosts != 1 {
+        return Parsed::Hyper;
+    }
+    out.extend_from_slice(b"x-forwarded-proto: ");
+    out.extend_from_slice(rewrite.scheme);
+    out.extend_from_slice(b"\r\n");
+    if !has_request_id {
+        let id = request_id_text();
+        out.extend_from_slice(b"x-request-id: ");
+        out.extend_from_slice(&id);
+        out.extend_from_slice(b"\r\n");
+        if let Some(log) = log.as_mut() {
+            log.request_id = text(&id);
+        }
+    }
+    if let Some(element) = &rewrite.peer.xfcc {
+        out.extend_from_slice(b"x-forwarded-client-cert: ");
+        // Envoy's APPEND_FORWARD keeps what a mesh peer forwarded, then adds its own element.
+        if let Some(existing) = client_xfcc.filter(|v| !v.is_empty() && is_visible_ascii(v)) {
+            out.extend_from_slice(existing);
+            out.push(b',');
+        }
+        out.extend_from_slice(element.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    Parsed::Complete(RequestHead {
+        len,
+        body_len: body_len.unwrap_or(0),
+        close,
+        is_head: method == "HEAD",
+        idempotent: matches!(
+            method,
+            "GET" | "HEAD" | "OPTIONS" | "TRACE" | "PUT" | "DELETE"
+        ),
+        log,
+    })
+}
+
+/// A target of `/` followed only by RFC 3986 path and query characters (a subset of what hyper
+/// accepts, so the two paths never disagree on what is valid).
+fn is_plain_origin_form(path: &[u8]) -> bool {
+    path.first() == Some(&b'/')
+        && path.iter().all(|&b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'-' | b'.'
+                        | b'_'
+                        | b'~'
+                        | b'!'
+                        | b'$'
+                        | b'&'
+                        | b'\''
+                        | b'('
+                        | b')'
+                        | b'*'
+                        | b'+'
+                        | b','
+                        | b';'
+                        | b'='
+                        | b':'
+                        | b'@'
+                        | b'/'
+                        | b'?'
+                        | b'%'
+                )
+        })
+}
+
+/// Only digits, at most 19 of them (fits a u64); anything else is hyper's to judge.
+pub fn content_length(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || value.len() > 19 || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(value).ok()?.parse().ok()
+}
+
+/// `Some(close?)` when the header only says `close` and/or `keep-alive`; `None` otherwise.
+fn connection_close(value: &[u8]) -> Option<bool> {
+    let mut close = false;
+    for token in value.split(|&b| b == b',') {
+        let token = token.trim_ascii();
+        if token.eq_ignore_ascii_case(b"close") {
+            close = true;
+        } else if !token.is_empty() && !token.eq_ignore_ascii_case(b"keep-alive") {
+            return None;
+        }
+    }
+    Some(close)
+}
+
+fn is_visible_ascii(value: &[u8]) -> bool {
+    value
+        .iter()
+        .all(|&b| b == b'\t' || (0x20..0x7f).contains(&b))
+}
+
+fn text(value: &[u8]) -> String {
+    String::from_utf8_lossy(value).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn rewrite(peer: &PeerIdentity, xfcc: XfccPolicy) -> Rewrite<'_> {
+        Rewrite {
+            scheme: b"https",
+            peer,
+            xfcc,
+            logging: true,
+        }
+    }
+
+    fn forwarded(input: &str, rewrite: &Rewrite<'_>) -> (RequestHead, String) {
+        let mut out = Vec::new();
+        match parse(input.as_bytes(), &mut out, rewrite) {
+            Parsed::Complete(head) => (head, String::from_utf8(out).expect("ascii")),
+            other => panic!("{input:?}: {other:?}"),
+        }
+    }
+
+    fn goes_to_hyper(input: &str) -> bool {
+        let peer = PeerIdentity::default();
+        matches!(
+            parse(
+                input.as_bytes(),
+                &mut Vec::new(),
+                &rewrite(&peer, XfccPolicy::SanitizeSet)
+            ),
+            Parsed::Hyper
+        )
+    }
+
+    #[test]
+    fn a_plain_get_is_rewritten_for_the_app() {
+        let peer = PeerIdentity::default();
+        let input = "GET /status/200?a=1 HTTP/1.1\r\nHost: h\r\nUser-Agent: curl\r\nConnection: keep-alive\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Client-Cert: Hash=forged\r\n\r\nNEXT";
+        let (head, out) = forwarded(input, &rewrite(&peer, XfccPolicy::SanitizeSet));
+        assert_eq!(head.len, input.len() - 4);
+        assert_eq!((head.body_len, head.close, head.is_head), (0, false, false));
+        let lines: Vec<&str> = out.split("\r\n").collect();
+        assert_eq!(
+            lines[..3],
+            [
+                "GET /status/200?a=1 HTTP/1.1",
+                "host: h",
+                "user-agent: curl"
+            ]
+        );
+        assert_eq!(lines[3], "x-forwarded-proto: https");
+        assert!(lines[4].starts_with("x-request-id: ") && lines[4].len() == 14 + 36);
+        assert_eq!(lines[5..], ["", ""]);
+        let log = head.log.expect("logging on");
+        assert_eq!(
+            (log.authority.as_str(), log.user_agent.as_str()),
+            ("h", "curl")
+        );
+        assert_eq!(log.request_id.len(), 36);
+    }
+
+    #[test]
+    fn a_client_request_id_is_kept_and_close_is_seen() {
+        let peer = PeerIdentity::default();
+        let input = "POST /post HTTP/1.1\r\nhost: h\r\nx-request-id: abc\r\ncontent-length: 5\r\nconnection: Keep-Alive, close\r\n\r\nhello";
+        let (head, out) = forwarded(input, &rewrite(&peer, XfccPolicy::SanitizeSet));
+        assert_eq!(
+            (head.body_len, head.close, head.idempotent),
+            (5, true, false)
+        );
+        assert!(out.contains("x-request-id: abc\r\n"));
+        assert_eq!(out.matches("x-request-id").count(), 1);
+        assert!(!out.contains("connection"));
+    }
+
+    #[test]
+    fn append_forward_keeps_the_first_forwarded_element_then_ours() {
+        let peer = PeerIdentity {
+            xfcc: Some(HeaderValue::from_static("Hash=ours")),
+            spiffe_id: None,
+        };
+        let input = "GET / HTTP/1.1\r\nHost: h\r\nX-Forwarded-Client-Cert: Hash=peer\r\nX-Forwarded-Client-Cert: Hash=second\r\n\r\n";
+        let (_, out) = forwarded(input, &rewrite(&peer, XfccPolicy::AppendForward));
+        assert!(out.contains("x-forwarded-client-cert: Hash=peer,Hash=ours\r\n"));
+        assert_eq!(out.matches("x-forwarded-client-cert").count(), 1);
+        let (_, out) = forwarded(input, &rewrite(&peer, XfccPolicy::SanitizeSet));
+        assert!(out.contains("x-forwarded-client-cert: Hash=ours\r\n"));
+        assert_eq!(out.matches("x-forwarded-client-cert").count(), 1);
+        let anonymous = PeerIdentity::default();
+        let (_, out) = forwarded(input, &rewrite(&anonymous, XfccPolicy::AppendForward));
+        assert_eq!(out.matches("x-forwarded-client-cert").count(), 2);
+    }
+
+    #[test]
+    fn anything_but_the_plain_case_goes_to_hyper() {
+        for input in [
+            "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +5\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5, 5\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: h\r\nConnection: x-private\r\n\r\n",
+            "GET / HTTP/1.0\r\nHost: h\r\n\r\n",
+            "GET http://h/ HTTP/1.1\r\nHost: h\r\n\r\n",
+            "GET /\"q\" HTTP/1.1\r\nHost: h\r\n\r\n",
+            "CONNECT h:443 HTTP/1.1\r\nHost: h\r\n\r\n",
+            "GET / HTTP/1.1\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n folded\r\n\r\n",
+            "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+        ] {
+            assert!(goes_to_hyper(input), "{input:?}");
+        }
+        let many: String = (0..=MAX_HEADERS).map(|i| format!("x-{i}: 1\r\n")).collect();
+        assert!(goes_to_hyper(&format!(
+            "GET / HTTP/1.1\r\nHost: h\r\n{many}\r\n"
+        )));
+    }
+
+    #[test]
+    fn an_unfinished_head_asks_for_more() {
+        let peer = PeerIdentity::default();
+        let rewrite = rewrite(&peer, XfccPolicy::SanitizeSet);
+        let full = b"GET / HTTP/1.1\r\nHost: h\r\n\r\n";
+        for cut in 0..full.len() {
+            let parsed = parse(&full[..cut], &mut Vec::new(), &rewrite);
+            assert!(
+                matches!(parsed, Parsed::Partial),
+                "cut at {cut}: {parsed:?}"
+            );
+        }
+    }
+}

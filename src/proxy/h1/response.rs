@@ -1,0 +1,364 @@
+//! The app's response head, checked and rewritten for the client in one pass: its framing
+//! (RFC 9112 §6.3), hop-by-hop headers dropped, Envoy's response headers added.
+use std::cell::RefCell;
+use std::mem::MaybeUninit;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::request::{MAX_HEADERS, content_length};
+
+/// How the response body is delimited on the app's connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// HEAD, 204 and 304: no body whatever the headers say.
+    Empty,
+    Length(u64),
+    Chunked,
+    /// Neither length nor chunked: the body ends when the app closes.
+    UntilClose,
+}
+
+#[derive(Debug)]
+pub struct ResponseHead {
+    /// Bytes of the head in the upstream buffer.
+    pub len: usize,
+    pub status: u16,
+    pub framing: Framing,
+    /// The app keeps the connection open after this response.
+    pub app_keeps_alive: bool,
+    /// The `content-length` forwarded, for the access log.
+    pub content_length: Option<u64>,
+}
+
+#[derive(Debug)]
+pub enum Parsed {
+    Complete(ResponseHead),
+    /// A 1xx interim response of this many bytes, which is dropped.
+    Interim(usize),
+    Partial,
+    /// Not a response we can forward (the client gets a 503, as through hyper).
+    Invalid,
+}
+
+/// What the sidecar adds to every response.
+pub struct Decorate<'a> {
+    pub upstream_ms: u64,
+    pub decorator: &'a [u8],
+    pub request_is_head: bool,
+    /// The downstream connection ends after this response.
+    pub close: bool,
+}
+
+/// Parses the head at the start of `buf`; on `Complete`, `out` holds the head for the client.
+pub fn parse(buf: &[u8], out: &mut Vec<u8>, decorate: &Decorate<'_>) -> Parsed {
+    let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+    let mut response = httparse::Response::new(&mut []);
+    let parsed = httparse::ParserConfig::default().parse_response_with_uninit_headers(
+        &mut response,
+        buf,
+        &mut slots,
+    );
+    let len = match parsed {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Parsed::Partial,
+        Err(_) => return Parsed::Invalid,
+    };
+    let (Some(version), Some(status)) = (response.version, response.code) else {
+        return Parsed::Invalid;
+    };
+    match status {
+        101 | 0..=99 => return Parsed::Invalid,
+        100..=199 => return Parsed::Interim(len),
+        _ => {}
+    }
+    let headers = &*response.headers;
+    // Names the app's `Connection` header lists are hop-by-hop too.
+    let mut app_keeps_alive = version == 1;
+    let mut listed: Vec<&[u8]> = Vec::new();
+    for header in headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("connection"))
+    {
+        for token in header.value.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
+            if token.eq_ignore_ascii_case(b"close") {
+                app_keeps_alive = false;
+            } else if token.eq_ignore_ascii_case(b"keep-alive") {
+                app_keeps_alive |= version == 0;
+            } else if !token.is_empty() {
+                listed.push(token);
+            }
+        }
+    }
+
+    out.clear();
+    out.extend_from_slice(b"HTTP/1.1 ");
+    push_decimal(out, u64::from(status));
+    out.push(b' ');
+    out.extend_from_slice(response.reason.unwrap_or("").as_bytes());
+    out.extend_from_slice(b"\r\n");
+    let mut length: Option<u64> = None;
+    let mut chunked = false;
+    let mut has_date = false;
+    for header in headers {
+        let name_at = out.len();
+        out.extend(header.name.bytes().map(|b| b.to_ascii_lowercase()));
+        let name = &out[name_at..];
+        let keep = match name {
+            b"content-length" => match (length, content_length(header.value)) {
+                (None, Some(n)) => {
+                    length = Some(n);
+                    true
+                }
+                (Some(seen), Some(n)) if seen == n => false,
+                _ => return Parsed::Invalid,
+            },
+            b"transfer-encoding" => {
+                if chunked || !header.value.trim_ascii().eq_ignore_ascii_case(b"chunked") {
+                    return Parsed::Invalid;
+                }
+                chunked = true;
+                false
+            }
+            b"connection"
+            | b"keep-alive"
+            | b"proxy-connection"
+            | b"upgrade"
+            | b"te"
+            | b"trailer"
+            | b"server"
+            | b"x-envoy-upstream-service-time"
+            | b"x-envoy-decorator-operation" => false,
+            b"date" => {
+                has_date = true;
+                true
+            }
+            _ => !listed.iter().any(|l| l.eq_ignore_ascii_case(name)),
+        };
+        if keep {
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(header.value);
+            out.extend_from_slice(b"\r\n");
+        } else {
+            out.truncate(name_at);
+        }
+    }
+    let framing = if decorate.request_is_head || status == 204 || status == 304 {
+        Framing::Empty
+    } else if chunked {
+        // Both a length and chunked is how responses get smuggled: refuse it.
+        if length.is_some() {
+            return Parsed::Invalid;
+        }
+        Framing::Chunked
+    } else if let Some(n) = length {
+        Framing::Length(n)
+    } else {
+        Framing::UntilClose
+    };
+    if matches!(framing, Framing::Chunked | Framing::UntilClose) {
+        out.extend_from_slice(b"transfer-encoding: chunked\r\n");
+    }
+    out.extend_from_slice(b"x-envoy-upstream-service-time: ");
+    push_decimal(out, decorate.upstream_ms);
+    out.extend_from_slice(b"\r\nserver: istio-envoy\r\nx-envoy-decorator-operation: ");
+    out.extend_from_slice(decorate.decorator);
+    out.extend_from_slice(b"\r\n");
+    finish_head(out, has_date, decorate.close);
+    Parsed::Complete(ResponseHead {
+        len,
+        status,
+        framing,
+        app_keeps_alive: app_keeps_alive && framing != Framing::UntilClose,
+        content_length: length,
+    })
+}
+
+/// The last lines of every response head we write: `date` unless the app sent one,
+/// `connection: close` when the connection ends, and the blank line.
+pub fn finish_head(out: &mut Vec<u8>, has_date: bool, close: bool) {
+    if !has_date {
+        out.extend_from_slice(b"date: ");
+        append_date(out);
+        out.extend_from_slice(b"\r\n");
+    }
+    if close {
+        out.extend_from_slice(b"connection: close\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Appends `n` in decimal without allocating.
+pub fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+thread_local! {
+    /// The IMF-fixdate of the current second, formatted once per second per worker.
+    static DATE: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+}
+
+fn append_date(out: &mut Vec<u8>) {
+    let now = SystemTime::now();
+    let second = now
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    DATE.with(|date| {
+        let mut date = date.borrow_mut();
+        if date.0 != second {
+            *date = (second, httpdate::fmt_http_date(now));
+        }
+        out.extend_from_slice(date.1.as_bytes());
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decorate(request_is_head: bool) -> Decorate<'static> {
+        Decorate {
+            upstream_ms: 3,
+            decorator: b"ingress-sidecar.test:9080/*",
+            request_is_head,
+            close: false,
+        }
+    }
+
+    fn rewritten(input: &str, request_is_head: bool) -> (ResponseHead, String) {
+        let mut out = Vec::new();
+        match parse(input.as_bytes(), &mut out, &decorate(request_is_head)) {
+            Parsed::Complete(head) => (head, String::from_utf8(out).expect("ascii")),
+            other => panic!("{input:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_plain_response_gets_envoys_headers_and_loses_hop_by_hop_ones() {
+        let input = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nServer: gunicorn\r\nConnection: x-private\r\nX-Private: 1\r\nDate: Sat, 28 Nov 2026 17:14:49 GMT\r\nX-Kept: y\r\n\r\nok";
+        let (head, out) = rewritten(input, false);
+        assert_eq!(head.len, input.len() - 2);
+        assert_eq!(head.framing, Framing::Length(2));
+        assert!(head.app_keeps_alive);
+        assert_eq!(
+            out,
+            "HTTP/1.1 200 OK\r\ncontent-length: 2\r\ndate: Sat, 28 Nov 2026 17:14:49 GMT\r\nx-kept: y\r\nx-envoy-upstream-service-time: 3\r\nserver: istio-envoy\r\nx-envoy-decorator-operation: ingress-sidecar.test:9080/*\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn framing_follows_rfc_9112() {
+        let cases = [
+            (
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                false,
+                Framing::Chunked,
+                true,
+            ),
+            ("HTTP/1.1 200 OK\r\n\r\n", false, Framing::UntilClose, false),
+            (
+                "HTTP/1.1 204 No Content\r\n\r\n",
+                false,
+                Framing::Empty,
+                true,
+            ),
+            (
+                "HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n",
+                false,
+                Framing::Empty,
+                true,
+            ),
+            (
+                "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n",
+                true,
+                Framing::Empty,
+                true,
+            ),
+            (
+                "HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\n",
+                false,
+                Framing::Length(1),
+                false,
+            ),
+            (
+                "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\n",
+                false,
+                Framing::Length(1),
+                true,
+            ),
+            (
+                "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\n",
+                false,
+                Framing::Length(1),
+                false,
+            ),
+            (
+                "HTTP/1.1 200 OK\r\nContent-Length: 4\r\nContent-Length: 4\r\n\r\n",
+                false,
+                Framing::Length(4),
+                true,
+            ),
+        ];
+        for (input, head, framing, alive) in cases {
+            let (parsed, out) = rewritten(input, head);
+            assert_eq!(
+                (parsed.framing, parsed.app_keeps_alive),
+                (framing, alive),
+                "{input:?}"
+            );
+            let chunked_out = out.contains("transfer-encoding: chunked");
+            assert_eq!(
+                chunked_out,
+                matches!(framing, Framing::Chunked | Framing::UntilClose)
+            );
+            assert!(out.matches("content-length").count() <= 1);
+        }
+    }
+
+    #[test]
+    fn ambiguous_or_unexpected_responses_are_refused_and_1xx_dropped() {
+        for input in [
+            "HTTP/1.1 200 OK\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+            "HTTP/1.1 101 Switching Protocols\r\n\r\n",
+            "hello\r\n\r\n",
+        ] {
+            let parsed = parse(input.as_bytes(), &mut Vec::new(), &decorate(false));
+            assert!(matches!(parsed, Parsed::Invalid), "{input:?}: {parsed:?}");
+        }
+        let early = "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\n";
+        let parsed = parse(early.as_bytes(), &mut Vec::new(), &decorate(false));
+        assert!(matches!(parsed, Parsed::Interim(n) if n == early.len() - 17));
+    }
+
+    #[test]
+    fn the_date_is_added_when_missing_and_close_announced() {
+        let mut out = Vec::new();
+        let mut closing = decorate(false);
+        closing.close = true;
+        let parsed = parse(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+            &mut out,
+            &closing,
+        );
+        assert!(matches!(parsed, Parsed::Complete(_)));
+        let text = String::from_utf8(out).expect("ascii");
+        let date = text
+            .lines()
+            .find(|l| l.starts_with("date: "))
+            .expect("a date");
+        assert!(date.ends_with(" GMT") && date.len() == 6 + 29, "{date}");
+        assert!(text.ends_with("connection: close\r\n\r\n"));
+    }
+}
