@@ -186,7 +186,12 @@ async fn respond(
     let path = request.uri().path().to_string();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let origin = remote.ip().to_string();
-    Ok(match (request.method(), segments.as_slice()) {
+    // As in httpbin (Flask), every GET route answers HEAD; hyper leaves the body out.
+    let method = match request.method() {
+        &Method::HEAD => Method::GET,
+        other => other.clone(),
+    };
+    Ok(match (&method, segments.as_slice()) {
         (_, ["status", codes]) => status(codes),
         (&Method::GET, ["headers"]) => {
             json_response(&json!({ "headers": headers_object(request.headers()) }))

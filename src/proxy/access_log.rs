@@ -41,6 +41,26 @@ impl Sink {
     }
 }
 
+/// What a line says about the request, copied while its head is at hand.
+#[derive(Debug, Default)]
+pub struct RequestFields {
+    pub method: String,
+    pub path: String,
+    pub authority: String,
+    pub user_agent: String,
+    pub forwarded_for: String,
+    pub request_id: String,
+}
+
+/// How a request ended, as a line says it.
+pub struct Outcome<'a> {
+    pub status: u16,
+    pub flags: &'a str,
+    pub details: &'a str,
+    pub bytes_sent: u64,
+    pub upstream_ms: Option<u128>,
+}
+
 /// The fields of one line.
 pub struct Entry<'a> {
     pub start: OffsetDateTime,

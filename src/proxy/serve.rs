@@ -12,7 +12,7 @@ use http_body_util::{Either, Full};
 use hyper::body::Incoming;
 use time::OffsetDateTime;
 
-use super::access_log::{Entry, Writer};
+use super::access_log::{Entry, Outcome, RequestFields, Writer};
 use super::config::Http1Engine;
 use super::forward::{ResetReason, Upstream};
 use super::headers::{
@@ -76,6 +76,55 @@ fn origin_form(uri: Uri) -> Uri {
     Uri::from_parts(parts).unwrap_or_else(|_| Uri::from_static("/"))
 }
 
+/// Requests Envoy's HTTP connection manager answers itself, with Istio's defaults (checked
+/// against Envoy 1.40): HTTP/1.0 (`accept_http_10` is off) and HTTP/1.1 without a Host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    Http10,
+    MissingHost,
+}
+
+fn refuse_as_envoy(parts: &http::request::Parts) -> Option<Refusal> {
+    match parts.version {
+        Version::HTTP_10 | Version::HTTP_09 => Some(Refusal::Http10),
+        Version::HTTP_11
+            if !parts.headers.contains_key(HOST) && parts.uri.authority().is_none() =>
+        {
+            Some(Refusal::MissingHost)
+        }
+        _ => None,
+    }
+}
+
+impl Refusal {
+    /// Envoy's response code details for the access log.
+    fn details(self) -> &'static str {
+        match self {
+            Refusal::Http10 => "low_version",
+            Refusal::MissingHost => "missing_host_header",
+        }
+    }
+
+    /// Envoy's local reply; the connection closes after it.
+    fn reply(self) -> Response<ProxyBody> {
+        let (status, body) = match self {
+            Refusal::Http10 => (StatusCode::UPGRADE_REQUIRED, "Upgrade Required"),
+            Refusal::MissingHost => (StatusCode::BAD_REQUEST, ""),
+        };
+        let mut response = Response::new(Either::Right(Full::new(Bytes::from_static(
+            body.as_bytes(),
+        ))));
+        *response.status_mut() = status;
+        let h = response.headers_mut();
+        h.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+        if !body.is_empty() {
+            h.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        }
+        h.insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+        response
+    }
+}
+
 pub async fn handle(
     request: Request<Incoming>,
     connection: Rc<ConnectionInfo>,
@@ -85,6 +134,7 @@ pub async fn handle(
     let logging = listener.access_log.is_some();
     let start_time = logging.then(OffsetDateTime::now_utc);
     let (mut parts, body) = request.into_parts();
+    let refusal = refuse_as_envoy(&parts);
     let downstream_version = parts.version;
     let method = parts.method.clone();
     // What the access log needs, and the authority when there is no Host to copy it to;
@@ -139,11 +189,108 @@ pub async fn handle(
         false => (None, None, None),
     };
 
+    let (mut response, upstream_ms, flags, details) = match refusal {
+        Some(refusal) => (refusal.reply(), None, "", refusal.details()),
+        None => forward(Request::from_parts(parts, body), &listener).await,
+    };
+    response.headers_mut().insert(SERVER, ISTIO_ENVOY);
+    response
+        .headers_mut()
+        .insert(DECORATOR_OPERATION, listener.decorator.clone());
+    let status = response.status().as_u16();
+    listener.stats.response(status);
+
+    if logging {
+        let text = |v: &Option<HeaderValue>| {
+            v.as_ref()
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        let bytes_sent = response
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let fields = RequestFields {
+            method: method.as_str().to_string(),
+            path,
+            authority,
+            user_agent: text(&user_agent),
+            forwarded_for: text(&forwarded_for),
+            request_id: text(&request_id),
+        };
+        let outcome = Outcome {
+            status,
+            flags,
+            details,
+            bytes_sent,
+            upstream_ms,
+        };
+        let start = start_time.unwrap_or_else(OffsetDateTime::now_utc);
+        let protocol = protocol(downstream_version);
+        log_request(
+            &listener,
+            &connection,
+            &fields,
+            protocol,
+            start,
+            started,
+            outcome,
+        );
+    }
+    Ok(response)
+}
+
+/// Writes the access-log line of one request, when the log is on.
+pub fn log_request(
+    listener: &ListenerContext,
+    connection: &ConnectionInfo,
+    request: &RequestFields,
+    protocol: &str,
+    start: OffsetDateTime,
+    started: Instant,
+    outcome: Outcome<'_>,
+) {
+    let Some(writer) = &listener.access_log else {
+        return;
+    };
+    writer.record(&Entry {
+        start,
+        method: &request.method,
+        path: &request.path,
+        protocol,
+        status: outcome.status,
+        flags: outcome.flags,
+        details: outcome.details,
+        bytes_sent: outcome.bytes_sent,
+        duration_ms: started.elapsed().as_millis(),
+        upstream_ms: outcome.upstream_ms,
+        forwarded_for: &request.forwarded_for,
+        user_agent: &request.user_agent,
+        request_id: &request.request_id,
+        authority: &request.authority,
+        upstream_host: &listener.upstream_host,
+        cluster: &listener.cluster,
+        local: &connection.local,
+        remote: &connection.remote,
+        sni: &connection.sni,
+    });
+}
+
+/// A response, with the upstream time, response flags and details for the access log.
+type Answer = (
+    Response<ProxyBody>,
+    Option<u128>,
+    &'static str,
+    &'static str,
+);
+
+/// Sends the request to the app: its response with Envoy's upstream headers, or Envoy's 503.
+async fn forward(request: Request<Incoming>, listener: &ListenerContext) -> Answer {
     let sent = Instant::now();
-    let result = listener
-        .upstream
-        .send(Request::from_parts(parts, body))
-        .await;
+    let result = listener.upstream.send(request).await;
     // Both a length and chunked framing is how responses get smuggled: refuse it, as the lean
     // path does, rather than forward a body that contradicts its content-length.
     let result = result.and_then(|response| {
@@ -154,7 +301,7 @@ pub async fn handle(
         }
         Ok(response)
     });
-    let (mut response, upstream_ms, flags, details) = match result {
+    match result {
         Ok(response) => {
             let upstream_ms = sent.elapsed().as_millis();
             let mut response = response.map(Either::Left);
@@ -174,48 +321,5 @@ pub async fn handle(
             h.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
             (response, None, reason.flag(), reason.details())
         }
-    };
-    response.headers_mut().insert(SERVER, ISTIO_ENVOY);
-    response
-        .headers_mut()
-        .insert(DECORATOR_OPERATION, listener.decorator.clone());
-    let status = response.status().as_u16();
-    listener.stats.response(status);
-
-    if let Some(log) = &listener.access_log {
-        let text = |v: &Option<HeaderValue>| {
-            v.as_ref()
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string()
-        };
-        let bytes_sent = response
-            .headers()
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        log.record(&Entry {
-            start: start_time.unwrap_or_else(OffsetDateTime::now_utc),
-            method: method.as_str(),
-            path: &path,
-            protocol: protocol(downstream_version),
-            status,
-            flags,
-            details,
-            bytes_sent,
-            duration_ms: started.elapsed().as_millis(),
-            upstream_ms,
-            forwarded_for: &text(&forwarded_for),
-            user_agent: &text(&user_agent),
-            request_id: &text(&request_id),
-            authority: &authority,
-            upstream_host: &listener.upstream_host,
-            cluster: &listener.cluster,
-            local: &connection.local,
-            remote: &connection.remote,
-            sni: &connection.sni,
-        });
     }
-    Ok(response)
 }

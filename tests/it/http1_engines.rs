@@ -902,3 +902,28 @@ fn engines_write_the_same_access_log_lines() {
     );
     assert_eq!(lean, hyper);
 }
+
+#[test]
+fn http10_and_a_missing_host_get_envoys_local_replies() {
+    let http10: &[u8] = b"GET /old HTTP/1.0\r\nHost: app.test\r\n\r\n";
+    let cases = [
+        (NO_HOST, "HTTP/1.1 400 Bad Request", ""),
+        // Envoy's status line says HTTP/1.1; hyper answers a 1.0 client in 1.0.
+        (http10, "HTTP/1.0 426 Upgrade Required", "Upgrade Required"),
+    ];
+    for engine in [Http1Engine::Lean, Http1Engine::Hyper] {
+        for (request, status, body) in cases {
+            let local = case("local reply", &[request], &[]).with(|c| c.follow_up = None);
+            let o = run(&local, engine);
+            let r = o.responses.first().expect("a response");
+            assert_eq!(
+                (r.first.as_str(), r.body.as_str()),
+                (status, body),
+                "{o:#?}"
+            );
+            assert_eq!(values(&r.headers, "connection"), ["close"], "{o:#?}");
+            assert_eq!(values(&r.headers, "server"), ["istio-envoy"], "{o:#?}");
+            assert!(o.app.is_empty() && o.end == "closed", "{o:#?}");
+        }
+    }
+}

@@ -1053,3 +1053,25 @@ fn proxy_config_secret_reads_our_proxys_dump_live_and_saved() {
         "{text}"
     );
 }
+
+#[test]
+fn httpbin_answers_head_on_its_get_routes_without_a_body() {
+    use std::io::{Read, Write};
+    let app = httpbin::start(SocketAddr::from(([127, 0, 0, 1], 0))).expect("httpbin starts");
+    let mut stream = std::net::TcpStream::connect(app.address).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("a timeout");
+    stream
+        .write_all(b"HEAD /get HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        .expect("sends");
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .expect("reads to the end");
+    app.shutdown();
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a head");
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert!(head.contains("content-length: "), "{answer}");
+    assert_eq!(body, "", "HEAD has no body");
+}

@@ -9,11 +9,11 @@ use time::OffsetDateTime;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::chunked::{self, Decoder, Step};
-use super::request::{LogFields, RequestHead};
+use super::request::RequestHead;
 use super::response::{self, Decorate, Framing, ResponseHead, finish_head, push_decimal};
-use crate::proxy::access_log::Entry;
+use crate::proxy::access_log::Outcome;
 use crate::proxy::forward::{RawConnection, ResetReason};
-use crate::proxy::serve::{ConnectionInfo, ListenerContext, upstream_reset_body};
+use crate::proxy::serve::{ConnectionInfo, ListenerContext, log_request, upstream_reset_body};
 
 /// The most response-head bytes we wait for before calling the app's answer invalid.
 const MAX_RESPONSE_HEAD: usize = 64 * 1024;
@@ -72,6 +72,7 @@ where
         request_is_head: request.is_head,
         close,
     };
+    let log_as = |logged| log(listener, connection, &request, start_time, started, logged);
     let forwarded = forward(
         client,
         from_client,
@@ -89,14 +90,7 @@ where
             // The client's body is unread when the app failed first: the connection cannot go on.
             close |= body_left > 0;
             let sent = write_reset(client, &mut buffers.to_client, listener, reason, close).await;
-            log(
-                listener,
-                connection,
-                &request.log,
-                start_time,
-                started,
-                Logged::Reset(reason),
-            );
+            log_as(Logged::Reset(reason));
             sent?;
             return Ok(if close { After::Close } else { After::KeepOpen });
         }
@@ -107,14 +101,7 @@ where
     if head.app_keeps_alive {
         listener.upstream.checkin_raw(app);
     }
-    log(
-        listener,
-        connection,
-        &request.log,
-        start_time,
-        started,
-        Logged::Answered(&head, upstream_ms),
-    );
+    log_as(Logged::Answered(&head, upstream_ms));
     Ok(if close { After::Close } else { After::KeepOpen })
 }
 
@@ -310,49 +297,31 @@ enum Logged<'a> {
 fn log(
     listener: &ListenerContext,
     connection: &ConnectionInfo,
-    fields: &Option<LogFields>,
+    request: &RequestHead,
     start_time: Option<OffsetDateTime>,
     started: Instant,
     logged: Logged<'_>,
 ) {
-    let (Some(writer), Some(fields)) = (&listener.access_log, fields) else {
+    let (Some(fields), Some(start)) = (&request.log, start_time) else {
         return;
     };
-    let (status, flags, details, bytes_sent, upstream_ms) = match logged {
-        Logged::Answered(head, upstream_ms) => (
-            head.status,
-            "",
-            "via_upstream",
-            head.content_length.unwrap_or(0),
-            Some(u128::from(upstream_ms)),
-        ),
-        Logged::Reset(reason) => (
-            503,
-            reason.flag(),
-            reason.details(),
-            upstream_reset_body(reason).len() as u64,
-            None,
-        ),
+    let outcome = match logged {
+        Logged::Answered(head, upstream_ms) => Outcome {
+            status: head.status,
+            flags: "",
+            details: "via_upstream",
+            bytes_sent: head.content_length.unwrap_or(0),
+            upstream_ms: Some(u128::from(upstream_ms)),
+        },
+        Logged::Reset(reason) => Outcome {
+            status: 503,
+            flags: reason.flag(),
+            details: reason.details(),
+            bytes_sent: upstream_reset_body(reason).len() as u64,
+            upstream_ms: None,
+        },
     };
-    writer.record(&Entry {
-        start: start_time.unwrap_or_else(OffsetDateTime::now_utc),
-        method: &fields.method,
-        path: &fields.path,
-        protocol: "HTTP/1.1",
-        status,
-        flags,
-        details,
-        bytes_sent,
-        duration_ms: started.elapsed().as_millis(),
-        upstream_ms,
-        forwarded_for: &fields.forwarded_for,
-        user_agent: &fields.user_agent,
-        request_id: &fields.request_id,
-        authority: &fields.authority,
-        upstream_host: &listener.upstream_host,
-        cluster: &listener.cluster,
-        local: &connection.local,
-        remote: &connection.remote,
-        sni: &connection.sni,
-    });
+    log_request(
+        listener, connection, fields, "HTTP/1.1", start, started, outcome,
+    );
 }

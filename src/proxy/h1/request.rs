@@ -3,6 +3,7 @@
 //! (chunked or ambiguous bodies, upgrades, `Expect`, unusual targets) is left to hyper.
 use std::mem::MaybeUninit;
 
+use crate::proxy::access_log::RequestFields;
 use crate::proxy::headers::{PeerIdentity, XfccPolicy, request_id_text};
 
 /// hyper's default limit; a head with more headers goes to hyper, which answers it.
@@ -20,17 +21,7 @@ pub struct RequestHead {
     /// May be sent again on a fresh connection if a reused one fails before any response byte.
     pub idempotent: bool,
     /// What the access log needs; only filled when it is on.
-    pub log: Option<LogFields>,
-}
-
-#[derive(Debug, Default)]
-pub struct LogFields {
-    pub method: String,
-    pub path: String,
-    pub authority: String,
-    pub user_agent: String,
-    pub forwarded_for: String,
-    pub request_id: String,
+    pub log: Option<RequestFields>,
 }
 
 #[derive(Debug)]
@@ -99,10 +90,10 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, rewrite: &Rewrite<'_>) -> Parsed {
     out.extend_from_slice(path.as_bytes());
     out.extend_from_slice(b" HTTP/1.1\r\n");
 
-    let mut log = rewrite.logging.then(|| LogFields {
+    let mut log = rewrite.logging.then(|| RequestFields {
         method: method.to_string(),
         path: path.to_string(),
-        ..LogFields::default()
+        ..RequestFields::default()
     });
     let mut hosts = 0;
     let mut body_len = None;
