@@ -1,14 +1,48 @@
 #!/usr/bin/env python3
 # Summarises bench/run.sh's results (one JSON object per line): medians with min-max per peer,
 # ratios of meshtls to Envoy and nginx, the issue-7 targets; prints the table, writes BENCHMARKS.md.
-# Usage: report.py RESULTS.jsonl VERSIONS.txt COMMANDS.txt OUT.md ROUNDS DURATION WARMUP
+# Usage: report.py RESULTS.jsonl VERSIONS.txt COMMANDS.txt OUT.md ROUNDS DURATION WARMUP [SLICES]
 import json
 import statistics
 import sys
 
 results_path, versions_path, commands_path, out_path, rounds, duration, warmup = sys.argv[1:8]
-rows = [json.loads(line) for line in open(results_path) if line.strip()]
+slices = sys.argv[8] if len(sys.argv) > 8 else "1"
+raw = [json.loads(line) for line in open(results_path) if line.strip()]
 PEERS = ["meshtls", "envoy", "nginx"]
+
+
+def merge_slices(raw):
+    """One row per peer, set, round and workload: its slices' requests over their seconds, CPU
+    over requests, counts summed, and latency percentiles weighted by each slice's requests."""
+    merged, groups = [], {}
+    for r in raw:
+        if "slice" not in r:
+            merged.append(r)
+            continue
+        groups.setdefault((r["peer"], r["set"], r["round"], r["mode"]), []).append(r)
+    for parts in groups.values():
+        row = dict(parts[0])
+        del row["slice"]
+        ok = sum(p["ok"] for p in parts)
+        secs = sum(p["secs"] for p in parts)
+        for key in ("ok", "errors", "resumed", "full", "secs"):
+            row[key] = sum(p.get(key, 0) for p in parts)
+        row["rate"] = ok / secs if secs else 0
+        weight = [(p["ok"] or 1) for p in parts]
+        for key in ("p50_ms", "p90_ms", "p99_ms"):
+            row[key] = sum(p[key] * w for p, w in zip(parts, weight)) / sum(weight)
+        row["max_ms"] = max(p["max_ms"] for p in parts)
+        row["loadgen_cpu"] = sum(p["loadgen_cpu"] * p["secs"] for p in parts) / secs if secs else 0
+        if all("target_cpu_us_per_req" in p for p in parts):
+            cpu_us = sum(p["target_cpu_us_per_req"] * p["ok"] for p in parts)
+            row["target_cpu_us_per_req"] = cpu_us / ok if ok else 0
+            row["target_cpu"] = cpu_us / 1e6 / secs if secs else 0
+        merged.append(row)
+    return merged
+
+
+rows = merge_slices(raw)
 
 # metric key -> (title, unit, select(row) -> value or None, higher is better, format)
 METRICS = [
@@ -126,7 +160,8 @@ md = f"""# Benchmarks: meshtls proxy vs Envoy vs nginx
 
 Written by `bench/run.sh` (issue 7). Only ratios from one run count: absolute figures drift on
 this shared machine. {rounds} rounds with the peer order rotated; each cell is the median with
-min–max over the rounds; each load run is {warmup} s of warm-up then {duration} s measured.
+min–max over the rounds. Each workload meets each peer for {warmup} s of warm-up and {duration} s
+measured per round, cut into {slices} slices that alternate between the peers.
 
 ## Set-up
 
@@ -135,7 +170,7 @@ min–max over the rounds; each load run is {warmup} s of warm-up then {duration
   HTTP/1.1 over kept-alive upstream connections to one app, `meshtls httpbin`, answering
   `/status/200`. Each has its own loopback address (meshtls 127.0.0.1, Envoy 127.0.0.2, nginx
   127.0.0.3), so in each round all three run at once and every workload runs against them back to
-  back, in the round's peer order: this machine's speed drifts over tens of seconds, and peers
+  back, in the round's peer order and in slices that alternate between them: this machine's speed drifts over tens of seconds, and peers
   measured minutes apart would compare the drift, not the proxies. An idle peer uses no CPU.
 - The proxy and the app are pinned to CPU 0 (a one-core pod), the load generator to CPU 1.
   One worker each: Envoy `--concurrency 1`, nginx `worker_processes 1`, meshtls its default (1).
@@ -177,7 +212,7 @@ them) and `perf record -e cpu-clock` on the release binary.
 | cold start | aws-lc `tree_jitter_initialize_once` (CPU-jitter entropy seeding): 76% of start-up samples, ~80 ms | `.cargo/config.toml`: `AWS_LC_SYS_NO_JITTER_ENTROPY=1` (seed from getrandom + RDRAND, as BoringSSL) | 150–250 → 45–60 ms (busy machine) |
 | cold start | 3 × `fsync` while mounting the Secrets, ~30 ms (strace) | kubelet-style mounts written without fsync (volatile copies, remade at every start) | 45–60 → ~40 ms |
 | keep-alive | `strip_hop_by_hop` 7% (14 `&str` header lookups: parse + hash each), `request_id` 4% (crypto RNG per request), `PathAndQuery::from_shared` (URI re-parsed from a copied String), a task spawned per request for pool check-in | one pass over header names; per-worker splitmix64 for x-request-id; access-log copies only with the log on; origin-form URI kept; pool check-in inline when ready | 47.6k → 40.1k instructions/request |
-| keep-alive | 38.6k instructions/request, flat: hyper's server and client each parse into and write out of a `HeaderMap` (httparse 5.6%, HeaderMap hashing and inserts ~12%, header encoding 8%), the upstream connection is its own task (32%, with a channel hop each way), memcpy of large futures 6.8%; kernel ~50% of the proxy's CPU at 4 syscalls/request | a lean HTTP/1.1 path (`src/proxy/h1/`): each head parsed once with httparse and rewritten straight into the bytes for the other side, one task per client connection driving a raw pooled app connection, buffers reused per connection; hyper keeps every request outside the plain case (tested side by side in `tests/it/http1_engines.rs`) | 38.6k → 19.0k instructions/request; proxy CPU/request 0.66–1.14× nginx's → ~0.6× |
+| keep-alive | 38.6k instructions/request, flat: hyper's server and client each parse into and write out of a `HeaderMap` (httparse 5.6%, HeaderMap hashing and inserts ~12%, header encoding 8%), the upstream connection is its own task (32%, with a channel hop each way), memcpy of large futures 6.8%; kernel ~50% of the proxy's CPU at 4 syscalls/request | a lean HTTP/1.1 path (`src/proxy/h1/`): each head parsed once with httparse and rewritten straight into the bytes for the other side, one task per client connection driving a raw pooled app connection, buffers reused per connection; hyper keeps every request outside the plain case (tested side by side in `tests/it/http1_engines.rs`) | 38.6k → 19.0k instructions/request; proxy CPU per keep-alive request 0.66–1.14× nginx's → 0.55–0.73× (0.97× in one run disturbed by the host, L of 2026-11-28) |
 | RSS, cold start | 8.4 MB of the 8.7 MB text mapped at start (fault-around over a 14 MB binary) | release profile `lto = "fat"` (binary 14.2 → 12.2 MB) | peak RSS idle 12.8 → ~11.9 MiB; cold start 40 → ~28 ms |
 | RSS, cold start | cluster mode (the kube client) joined the binary: a 13.8 MB `.text`, of which 9.1 MB was mapped at start (the proxy's functions lie all over it, and each page fault maps the 64 KB around it); peak RSS idle 14.3 MiB | release builds hand `link/text-order.txt` (the 2,364 functions callgrind sees the proxy run; `bench/text-order.sh`) to rust-lld via `build.rs`, so they sit together in 3.1 MB | text mapped at start 9.1 → 3.0 MB; peak RSS idle 14.3 → ~8.4 MiB |
 | cold start | 53.6M instructions from exec to listening: Istio's CRD YAML (108 KB) parsed at each start, 30M (56%); the server's RSA key parsed three times (rcgen, then rustls), each with aws-lc's `RSA_check_key` (5M) | the CRDs embedded as compact JSON without descriptions (a unit test keeps it equal to the YAML); the key parsed once into rustls' signer and matched to the certificate by its SubjectPublicKeyInfo; the one workload key made inline, not on a thread | 53.6M → 12.0M instructions; cold start ~20 → ~10 ms |

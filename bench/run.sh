@@ -3,15 +3,18 @@
 # forwarding to one app; proxy and app pinned to CPU 0, load generator to CPU 1; 3 rounds with
 # the peer order rotated. Prints a table with ratios and writes BENCHMARKS.md. Every peer listens
 # on port 9080 of its own loopback address (meshtls 127.0.0.1, Envoy 127.0.0.2, nginx 127.0.0.3),
-# so all three run at once and each workload meets them back to back, under the same conditions.
-# Usage: bench/run.sh   (env: ROUNDS=3 DURATION=3 WARMUP=1 OUT=BENCHMARKS.md KEEP=0 SKIP_INSTALL=0
-#                        SKIP_BUILD=0 MESHTLS_BIN=target/release/meshtls)
-# Bounded: each load run lasts WARMUP+DURATION seconds (at most 10+60), loopback only.
+# so all three run at once and each workload meets them back to back, under the same conditions:
+# a workload's DURATION (and WARMUP) is cut into SLICES that alternate between the peers, so a
+# burst of the host's CPU steal lands on all of them alike.
+# Usage: bench/run.sh   (env: ROUNDS=3 DURATION=3 WARMUP=1 SLICES=3 OUT=BENCHMARKS.md KEEP=0
+#                        SKIP_INSTALL=0 SKIP_BUILD=0 MESHTLS_BIN=target/release/meshtls)
+# Bounded: each load run lasts (WARMUP+DURATION)/SLICES seconds (at most 10+60), loopback only.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-3}
 WARMUP=${WARMUP:-1}
+SLICES=${SLICES:-3}
 OUT=${OUT:-$repo/BENCHMARKS.md}
 PORT=9080
 APP_PORT=${APP_PORT:-18080}
@@ -19,6 +22,9 @@ MESHTLS_ADMIN=${MESHTLS_ADMIN:-127.0.0.1:15900}
 ENVOY_ADMIN_PORT=${ENVOY_ADMIN_PORT:-15901}
 [ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 9 ] || { echo "ROUNDS must be 1 to 9" >&2; exit 64; }
 [ "$DURATION" -ge 1 ] && [ "$DURATION" -le 60 ] || { echo "DURATION must be 1 to 60" >&2; exit 64; }
+[ "$SLICES" -ge 1 ] && [ "$SLICES" -le 10 ] || { echo "SLICES must be 1 to 10" >&2; exit 64; }
+slice_secs=$(awk -v d="$DURATION" -v s="$SLICES" 'BEGIN { printf "%.3f", d / s }')
+slice_warmup=$(awk -v w="$WARMUP" -v s="$SLICES" 'BEGIN { printf "%.3f", w / s }')
 command -v taskset >/dev/null || { echo "taskset (util-linux) is needed" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "needs 2 CPUs (proxy+app on CPU 0, load on CPU 1)" >&2; exit 1; }
 
@@ -215,14 +221,16 @@ start_peer() { # peer set round: (e) RSS listening, (d) cold start, (e) RSS idle
   record "$meta" "$(lg rss --pid "$pid")"
 }
 
-load() { # workload set round peer...: the workload against each peer in turn, back to back
-  local workload=$1 set=$2 round=$3 peer c=16
+load() { # workload set round peer...: the workload against each peer in turn, slice by slice
+  local workload=$1 set=$2 round=$3 peer slice c=16
   shift 3
   [ "$workload" = keepalive ] && c=32
-  for peer in "$@"; do
-    # shellcheck disable=SC2086
-    record "{\"peer\":\"$peer\",\"set\":\"$set\",\"round\":$round}" \
-      "$(lg "$workload" $(tls_args "$set" "$peer") -c $c -d "$DURATION" --warmup "$WARMUP" --pid "${running[$peer]}")"
+  for slice in $(seq "$SLICES"); do
+    for peer in "$@"; do
+      # shellcheck disable=SC2086
+      record "{\"peer\":\"$peer\",\"set\":\"$set\",\"round\":$round,\"slice\":$slice}" \
+        "$(lg "$workload" $(tls_args "$set" "$peer") -c $c -d "$slice_secs" --warmup "$slice_warmup" --pid "${running[$peer]}")"
+    done
   done
 }
 
@@ -246,7 +254,8 @@ for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$APP_PORT") 2>/dev/null && 
 {
   echo "app:      $app_cmd"
   for peer in meshtls envoy nginx; do echo "$peer:  $(start_cmd "$peer" rsa)"; done
-  echo "loadgen:  taskset -c 1 $LOADGEN keepalive|resume|handshake $(tls_args rsa) -c 32|16 -d $DURATION --warmup $WARMUP --pid PID"
+  echo "loadgen:  taskset -c 1 $LOADGEN keepalive|resume|handshake $(tls_args rsa) -c 32|16 -d $slice_secs --warmup $slice_warmup --pid PID"
+  echo "          ($SLICES slices per workload and peer, alternating between the peers)"
   echo "          (--addr $(addr_of envoy):$PORT for Envoy, $(addr_of nginx):$PORT for nginx)"
   echo "cold:     taskset -c 1 $LOADGEN cold $(tls_args rsa) -- <peer command>"
   echo "direct:   taskset -c 1 $LOADGEN keepalive --plain --addr 127.0.0.1:$APP_PORT -c 32 -d $DURATION"
@@ -299,5 +308,5 @@ versions="$work/versions.txt"
   echo "load: $load_before before, $load_after after (1/5/15 min); run took ${elapsed}s"
 } >"$versions"
 
-python3 "$repo/bench/report.py" "$results" "$versions" "$commands" "$OUT" "$ROUNDS" "$DURATION" "$WARMUP"
+python3 "$repo/bench/report.py" "$results" "$versions" "$commands" "$OUT" "$ROUNDS" "$DURATION" "$WARMUP" "$SLICES"
 log "wrote $OUT"
