@@ -3,6 +3,8 @@
 //! connections. The first request outside that case hands the connection, unread bytes and all, to hyper.
 mod chunked;
 mod exchange;
+#[cfg(test)]
+mod mutations;
 mod request;
 mod response;
 mod rewind;
