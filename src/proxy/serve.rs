@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 use super::access_log::{Entry, Outcome, RequestFields, Writer};
 use super::config::Http1Engine;
 use super::forward::{ResetReason, Upstream};
+use super::h1::content_length;
 use super::headers::{
     self, DECORATOR_OPERATION, ISTIO_ENVOY, PeerIdentity, UPSTREAM_SERVICE_TIME, X_FORWARDED_PROTO,
     X_REQUEST_ID, XfccPolicy,
@@ -291,11 +292,17 @@ type Answer = (
 async fn forward(request: Request<Incoming>, listener: &ListenerContext) -> Answer {
     let sent = Instant::now();
     let result = listener.upstream.send(request).await;
-    // Both a length and chunked framing is how responses get smuggled: refuse it, as the lean
-    // path does, rather than forward a body that contradicts its content-length.
+    // Refused as the lean path refuses them: both a length and chunked framing (how responses
+    // get smuggled), a length that is not one plain number, and a 101 nobody asked for.
     let result = result.and_then(|response| {
         let h = response.headers();
-        if h.contains_key(TRANSFER_ENCODING) && h.contains_key(CONTENT_LENGTH) {
+        let lengths: Vec<&HeaderValue> = h.get_all(CONTENT_LENGTH).iter().collect();
+        let bad_length = lengths
+            .iter()
+            .any(|v| content_length(v.as_bytes()).is_none())
+            || lengths.windows(2).any(|pair| pair[0] != pair[1]);
+        let both = h.contains_key(TRANSFER_ENCODING) && !lengths.is_empty();
+        if bad_length || both || response.status() == StatusCode::SWITCHING_PROTOCOLS {
             listener.upstream.count_reset();
             return Err(ResetReason::ConnectionTermination);
         }

@@ -142,7 +142,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-fn escape(bytes: &[u8]) -> String {
+pub(crate) fn escape(bytes: &[u8]) -> String {
     bytes.escape_ascii().to_string()
 }
 
@@ -160,11 +160,11 @@ fn show(body: &[u8]) -> String {
 /// A request as the app read it or a response as the client read it, normalised: headers
 /// (lowercased names) stably sorted by name, volatile values masked, the body decoded.
 #[derive(Debug, Default, PartialEq)]
-struct Message {
-    first: String,
-    headers: Vec<(String, String)>,
-    body: String,
-    trailers: Vec<String>,
+pub(crate) struct Message {
+    pub(crate) first: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
+    pub(crate) trailers: Vec<String>,
 }
 
 type Mask = fn(&str, String) -> String;
@@ -239,13 +239,13 @@ fn mask_response(name: &str, v: String) -> String {
 
 /// One scripted app reply: raw bytes, then keep reading (false) or close (true).
 #[derive(Clone)]
-struct Reply(Vec<u8>, bool);
+pub(crate) struct Reply(pub(crate) Vec<u8>, pub(crate) bool);
 
-fn keep(bytes: &[u8]) -> Reply {
+pub(crate) fn keep(bytes: &[u8]) -> Reply {
     Reply(bytes.to_vec(), false)
 }
 
-fn close(bytes: &[u8]) -> Reply {
+pub(crate) fn close(bytes: &[u8]) -> Reply {
     Reply(bytes.to_vec(), true)
 }
 
@@ -319,34 +319,34 @@ fn serve_app(mut wire: Wire, seen: &Mutex<Vec<Message>>, script: &Mutex<VecDeque
 
 /// Everything compared between the engines.
 #[derive(Debug, PartialEq)]
-struct Outcome {
+pub(crate) struct Outcome {
     /// Interim (1xx) and final responses, the follow-up's included.
-    responses: Vec<Message>,
+    pub(crate) responses: Vec<Message>,
     /// How the client connection ended: `open` (follow-up answered), `closed`, or an error.
-    end: String,
-    app: Vec<Message>,
-    app_connections: usize,
+    pub(crate) end: String,
+    pub(crate) app: Vec<Message>,
+    pub(crate) app_connections: usize,
 }
 
-type Check = fn(&Outcome) -> Result<(), String>;
+pub(crate) type Check = fn(&Outcome) -> Result<(), String>;
 
-struct Case {
-    name: String,
-    client: Vec<Vec<u8>>,
-    app: Vec<Reply>,
-    requests: usize,
-    head: bool,
+pub(crate) struct Case {
+    pub(crate) name: String,
+    pub(crate) client: Vec<Vec<u8>>,
+    pub(crate) app: Vec<Reply>,
+    pub(crate) requests: usize,
+    pub(crate) head: bool,
     /// Some(ms): expect keep-alive and send `FOLLOW_UP` that long after; None: read to EOF.
-    follow_up: Option<u64>,
-    app_down: bool,
+    pub(crate) follow_up: Option<u64>,
+    pub(crate) app_down: bool,
     /// One more app connection is expected on the lean path: it hands the client's connection
     /// to hyper midway (hyper's upstream pool is its own), or it drops an app connection whose
     /// response it refused where hyper drains and reuses it.
-    extra_app_connection: bool,
-    check: Check,
+    pub(crate) extra_app_connection: bool,
+    pub(crate) check: Check,
 }
 
-fn case(name: &str, client: &[&[u8]], app: &[Reply]) -> Case {
+pub(crate) fn case(name: &str, client: &[&[u8]], app: &[Reply]) -> Case {
     Case {
         name: name.to_string(),
         client: client.iter().map(|c| c.to_vec()).collect(),
@@ -492,7 +492,7 @@ fn outcome(responses: Vec<Message>, end: String) -> Outcome {
 }
 
 /// Runs `case` through a fresh proxy with `engine` in front of a fresh app.
-fn run(case: &Case, engine: Http1Engine) -> Outcome {
+pub(crate) fn run(case: &Case, engine: Http1Engine) -> Outcome {
     let root = tempdir();
     let app = App::start(&case.app);
     let target = match case.app_down {
@@ -517,7 +517,7 @@ fn none_of(h: &[(String, String)], names: &str, who: &str) -> Result<(), String>
 }
 
 /// What must hold for every case under every engine.
-fn common_checks(case: &Case, o: &Outcome) -> Result<(), String> {
+pub(crate) fn common_checks(case: &Case, o: &Outcome) -> Result<(), String> {
     let client_id = find(&case.client.concat().to_ascii_lowercase(), b"x-request-id:").is_some();
     for r in &o.app {
         let h = &r.headers;
@@ -546,7 +546,7 @@ fn common_checks(case: &Case, o: &Outcome) -> Result<(), String> {
 }
 
 /// The fields where `lean` and `hyper` differ, one pair of lines each.
-fn diff(lean: &Outcome, hyper: &Outcome) -> String {
+pub(crate) fn diff(lean: &Outcome, hyper: &Outcome) -> String {
     let mut out = String::new();
     let mut field = |what: String, a: String, b: String| {
         if a != b {
@@ -757,10 +757,10 @@ fn engines_agree_on_upstream_failures() {
 }
 
 /// xorshift64: a fixed seed, so a failing split reproduces.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;

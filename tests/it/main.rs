@@ -9,6 +9,7 @@ mod cluster;
 mod completion;
 mod create_secret;
 mod http1_engines;
+mod http1_fuzz;
 mod proxy;
 mod proxy_cli;
 mod proxy_config;

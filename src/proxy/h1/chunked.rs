@@ -84,11 +84,13 @@ impl Decoder {
                     let Some(line) = take_line(buf, MAX_TRAILERS - seen)? else {
                         return Ok(Step::NeedMore);
                     };
-                    self.state = if line.is_empty() {
-                        State::Done
+                    if line.is_empty() {
+                        self.state = State::Done;
+                    } else if is_field_line(&line) {
+                        self.state = State::Trailers(seen + line.len() + 2);
                     } else {
-                        State::Trailers(seen + line.len() + 2)
-                    };
+                        return Err(ChunkError("a trailer line is not a header field"));
+                    }
                 }
                 State::Done => return Ok(Step::Done),
             }
@@ -112,6 +114,16 @@ fn take_line(buf: &mut BytesMut, limit: usize) -> Result<Option<BytesMut>, Chunk
         }
         None if buf.len() > limit => Err(ChunkError("line too long")),
         None => Ok(None),
+    }
+}
+
+/// `token ":" …`: a trailer line that is a header field.
+fn is_field_line(line: &[u8]) -> bool {
+    match line.iter().position(|&b| b == b':') {
+        Some(colon) if colon > 0 => line[..colon]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)),
+        _ => false,
     }
 }
 
@@ -196,6 +208,8 @@ mod tests {
             b"5 x\r\n",
             b"5;a\rb\r\n",
             b"0\r\nx: 1\n\r\n",
+            b"0\r\nbogus\r\n\r\n",
+            b"0\r\nx y: 1\r\n\r\n",
         ] {
             assert!(
                 decode(input, 64).is_err(),

@@ -89,7 +89,8 @@ where
         Err(Failed::App(reason)) => {
             // The client's body is unread when the app failed first: the connection cannot go on.
             close |= body_left > 0;
-            let sent = write_reset(client, &mut buffers.to_client, listener, reason, close).await;
+            let out = &mut buffers.to_client;
+            let sent = write_reset(client, out, listener, reason, request.is_head, close).await;
             log_as(Logged::Reset(reason));
             sent?;
             return Ok(if close { After::Close } else { After::KeepOpen });
@@ -265,12 +266,13 @@ async fn read_more(app: &mut RawConnection) -> io::Result<()> {
     }
 }
 
-/// Envoy's local 503 for a request the app never answered.
+/// Envoy's local 503 for a request the app never answered (its body left out for HEAD).
 async fn write_reset<C: AsyncWrite + Unpin>(
     client: &mut C,
     out: &mut Vec<u8>,
     listener: &ListenerContext,
     reason: ResetReason,
+    request_is_head: bool,
     close: bool,
 ) -> io::Result<()> {
     let body = upstream_reset_body(reason);
@@ -282,7 +284,9 @@ async fn write_reset<C: AsyncWrite + Unpin>(
     out.extend_from_slice(listener.decorator.as_bytes());
     out.extend_from_slice(b"\r\n");
     finish_head(out, false, close);
-    out.extend_from_slice(body.as_bytes());
+    if !request_is_head {
+        out.extend_from_slice(body.as_bytes());
+    }
     listener.stats.response(503);
     write_on(client, out).await?;
     client.flush().await

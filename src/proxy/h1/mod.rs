@@ -19,6 +19,7 @@ use tokio::sync::watch;
 use tokio::time::{Duration, Instant};
 
 use self::exchange::{After, Buffers, exchange};
+pub use self::request::content_length;
 use self::request::{Parsed, Rewrite};
 pub use self::rewind::Rewind;
 use super::serve::{ConnectionInfo, ListenerContext};

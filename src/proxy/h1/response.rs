@@ -103,10 +103,11 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, decorate: &Decorate<'_>) -> Parsed {
         out.extend(header.name.bytes().map(|b| b.to_ascii_lowercase()));
         let name = &out[name_at..];
         let keep = match name {
+            // A 204 has no content, so no length either (RFC 9110 §8.6).
             b"content-length" => match (length, content_length(header.value)) {
                 (None, Some(n)) => {
                     length = Some(n);
-                    true
+                    status != 204
                 }
                 (Some(seen), Some(n)) if seen == n => false,
                 _ => return Parsed::Invalid,
@@ -141,13 +142,14 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, decorate: &Decorate<'_>) -> Parsed {
             out.truncate(name_at);
         }
     }
+    // Both a length and chunked is how responses get smuggled, and HTTP/1.0 has no chunked
+    // coding (RFC 9112 §6.1): refuse either, whatever the status.
+    if chunked && (length.is_some() || version == 0) {
+        return Parsed::Invalid;
+    }
     let framing = if decorate.request_is_head || status == 204 || status == 304 {
         Framing::Empty
     } else if chunked {
-        // Both a length and chunked is how responses get smuggled: refuse it.
-        if length.is_some() {
-            return Parsed::Invalid;
-        }
         Framing::Chunked
     } else if let Some(n) = length {
         Framing::Length(n)
@@ -332,6 +334,8 @@ mod tests {
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
             "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
             "HTTP/1.1 101 Switching Protocols\r\n\r\n",
+            "HTTP/1.1 304 Not Modified\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n",
             "hello\r\n\r\n",
         ] {
             let parsed = parse(input.as_bytes(), &mut Vec::new(), &decorate(false));
