@@ -14,7 +14,7 @@ use hyper::body::Incoming;
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 use tokio::net::{TcpStream, UnixStream};
 
 use super::config::{Endpoint, UpstreamLimits};
@@ -84,6 +84,14 @@ pub struct RawConnection {
     pub unread: BytesMut,
     /// Whether it came from the pool (and so may have been closed by the app meanwhile).
     pub reused: bool,
+}
+
+impl RawConnection {
+    /// Reads what the app sent next onto `unread`; 0 when it closed the connection.
+    pub async fn fill(&mut self) -> io::Result<usize> {
+        self.unread.reserve(RAW_BUFFER);
+        self.stream.read_buf(&mut self.unread).await
+    }
 }
 
 impl AsyncRead for AppStream {

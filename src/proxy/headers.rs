@@ -27,6 +27,21 @@ const HOP_BY_HOP: [HeaderName; 7] = [
     http::header::TRAILER,
 ];
 
+/// Whether a lowercase header name is one of `HOP_BY_HOP` (spelt out so it compiles to a match
+/// on length and bytes; a unit test keeps the two lists the same).
+pub fn is_hop_by_hop(lowercase_name: &[u8]) -> bool {
+    matches!(
+        lowercase_name,
+        b"connection"
+            | b"keep-alive"
+            | b"proxy-connection"
+            | b"transfer-encoding"
+            | b"upgrade"
+            | b"te"
+            | b"trailer"
+    )
+}
+
 pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
     // Most messages carry none: one pass over the names (no hashing) finds that out.
     if !headers.keys().any(|name| HOP_BY_HOP.contains(name)) {
@@ -290,6 +305,25 @@ mod tests {
         none.insert("x-kept", HeaderValue::from_static("1"));
         strip_hop_by_hop(&mut none);
         assert_eq!(none.len(), 1);
+    }
+
+    #[test]
+    fn both_hop_by_hop_lists_name_the_same_headers() {
+        for name in &HOP_BY_HOP {
+            assert!(is_hop_by_hop(name.as_str().as_bytes()), "{name}");
+        }
+        let named = [
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "transfer-encoding",
+        ];
+        let more = ["upgrade", "te", "trailer", "x-other", "host", "connectio"];
+        let matched = named
+            .iter()
+            .chain(&more)
+            .filter(|n| is_hop_by_hop(n.as_bytes()));
+        assert_eq!(matched.count(), HOP_BY_HOP.len());
     }
 
     #[test]

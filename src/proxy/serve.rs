@@ -296,12 +296,12 @@ async fn forward(request: Request<Incoming>, listener: &ListenerContext) -> Answ
     // get smuggled), a length that is not one plain number, and a 101 nobody asked for.
     let result = result.and_then(|response| {
         let h = response.headers();
-        let lengths: Vec<&HeaderValue> = h.get_all(CONTENT_LENGTH).iter().collect();
-        let bad_length = lengths
-            .iter()
-            .any(|v| content_length(v.as_bytes()).is_none())
-            || lengths.windows(2).any(|pair| pair[0] != pair[1]);
-        let both = h.contains_key(TRANSFER_ENCODING) && !lengths.is_empty();
+        let mut lengths = h.get_all(CONTENT_LENGTH).iter();
+        let first = lengths.next();
+        let bad_length = first.is_some_and(|first| {
+            content_length(first.as_bytes()).is_none() || lengths.any(|other| other != first)
+        });
+        let both = h.contains_key(TRANSFER_ENCODING) && first.is_some();
         if bad_length || both || response.status() == StatusCode::SWITCHING_PROTOCOLS {
             listener.upstream.count_reset();
             return Err(ResetReason::ConnectionTermination);

@@ -164,8 +164,7 @@ where
                 }
                 response::Parsed::Invalid => {}
                 response::Parsed::Partial if app.unread.len() <= MAX_RESPONSE_HEAD => {
-                    app.unread.reserve(READ_ROOM);
-                    match app.stream.read_buf(&mut app.unread).await {
+                    match app.fill().await {
                         Ok(n) if n > 0 => continue,
                         _ if retry && app.unread.is_empty() => break,
                         _ => {}
@@ -236,8 +235,7 @@ where
             chunked::encode(to_client, &app.unread);
             app.unread.clear();
             write_on(client, to_client).await?;
-            app.unread.reserve(READ_ROOM);
-            if app.stream.read_buf(&mut app.unread).await? == 0 {
+            if app.fill().await? == 0 {
                 to_client.extend_from_slice(chunked::LAST);
                 break;
             }
@@ -256,8 +254,7 @@ async fn write_on<C: AsyncWrite + Unpin>(client: &mut C, bytes: &mut Vec<u8>) ->
 
 /// More of a response body; the app closing before its end breaks the response off.
 async fn read_more(app: &mut RawConnection) -> io::Result<()> {
-    app.unread.reserve(READ_ROOM);
-    match app.stream.read_buf(&mut app.unread).await? {
+    match app.fill().await? {
         0 => Err(io::Error::new(
             io::ErrorKind::UnexpectedEof,
             "the app closed the connection in the middle of a response body",

@@ -4,7 +4,7 @@
 use std::mem::MaybeUninit;
 
 use crate::proxy::access_log::RequestFields;
-use crate::proxy::headers::{PeerIdentity, XfccPolicy, request_id_text};
+use crate::proxy::headers::{PeerIdentity, XfccPolicy, is_hop_by_hop, request_id_text};
 
 /// hyper's default limit; a head with more headers goes to hyper, which answers it.
 pub const MAX_HEADERS: usize = 100;
@@ -62,8 +62,8 @@ fn role(lowercase_name: &[u8]) -> Role {
         b"x-request-id" => Role::RequestId,
         b"x-forwarded-client-cert" => Role::Xfcc,
         b"x-forwarded-proto" => Role::Drop,
-        b"transfer-encoding" | b"expect" | b"upgrade" | b"te" | b"trailer" | b"keep-alive"
-        | b"proxy-connection" | b"http2-settings" => Role::NeedsHyper,
+        b"expect" | b"http2-settings" => Role::NeedsHyper,
+        hop_by_hop if is_hop_by_hop(hop_by_hop) => Role::NeedsHyper,
         _ => Role::Forward,
     }
 }

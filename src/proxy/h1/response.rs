@@ -5,6 +5,7 @@ use std::mem::MaybeUninit;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::request::{MAX_HEADERS, content_length};
+use crate::proxy::headers::is_hop_by_hop;
 
 /// How the response body is delimited on the app's connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,15 +120,8 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, decorate: &Decorate<'_>) -> Parsed {
                 chunked = true;
                 false
             }
-            b"connection"
-            | b"keep-alive"
-            | b"proxy-connection"
-            | b"upgrade"
-            | b"te"
-            | b"trailer"
-            | b"server"
-            | b"x-envoy-upstream-service-time"
-            | b"x-envoy-decorator-operation" => false,
+            b"server" | b"x-envoy-upstream-service-time" | b"x-envoy-decorator-operation" => false,
+            hop_by_hop if is_hop_by_hop(hop_by_hop) => false,
             b"date" => {
                 has_date = true;
                 true
