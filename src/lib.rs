@@ -17,9 +17,12 @@ pub mod kube;
 pub mod logging;
 pub mod mesh;
 pub mod output;
+pub mod page;
 pub mod pki;
 pub mod proxy;
 pub mod render;
+pub mod task;
+pub mod tls;
 pub mod verify;
 
 use std::io::{self, Write};

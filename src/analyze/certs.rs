@@ -14,7 +14,6 @@ use crate::pki::key::{load_key_pair, matches_certificate};
 use crate::pki::pem::certificates;
 
 use super::mounts::{Resolved, resolve};
-use super::ports::fronting;
 use super::{Code, Finding, Input, Origin};
 
 /// Certificates expiring within this many days get a warning.
@@ -259,7 +258,7 @@ impl Checker<'_> {
 }
 
 pub fn check(input: &Input, findings: &mut Vec<Finding>) {
-    let secrets = input.secrets();
+    let secrets = input.task.secrets();
     let mut checker = Checker {
         now: input.now,
         findings,
@@ -268,7 +267,7 @@ pub fn check(input: &Input, findings: &mut Vec<Finding>) {
     let mut server_names: Vec<ServerName> = Vec::new();
     let mut secret_anchors: Option<Anchors> = None;
     let from_dir = dir_anchors(input);
-    for applied in input.applied() {
+    for applied in input.task.applied() {
         let Ok(list) = mounts(applied.workload.deployment) else {
             continue;
         };
@@ -284,12 +283,14 @@ pub fn check(input: &Input, findings: &mut Vec<Finding>) {
                 }),
                 _ => None,
             };
-            let names: Vec<ServerName> = fronting(input, &applied, port)
+            let names: Vec<ServerName> = input
+                .task
+                .fronting(&applied, port)
                 .into_iter()
-                .map(|(service, service_port)| ServerName {
-                    fqdn: format!("{service}.{ns}.svc.cluster.local"),
-                    service,
-                    service_port,
+                .map(|front| ServerName {
+                    fqdn: crate::page::service_host(&front.service, &ns, crate::page::CLUSTER_DOMAIN),
+                    service: front.service,
+                    service_port: front.port,
                     port,
                 })
                 .collect();

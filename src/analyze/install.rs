@@ -1,24 +1,27 @@
 //! Check 1: a Sidecar ingress port has `tls` but no install config turns on
 //! `ENABLE_TLS_ON_SIDECAR_INGRESS`, so istiod drops the tls block without a word.
 use crate::k8s::yaml::read_documents;
-use crate::mesh::inbound::tls_flag_enabled;
+use crate::mesh::go::parse_bool;
 use crate::mesh::install::TLS_FLAG;
-use crate::render::manifest::parse_known_manifests;
+use crate::task::decide::no_install_flag;
+use crate::task::read::{Text, from_texts};
 
 use super::{Code, Finding, Input};
 
 /// Go's `strconv.ParseBool` true values, as istiod reads its environment.
 fn go_true(value: &str) -> bool {
-    matches!(value, "1" | "t" | "T" | "true" | "TRUE" | "True")
+    parse_bool(value) == Some(true)
 }
 
 /// Whether an install config turns the flag on. It may be an IstioOperator, Helm values for
 /// istiod (`pilot.env` or `values.pilot.env`), or `--set` style text such as
 /// `istioctl install --set values.pilot.env.ENABLE_TLS_ON_SIDECAR_INGRESS=true`.
 pub fn install_config_enables_tls(text: &str) -> bool {
-    if let Ok((manifests, _)) = parse_known_manifests(text)
-        && tls_flag_enabled(&manifests)
-    {
+    let as_manifests = Text {
+        name: String::new(),
+        text: text.to_string(),
+    };
+    if from_texts(&[as_manifests], "default").is_ok_and(|input| input.task.tls_flag()) {
         return true;
     }
     let from_values = read_documents(text).is_ok_and(|docs| {
@@ -51,10 +54,10 @@ pub fn install_config_enables_tls(text: &str) -> bool {
 }
 
 pub fn check(input: &Input, findings: &mut Vec<Finding>) {
-    if input.install_flag || tls_flag_enabled(&input.manifests()) {
+    if input.task.tls_flag() {
         return;
     }
-    for (sidecar, origin) in input.sidecars() {
+    for (sidecar, origin) in input.task.sidecars() {
         let ports: Vec<String> = sidecar
             .spec
             .ingress
@@ -69,8 +72,9 @@ pub fn check(input: &Input, findings: &mut Vec<Finding>) {
             Code::TlsFlagOff,
             origin,
             format!(
-                "ingress port {} has tls, but no install config sets values.pilot.env.{TLS_FLAG}=true: istiod ignores the tls block without a word and serves the port as its PeerAuthentication mode says (no TLS termination); install with `istioctl install --set values.pilot.env.{TLS_FLAG}=true` (`meshtls render install` writes the IstioOperator) and give that config to analyze (-f or --istio-install)",
-                ports.join(", ")
+                "ingress port {} has tls, but {} and give that config to analyze (-f or --istio-install)",
+                ports.join(", "),
+                no_install_flag()
             ),
         ));
     }

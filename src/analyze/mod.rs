@@ -7,24 +7,17 @@ pub mod ports;
 pub mod report;
 pub mod selectors;
 pub mod sidecars;
-pub mod source;
 pub mod tls_gates;
+pub mod validation;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::Service;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::k8s::secret::Secret;
-use crate::mesh::peer_auth::PeerAuthentication;
-use crate::mesh::policy::by_age;
-use crate::mesh::select::{Workload, matches, pod_labels, sidecar_for};
-use crate::mesh::sidecar::Sidecar;
-use crate::render::manifest::Manifest;
+pub use crate::task::Origin;
+use crate::task::Task;
 
 /// How bad a finding is; the order is istioctl's (Info < Warning < Error).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -104,47 +97,6 @@ impl Code {
     /// The README anchor that documents the code.
     pub fn documentation(self) -> String {
         format!("README.md#{}", self.id().to_ascii_lowercase())
-    }
-}
-
-/// The resource (or certificate file) a finding is about, and where it was read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    pub kind: String,
-    /// Empty for cluster-scoped objects and certificate files.
-    pub namespace: String,
-    pub name: String,
-    pub file: Option<String>,
-    pub line: Option<usize>,
-}
-
-impl Origin {
-    /// `file:line`, as istioctl prints after the resource.
-    pub fn reference(&self) -> Option<String> {
-        match (&self.file, self.line) {
-            (Some(file), Some(line)) => Some(format!("{file}:{line}")),
-            (Some(file), None) => Some(file.clone()),
-            _ => None,
-        }
-    }
-
-    /// `Kind ns/name` (or `Kind name` without a namespace).
-    pub fn resource(&self) -> String {
-        if self.namespace.is_empty() {
-            format!("{} {}", self.kind, self.name)
-        } else {
-            format!("{} {}/{}", self.kind, self.namespace, self.name)
-        }
-    }
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.resource())?;
-        if let Some(reference) = self.reference() {
-            write!(f, " {reference}")?;
-        }
-        Ok(())
     }
 }
 
@@ -241,13 +193,6 @@ impl Suppression {
     }
 }
 
-/// One object of the input with where it came from.
-#[derive(Debug, Clone)]
-pub struct Object {
-    pub manifest: Manifest,
-    pub origin: Origin,
-}
-
 /// A certificate file from `--certs DIR`, with the key file of the same stem if there is one.
 #[derive(Debug, Clone)]
 pub struct CertFile {
@@ -256,121 +201,15 @@ pub struct CertFile {
     pub key: Option<(String, Vec<u8>)>,
 }
 
-/// Everything analyzed: the typed objects (namespaces defaulted), the install config given with
-/// `--istio-install`, the certificate files, and the instant validity is judged at.
+/// Everything analyzed: the task (namespaces defaulted, istiod's flag known from
+/// `--istio-install` or the cluster), the certificate files, and the instant validity is judged at.
 #[derive(Debug, Clone)]
 pub struct Input {
-    pub objects: Vec<Object>,
+    pub task: Task,
     /// What reading found: `meshtls validate`'s findings (check 8).
     pub validation: Vec<Finding>,
-    /// `--istio-install` turns ENABLE_TLS_ON_SIDECAR_INGRESS on.
-    pub install_flag: bool,
     pub cert_files: Vec<CertFile>,
     pub now: OffsetDateTime,
-}
-
-/// A Deployment and the Sidecar that applies to it, as istiod picks it.
-pub struct Applied<'a> {
-    pub workload: Workload<'a>,
-    pub deployment: &'a Origin,
-    pub sidecar: &'a Sidecar,
-    pub sidecar_origin: &'a Origin,
-}
-
-impl Input {
-    fn of<'a, T>(
-        &'a self,
-        pick: impl Fn(&'a Manifest) -> Option<&'a T>,
-    ) -> Vec<(&'a T, &'a Origin)> {
-        self.objects
-            .iter()
-            .filter_map(|o| pick(&o.manifest).map(|t| (t, &o.origin)))
-            .collect()
-    }
-
-    pub fn sidecars(&self) -> Vec<(&Sidecar, &Origin)> {
-        self.of(|m| match m {
-            Manifest::Sidecar(s) => Some(s),
-            _ => None,
-        })
-    }
-
-    pub fn deployments(&self) -> Vec<(&Deployment, &Origin)> {
-        self.of(|m| match m {
-            Manifest::Deployment(d) => Some(d),
-            _ => None,
-        })
-    }
-
-    pub fn services(&self) -> Vec<(&Service, &Origin)> {
-        self.of(|m| match m {
-            Manifest::Service(s) => Some(s),
-            _ => None,
-        })
-    }
-
-    pub fn secrets(&self) -> Vec<(&Secret, &Origin)> {
-        self.of(|m| match m {
-            Manifest::Secret(s) => Some(s),
-            _ => None,
-        })
-    }
-
-    pub fn policies(&self) -> Vec<(&PeerAuthentication, &Origin)> {
-        self.of(|m| match m {
-            Manifest::PeerAuthentication(p) => Some(p),
-            _ => None,
-        })
-    }
-
-    /// PeerAuthentications oldest first, as `effective_mode` wants them.
-    pub fn policies_by_age(&self) -> Vec<&PeerAuthentication> {
-        by_age(self.policies().into_iter().map(|(p, _)| p))
-    }
-
-    pub fn manifests(&self) -> Vec<Manifest> {
-        self.objects.iter().map(|o| o.manifest.clone()).collect()
-    }
-
-    /// Every Deployment with the Sidecar that applies to it (those without one are left out).
-    pub fn applied(&self) -> Vec<Applied<'_>> {
-        let sidecars = self.sidecars();
-        let only: Vec<&Sidecar> = sidecars.iter().map(|(s, _)| *s).collect();
-        self.deployments()
-            .into_iter()
-            .filter_map(|(deployment, origin)| {
-                let workload = workload(deployment, origin);
-                let sidecar = sidecar_for(&only, &workload).ok()?;
-                let sidecar_origin = sidecars
-                    .iter()
-                    .find(|(s, _)| std::ptr::eq(*s, sidecar))
-                    .map(|(_, o)| *o)?;
-                Some(Applied {
-                    workload,
-                    deployment: origin,
-                    sidecar,
-                    sidecar_origin,
-                })
-            })
-            .collect()
-    }
-}
-
-/// A Deployment as a workload (its namespace was defaulted when it was read).
-pub fn workload<'a>(deployment: &'a Deployment, origin: &Origin) -> Workload<'a> {
-    Workload {
-        deployment,
-        namespace: origin.namespace.clone(),
-        name: origin.name.clone(),
-        labels: pod_labels(deployment),
-    }
-}
-
-pub use crate::mesh::select::selector_text;
-
-/// Whether a non-empty `selector` picks the pod with `labels` (an empty one selects nothing here).
-pub fn selects(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> bool {
-    !selector.is_empty() && matches(selector, labels)
 }
 
 /// Runs every check over `input` (validation, check 8, was done while reading). Findings come in

@@ -4,7 +4,8 @@ use crate::k8s::secret::Secret;
 use crate::k8s::volumes::{Mount, mounts};
 use crate::mesh::sidecar::ServerTlsSettings;
 
-use super::{Applied, Code, Finding, Input, Origin};
+use super::{Code, Finding, Input, Origin};
+use crate::task::select::Selected;
 
 /// The tls fields that name files, with the Secret key each usually reads.
 pub fn tls_paths(tls: &ServerTlsSettings) -> Vec<(&'static str, &str)> {
@@ -66,9 +67,9 @@ fn mount_list(mounts: &[Mount]) -> String {
 }
 
 pub fn check(input: &Input, findings: &mut Vec<Finding>) {
-    let secrets = input.secrets();
+    let secrets = input.task.secrets();
     // Annotations and Secrets of every Deployment: a pod that cannot start serves nothing.
-    for (deployment, origin) in input.deployments() {
+    for (deployment, origin) in input.task.deployments() {
         let list = match mounts(deployment) {
             Ok(list) => list,
             Err(e) => {
@@ -114,13 +115,13 @@ pub fn check(input: &Input, findings: &mut Vec<Finding>) {
             ));
         }
     }
-    for applied in input.applied() {
+    for applied in input.task.applied() {
         paths(&applied, &secrets, findings);
     }
 }
 
 /// Check 4 and the key half of check 5 for one workload's tls listeners.
-fn paths(applied: &Applied<'_>, secrets: &[(&Secret, &Origin)], findings: &mut Vec<Finding>) {
+fn paths(applied: &Selected<'_>, secrets: &[(&Secret, &Origin)], findings: &mut Vec<Finding>) {
     let Ok(list) = mounts(applied.workload.deployment) else {
         return;
     };

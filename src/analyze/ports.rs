@@ -1,82 +1,10 @@
 //! Check 7: the Service's `targetPort`s against the Sidecar's ingress ports, and each listener's
 //! `defaultEndpoint` port against the app's declared container ports.
-use k8s_openapi::api::apps::v1::Deployment;
-use k8s_openapi::api::core::v1::{Service, ServicePort};
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-
-use super::{Applied, Code, Finding, Input, selects};
-
-/// The app containers' declared ports (istio-proxy left out): (name, number).
-fn container_ports(deployment: &Deployment) -> Vec<(Option<String>, u32)> {
-    deployment
-        .spec
-        .as_ref()
-        .and_then(|s| s.template.spec.as_ref())
-        .map(|pod| {
-            pod.containers
-                .iter()
-                .filter(|c| c.name != "istio-proxy")
-                .flat_map(|c| c.ports.iter().flatten())
-                .filter_map(|p| {
-                    u32::try_from(p.container_port)
-                        .ok()
-                        .map(|n| (p.name.clone(), n))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The workload port a Service port sends to: `targetPort` (a number, or a container port
-/// name), defaulting to `port`.
-fn target_port(port: &ServicePort, deployment: &Deployment) -> Option<u32> {
-    match &port.target_port {
-        None => u32::try_from(port.port).ok(),
-        Some(IntOrString::Int(n)) => u32::try_from(*n).ok(),
-        Some(IntOrString::String(name)) => container_ports(deployment)
-            .into_iter()
-            .find(|(n, _)| n.as_deref() == Some(name.as_str()))
-            .map(|(_, number)| number),
-    }
-}
-
-/// The Services (with their origins) whose selector picks `applied`'s pods.
-pub fn services_of<'a>(
-    input: &'a Input,
-    applied: &Applied<'_>,
-) -> Vec<(&'a Service, &'a super::Origin)> {
-    input
-        .services()
-        .into_iter()
-        .filter(|(service, origin)| {
-            origin.namespace == applied.workload.namespace
-                && service
-                    .spec
-                    .as_ref()
-                    .and_then(|s| s.selector.as_ref())
-                    .is_some_and(|sel| selects(sel, &applied.workload.labels))
-        })
-        .collect()
-}
-
-/// The Service ports that send to workload port `number`: (service name, service port).
-pub fn fronting(input: &Input, applied: &Applied<'_>, number: u32) -> Vec<(String, i32)> {
-    services_of(input, applied)
-        .into_iter()
-        .flat_map(|(service, origin)| {
-            service
-                .spec
-                .iter()
-                .flat_map(|s| s.ports.iter().flatten())
-                .filter(|p| target_port(p, applied.workload.deployment) == Some(number))
-                .map(|p| (origin.name.clone(), p.port))
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
+use super::{Code, Finding, Input};
+use crate::task::services::{container_ports, target_port};
 
 pub fn check(input: &Input, findings: &mut Vec<Finding>) {
-    for applied in input.applied() {
+    for applied in input.task.applied() {
         let ingress: Vec<u32> = applied
             .sidecar
             .spec
@@ -90,7 +18,7 @@ pub fn check(input: &Input, findings: &mut Vec<Finding>) {
         let listed: Vec<String> = ingress.iter().map(u32::to_string).collect();
         let listed = listed.join(", ");
         let deployment = applied.workload.deployment;
-        for (service, origin) in services_of(input, &applied) {
+        for (service, origin) in input.task.services_of(&applied) {
             for port in service.spec.iter().flat_map(|s| s.ports.iter().flatten()) {
                 let Some(target) = target_port(port, deployment) else {
                     continue;

@@ -2,9 +2,9 @@
 //! Deployment's pod labels in its namespace, in istioctl's IST0101 words.
 use std::collections::BTreeMap;
 
-use crate::mesh::select::pod_labels;
+use crate::k8s::labels::{pod_labels, selector_text, selects};
 
-use super::{Code, Finding, Input, Origin, selector_text, selects};
+use super::{Code, Finding, Input, Origin};
 
 fn check_one(
     selector: &BTreeMap<String, String>,
@@ -16,6 +16,7 @@ fn check_one(
         return;
     }
     let found = input
+        .task
         .deployments()
         .into_iter()
         .any(|(d, o)| o.namespace == origin.namespace && selects(selector, &pod_labels(d)));
@@ -32,12 +33,12 @@ fn check_one(
 }
 
 pub fn check(input: &Input, findings: &mut Vec<Finding>) {
-    for (sidecar, origin) in input.sidecars() {
+    for (sidecar, origin) in input.task.sidecars() {
         if let Some(selector) = &sidecar.spec.workload_selector {
             check_one(&selector.labels, origin, input, findings);
         }
     }
-    for (policy, origin) in input.policies() {
+    for (policy, origin) in input.task.policies() {
         if let Some(selector) = &policy.spec.selector {
             check_one(&selector.match_labels, origin, input, findings);
         }

@@ -2,12 +2,12 @@
 //! same pods) and IST0111 (several selector-less Sidecars in one namespace), with its words.
 use std::collections::BTreeMap;
 
-use crate::mesh::select::pod_labels;
+use crate::k8s::labels::{pod_labels, selects};
 
-use super::{Code, Finding, Input, Origin, selects};
+use super::{Code, Finding, Input, Origin};
 
 pub fn check(input: &Input, findings: &mut Vec<Finding>) {
-    let sidecars = input.sidecars();
+    let sidecars = input.task.sidecars();
     let mut defaults: BTreeMap<&str, Vec<&Origin>> = BTreeMap::new();
     for (sidecar, origin) in &sidecars {
         let has_selector = sidecar
@@ -22,7 +22,7 @@ pub fn check(input: &Input, findings: &mut Vec<Finding>) {
                 .push(origin);
         }
     }
-    for (deployment, dep_origin) in input.deployments() {
+    for (deployment, dep_origin) in input.task.deployments() {
         let labels = pod_labels(deployment);
         let matching: Vec<&Origin> = sidecars
             .iter()

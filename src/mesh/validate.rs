@@ -11,7 +11,7 @@ use super::sidecar::{
     self, ConnectionPoolSettings, IstioIngressListener, ServerTlsMode, ServerTlsSettings, Sidecar,
     SidecarPort, TlsProtocol,
 };
-use crate::render::Manifest;
+use crate::task::Manifest;
 use crate::render::params::is_dns1123_label;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

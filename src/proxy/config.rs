@@ -1,5 +1,5 @@
 //! The proxy's resolved configuration: plain data, fully validated before any port is bound.
-//! `mesh` turns Sidecar/PeerAuthentication YAML into this; tests can build it directly.
+//! `proxy::inbound` builds it from the task model; tests can build it directly.
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -47,6 +47,63 @@ pub enum TlsMode {
     OptionalMutual,
 }
 
+impl TlsMode {
+    /// Istio's spelling: `SIMPLE`, `MUTUAL`, `OPTIONAL_MUTUAL`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsMode::Simple => "SIMPLE",
+            TlsMode::Mutual => "MUTUAL",
+            TlsMode::OptionalMutual => "OPTIONAL_MUTUAL",
+        }
+    }
+}
+
+/// Whether and how a TLS listener asks for a client certificate. MUTUAL and OPTIONAL_MUTUAL
+/// carry the CA bundle that verifies it, so neither can exist without one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// SIMPLE: no client certificate is asked for.
+    Off,
+    /// OPTIONAL_MUTUAL: a certificate is verified if the client sends one.
+    Optional { ca_certificates: String },
+    /// MUTUAL: a certificate signed by the bundle is required.
+    Required { ca_certificates: String },
+}
+
+impl ClientAuth {
+    /// The mode and its CA pod path; None when MUTUAL or OPTIONAL_MUTUAL has no CA.
+    pub fn new(mode: TlsMode, ca_certificates: Option<String>) -> Option<ClientAuth> {
+        match (mode, ca_certificates) {
+            (TlsMode::Simple, _) => Some(ClientAuth::Off),
+            (TlsMode::Mutual, Some(ca_certificates)) => {
+                Some(ClientAuth::Required { ca_certificates })
+            }
+            (TlsMode::OptionalMutual, Some(ca_certificates)) => {
+                Some(ClientAuth::Optional { ca_certificates })
+            }
+            (_, None) => None,
+        }
+    }
+
+    pub fn mode(&self) -> TlsMode {
+        match self {
+            ClientAuth::Off => TlsMode::Simple,
+            ClientAuth::Optional { .. } => TlsMode::OptionalMutual,
+            ClientAuth::Required { .. } => TlsMode::Mutual,
+        }
+    }
+
+    /// The CA bundle's pod path (it names the `file-root:` secret).
+    pub fn ca_certificates(&self) -> Option<&str> {
+        match self {
+            ClientAuth::Off => None,
+            ClientAuth::Optional { ca_certificates } | ClientAuth::Required { ca_certificates } => {
+                Some(ca_certificates)
+            }
+        }
+    }
+}
+
 /// TLS protocol versions (`TLSV1_2`, `TLSV1_3`); rustls has no 1.0/1.1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TlsVersion {
@@ -57,11 +114,10 @@ pub enum TlsVersion {
 /// A Sidecar ingress `tls` block, with pod paths already mapped to local files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsTermination {
-    pub mode: TlsMode,
+    pub client_auth: ClientAuth,
     /// Pod paths as written in the Sidecar (they name the SDS secrets).
     pub server_certificate: String,
     pub private_key: String,
-    pub ca_certificates: Option<String>,
     pub min_version: TlsVersion,
     pub max_version: TlsVersion,
     /// OpenSSL-style names, already checked against what rustls supports.

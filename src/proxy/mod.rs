@@ -7,6 +7,7 @@ pub mod admin;
 pub mod config;
 pub mod forward;
 pub mod h1;
+pub mod inbound;
 pub mod headers;
 pub mod reload;
 pub mod run;

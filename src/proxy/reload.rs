@@ -63,7 +63,7 @@ impl Reloader {
                 Security::Terminate(tls) => {
                     let cert_name = file_cert_name(&tls.server_certificate, &tls.private_key);
                     store.register(&cert_name, SecretKind::TlsCertificate);
-                    let root_name = tls.ca_certificates.as_deref().map(file_root_name);
+                    let root_name = tls.client_auth.ca_certificates().map(file_root_name);
                     if let Some(name) = &root_name {
                         store.register(name, SecretKind::ValidationContext);
                     }
@@ -72,7 +72,7 @@ impl Reloader {
                         settings: tls.clone(),
                         cert_path: config.local_path(&tls.server_certificate),
                         key_path: config.local_path(&tls.private_key),
-                        ca_path: tls.ca_certificates.as_deref().map(|p| config.local_path(p)),
+                        ca_path: tls.client_auth.ca_certificates().map(|p| config.local_path(p)),
                         cert_name,
                         root_name,
                         cert_seen: None,

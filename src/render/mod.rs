@@ -1,6 +1,5 @@
 //! `render`'s core: resolved parameters in, the task's manifests out (pure, no I/O), and the
 //! same manifests read back from YAML.
-pub mod manifest;
 pub mod params;
 
 use k8s_openapi::api::core::v1::Namespace;
@@ -17,7 +16,7 @@ use crate::mesh::sidecar::{
     self, IstioIngressListener, ServerTlsMode, ServerTlsSettings, Sidecar, SidecarPort,
     SidecarSpec, WorkloadSelector,
 };
-pub use manifest::Manifest;
+pub use crate::task::Manifest;
 pub use params::Params;
 
 /// What `render` can produce, in apply order.

@@ -23,7 +23,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use crate::pki::inspect::{parse, verify_chain};
-use crate::proxy::tls::verifier::{certificate_error, verify_with_key};
+use crate::tls::peer::{certificate_error, verify_with_key};
 
 /// How the client decides the server is who it should be.
 #[derive(Debug, Clone)]
@@ -135,7 +135,7 @@ impl ServerVerifier {
     pub fn new(check: ServerCheck) -> ServerVerifier {
         ServerVerifier {
             check,
-            algorithms: crate::proxy::tls::provider().signature_verification_algorithms,
+            algorithms: crate::tls::provider().signature_verification_algorithms,
             cn_fallback_used: Mutex::new(false),
         }
     }
@@ -330,7 +330,7 @@ async fn get_inner(
             .map(|h| (h, false));
     };
     let verifier = Arc::new(ServerVerifier::new(options.check.clone()));
-    let builder = ClientConfig::builder_with_provider(crate::proxy::tls::provider())
+    let builder = ClientConfig::builder_with_provider(crate::tls::provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| RequestError::ClientSetup(e.to_string()))?
         .dangerous()
@@ -339,7 +339,7 @@ async fn get_inner(
         // Not `with_client_auth_cert`: it parses the leaf with webpki, which refuses the page's
         // X.509 v1 client certificates that curl and Envoy accept.
         Some((chain, key)) => {
-            let signer = crate::proxy::tls::provider()
+            let signer = crate::tls::provider()
                 .key_provider
                 .load_private_key(key)
                 .map_err(|e| RequestError::ClientSetup(format!("the client key: {e}")))?;

@@ -1,120 +1,59 @@
-//! Where verify's names and logical ports come from: the rendered Sidecar (its TLS and plain
-//! ingress ports), the Service in front of them and the Deployment's service account. Pure.
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-
+//! Where verify's names and logical ports come from: the task model's selected workload, its
+//! Sidecar's TLS and plain ingress ports, and the Service in front of them. Pure.
 use super::checks::{PortPair, Target};
-use crate::render::Manifest;
+use crate::page;
+use crate::task::Task;
+use crate::task::select::Selector;
 
 /// Names and ports as the page has them; a starting point before manifests and flags.
 pub fn page_target() -> Target {
     Target {
-        service: "httpbin".into(),
-        namespace: "test".into(),
-        cluster_domain: "cluster.local".into(),
-        sidecar_name: "ingress-sidecar".into(),
-        service_account: "httpbin".into(),
-        trust_domain: "cluster.local".into(),
+        service: page::APP.into(),
+        namespace: page::NAMESPACE.into(),
+        cluster_domain: page::CLUSTER_DOMAIN.into(),
+        sidecar_name: page::SIDECAR.into(),
+        service_account: page::APP.into(),
+        trust_domain: page::TRUST_DOMAIN.into(),
         tls: PortPair {
-            service: 8443,
-            workload: 9080,
+            service: page::SERVICE_TLS_PORT,
+            workload: page::TLS_PORT,
         },
         internal: PortPair {
-            service: 8080,
-            workload: 9081,
+            service: page::SERVICE_HTTP_PORT,
+            workload: page::HTTP_PORT,
         },
     }
 }
 
-/// Fills `target` from the manifests: the Sidecar (named `sidecar_name` if given, else the first),
-/// the Service whose targetPorts are its ingress ports, and the Deployment using that Service's
-/// selector. Says what is missing rather than guessing.
-pub fn from_manifests(
-    manifests: &[Manifest],
-    sidecar_name: Option<&str>,
-    mut target: Target,
-) -> Result<Target, String> {
-    let sidecar = manifests
-        .iter()
-        .filter_map(|m| match m {
-            Manifest::Sidecar(s) => Some(s),
-            _ => None,
-        })
-        .find(|s| sidecar_name.is_none_or(|n| s.metadata.name.as_deref() == Some(n)))
-        .ok_or_else(|| match sidecar_name {
-            Some(n) => format!("no Sidecar named {n} in the manifests"),
-            None => "no Sidecar in the manifests; render one with `meshtls render sidecar`".into(),
-        })?;
-    target.sidecar_name = sidecar.metadata.name.clone().unwrap_or_default();
-    if let Some(ns) = &sidecar.metadata.namespace {
-        target.namespace = ns.clone();
-    }
+/// Fills `target` from the task: the workload `selector` picks (as `proxy` picks it), its
+/// Sidecar's TLS and plain ingress ports, the Service in front of them and the workload's
+/// service account. Says what is missing rather than guessing.
+pub fn from_task(task: &Task, selector: &Selector, mut target: Target) -> Result<Target, String> {
+    let selected = task.select(selector).map_err(|e| e.to_string())?;
+    target.sidecar_name = selected.sidecar_name().to_string();
+    target.namespace = selected.workload.namespace.clone();
+    target.service_account = selected.workload.service_account.clone();
+    let ports = task.ingress_ports(&selected);
     let port_of = |tls: bool| {
-        sidecar
-            .spec
-            .ingress
+        ports
             .iter()
-            .filter(|l| l.tls.is_some() == tls)
-            .find_map(|l| l.port.as_ref())
+            .find(|p| p.tls.settings().is_some() == tls)
             .and_then(|p| u16::try_from(p.number).ok())
     };
     let tls_port = port_of(true).ok_or("the Sidecar has no ingress listener with tls")?;
     let http_port = port_of(false).ok_or("the Sidecar has no plain ingress listener")?;
     target.tls.workload = tls_port;
     target.internal.workload = http_port;
-
-    let targets_port =
-        |port: &k8s_openapi::api::core::v1::ServicePort, want: u16| match &port.target_port {
-            Some(IntOrString::Int(n)) => *n == i32::from(want),
-            Some(IntOrString::String(_)) => false,
-            None => port.port == i32::from(want),
-        };
-    let service = manifests.iter().find_map(|m| match m {
-        Manifest::Service(s)
-            if s.metadata.namespace.as_deref().unwrap_or(&target.namespace) == target.namespace
-                && s.spec.as_ref().is_some_and(|spec| {
-                    spec.ports
-                        .iter()
-                        .flatten()
-                        .any(|p| targets_port(p, tls_port))
-                }) =>
-        {
-            Some(s)
+    if let Some(front) = task.fronting(&selected, u32::from(tls_port)).first() {
+        target.service = front.service.clone();
+        target.tls.service = u16::try_from(front.port).unwrap_or(0);
+        let internal = task
+            .fronting(&selected, u32::from(http_port))
+            .into_iter()
+            .find(|f| f.service == front.service);
+        if let Some(internal) = internal {
+            target.internal.service = u16::try_from(internal.port).unwrap_or(0);
         }
-        _ => None,
-    });
-    if let Some(service) = service {
-        target.service = service.metadata.name.clone().unwrap_or_default();
-        let ports = service.spec.iter().flat_map(|s| s.ports.iter().flatten());
-        for port in ports {
-            let number = u16::try_from(port.port).unwrap_or(0);
-            if targets_port(port, tls_port) {
-                target.tls.service = number;
-            } else if targets_port(port, http_port) {
-                target.internal.service = number;
-            }
-        }
-        let selector = service.spec.as_ref().and_then(|s| s.selector.clone());
-        let account = manifests.iter().find_map(|m| match m {
-            Manifest::Deployment(d)
-                if d.metadata.namespace.as_deref() == Some(target.namespace.as_str())
-                    && selector.as_ref().is_some_and(|sel| {
-                        let labels = d
-                            .spec
-                            .as_ref()
-                            .and_then(|s| s.template.metadata.as_ref())
-                            .and_then(|m| m.labels.as_ref());
-                        sel.iter()
-                            .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
-                    }) =>
-            {
-                d.spec
-                    .as_ref()
-                    .and_then(|s| s.template.spec.as_ref())
-                    .and_then(|s| s.service_account_name.clone())
-            }
-            _ => None,
-        });
-        target.service_account = account.unwrap_or_else(|| target.service.clone());
     }
     Ok(target)
 }
@@ -123,7 +62,7 @@ pub fn from_manifests(
 mod tests {
     use super::*;
     use crate::render::{Params, What, render};
-
+    
     #[test]
     fn the_rendered_task_gives_the_page_target() {
         let manifests = render(
@@ -132,7 +71,7 @@ mod tests {
             None,
         )
         .unwrap();
-        let target = from_manifests(&manifests, None, page_target()).unwrap();
+        let target = from_task(&Task::from_manifests(manifests), &Selector::default(), page_target()).unwrap();
         assert_eq!(target, page_target());
     }
 
@@ -149,7 +88,7 @@ mod tests {
             ..Params::default()
         };
         let manifests = render(&params, &[What::App, What::Sidecar], None).unwrap();
-        let target = from_manifests(&manifests, None, page_target()).unwrap();
+        let target = from_task(&Task::from_manifests(manifests), &Selector::default(), page_target()).unwrap();
         assert_eq!(target.fqdn(), "store.shop.svc.cluster.local");
         assert_eq!(target.sidecar_name, "edge");
         assert_eq!(target.service_account, "store");
@@ -166,6 +105,6 @@ mod tests {
                 }
             )
         );
-        assert!(from_manifests(&[], None, page_target()).is_err());
+        assert!(from_task(&Task::default(), &Selector::default(), page_target()).is_err());
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use meshtls::httpbin::{self, RunningHttpbin};
 use meshtls::proxy::config::{
-    AccessLog, Endpoint, Http1Engine, ListenerConfig, ProxyConfig, Security, TlsMode,
+    AccessLog, ClientAuth, Endpoint, Http1Engine, ListenerConfig, ProxyConfig, Security, TlsMode,
     TlsTermination, TlsVersion, UpstreamLimits, Workload,
 };
 use meshtls::proxy::run::{RunningProxy, start};
@@ -78,10 +78,9 @@ pub fn mount(certs: &Path, root: &Path) {
 pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> ProxyConfig {
     let loopback = |port| SocketAddr::from(([127, 0, 0, 1], port));
     let termination = TlsTermination {
-        mode,
+        client_auth: ClientAuth::new(mode, Some(CA_CERT.to_string())).expect("a CA is given"),
         server_certificate: TLS_CERT.to_string(),
         private_key: TLS_KEY.to_string(),
-        ca_certificates: (mode != TlsMode::Simple).then(|| CA_CERT.to_string()),
         min_version: TlsVersion::V1_2,
         max_version: TlsVersion::V1_3,
         cipher_suites: Vec::new(),
@@ -128,10 +127,8 @@ pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> 
 pub fn fixture_with(mode: TlsMode, page_certs: bool) -> Fixture {
     fixture_from(page_certs, |config| {
         if let Security::Terminate(tls) = &mut config.listeners[0].security {
-            tls.mode = mode;
-            if mode == TlsMode::Simple {
-                tls.ca_certificates = None;
-            }
+            tls.client_auth =
+                ClientAuth::new(mode, Some(CA_CERT.to_string())).expect("a CA is given");
         }
     })
 }

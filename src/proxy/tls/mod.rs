@@ -3,12 +3,3 @@
 pub mod material;
 pub mod server;
 pub mod verifier;
-
-use std::sync::Arc;
-
-use rustls::crypto::CryptoProvider;
-
-/// The one crypto provider of the whole tree.
-pub fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
-}

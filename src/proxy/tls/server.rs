@@ -8,7 +8,8 @@ use rustls::{ServerConfig, SupportedCipherSuite, SupportedProtocolVersion};
 
 use super::material::{CertAndKey, TrustBundle};
 use super::verifier::ClientVerifier;
-use crate::proxy::config::{TlsMode, TlsTermination, TlsVersion};
+use crate::tls::suite_by_openssl_name;
+use crate::proxy::config::{ClientAuth, TlsTermination, TlsVersion};
 
 /// ALPN for a Sidecar ingress TLS port: h2 first, as Envoy offers.
 pub const INGRESS_ALPN: &[&[u8]] = &[b"h2", b"http/1.1"];
@@ -27,20 +28,6 @@ pub const MESH_ALPN: &[&[u8]] = &[
 /// Whether a negotiated ALPN value means HTTP/2.
 pub fn is_h2(alpn: Option<&[u8]>) -> bool {
     matches!(alpn, Some(b"h2") | Some(b"istio-h2"))
-}
-
-/// TLS 1.2 suites by their OpenSSL names (what `cipherSuites` holds), as rustls knows them.
-pub fn suite_by_openssl_name(name: &str) -> Option<SupportedCipherSuite> {
-    use rustls::crypto::aws_lc_rs::cipher_suite as cs;
-    Some(match name {
-        "ECDHE-ECDSA-AES128-GCM-SHA256" => cs::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        "ECDHE-RSA-AES128-GCM-SHA256" => cs::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-        "ECDHE-ECDSA-AES256-GCM-SHA384" => cs::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        "ECDHE-RSA-AES256-GCM-SHA384" => cs::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-        "ECDHE-ECDSA-CHACHA20-POLY1305" => cs::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        "ECDHE-RSA-CHACHA20-POLY1305" => cs::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        _ => return None,
-    })
 }
 
 fn versions(min: TlsVersion, max: TlsVersion) -> Vec<&'static SupportedProtocolVersion> {
@@ -94,11 +81,11 @@ pub fn termination_config(
     let provider = Arc::new(provider);
     let builder = ServerConfig::builder_with_provider(Arc::clone(&provider))
         .with_protocol_versions(&versions(settings.min_version, settings.max_version))?;
-    let builder = match (settings.mode, ca) {
-        (TlsMode::Simple, _) => builder.with_client_cert_verifier(Arc::new(NoClientAuth)),
-        (mode, Some(ca)) => builder.with_client_cert_verifier(Arc::new(ClientVerifier::new(
+    let builder = match (&settings.client_auth, ca) {
+        (ClientAuth::Off, _) => builder.with_client_cert_verifier(Arc::new(NoClientAuth)),
+        (auth, Some(ca)) => builder.with_client_cert_verifier(Arc::new(ClientVerifier::new(
             ca.roots.clone(),
-            mode == TlsMode::Mutual,
+            matches!(auth, ClientAuth::Required { .. }),
         )?)),
         (_, None) => {
             return Err(rustls::Error::General(
@@ -117,7 +104,7 @@ pub fn mesh_config(
     root: &TrustBundle,
 ) -> Result<Arc<ServerConfig>, rustls::Error> {
     let verifier = ClientVerifier::new(root.roots.clone(), true)?;
-    let provider = super::provider();
+    let provider = crate::tls::provider();
     let config = ServerConfig::builder_with_provider(Arc::clone(&provider))
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
         .with_client_cert_verifier(Arc::new(verifier))

@@ -5,10 +5,11 @@ use k8s_openapi::api::core::v1::{Namespace, Secret as KubeSecret, Service, Servi
 use serde::de::DeserializeOwned;
 
 use crate::k8s::secret::Secret;
-use crate::k8s::yaml::{YamlError, read_documents, to_yaml};
+use crate::k8s::yaml::{YamlError, to_yaml};
 use crate::mesh::install::IstioOperator;
 use crate::mesh::peer_auth::PeerAuthentication;
 use crate::mesh::sidecar::Sidecar;
+use crate::mesh::validate::{Finding, validate_value};
 
 /// One object of the task. (A render holds a few dozen; boxing the large k8s types buys nothing.)
 #[allow(clippy::large_enum_variant)]
@@ -175,28 +176,21 @@ fn from_kube_secret(s: KubeSecret) -> Secret {
     }
 }
 
-/// Every document of a multi-document stream, typed.
-pub fn parse_manifests(text: &str) -> Result<Vec<Manifest>, ManifestError> {
-    read_documents(text)?
-        .into_iter()
-        .enumerate()
-        .map(|(i, doc)| Manifest::from_value(i + 1, doc))
-        .collect()
-}
-
-/// The documents meshtls knows, typed, and the `kind`s of the others (skipped, not errors):
-/// one file may hold everything `render` prints plus objects the reader has no use for.
-pub fn parse_known_manifests(text: &str) -> Result<(Vec<Manifest>, Vec<String>), ManifestError> {
-    let mut known = Vec::new();
-    let mut skipped = Vec::new();
-    for (i, doc) in read_documents(text)?.into_iter().enumerate() {
-        match Manifest::from_value(i + 1, doc) {
-            Ok(manifest) => known.push(manifest),
-            Err(ManifestError::UnknownKind { kind, .. }) => skipped.push(kind),
-            Err(other) => return Err(other),
+/// Istio's and the CRD schemas' findings on the Istio resources among `manifests` (what
+/// `render --validate` reports and `proxy` refuses to start with).
+pub fn validate_manifests(manifests: &[Manifest]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for manifest in manifests {
+        let value = match manifest {
+            Manifest::Sidecar(o) => serde_json::to_value(o),
+            Manifest::PeerAuthentication(o) => serde_json::to_value(o),
+            _ => continue,
+        };
+        if let Ok(value) = value {
+            findings.extend(validate_value(&value, "default"));
         }
     }
-    Ok((known, skipped))
+    findings
 }
 
 /// All manifests as one multi-document stream.

@@ -1,26 +1,24 @@
-//! From the task's YAML to what the sidecar serves: the workload, its Sidecar's ingress ports,
-//! each port's effective PeerAuthentication mode, and Istio's two silent gates on `tls`
-//! (the install flag, and DISABLE on the target port), reported as warnings with a fix.
+//! From the task model to the sidecar's listeners: each decided ingress port of the selected
+//! workload becomes a `ListenerConfig` (Istio's gates were applied by `task::decide`), and the
+//! Secrets the kubelet would mount into istio-proxy are listed.
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 
-use super::install::TLS_FLAG;
-use super::peer_auth::{MtlsMode, PeerAuthentication};
-use super::policy::{ROOT_NAMESPACE, by_age, effective_mode};
-use super::select::{SelectError, Workload, choose_workload, sidecar_for};
-use super::sidecar::{
-    IstioIngressListener, ServerTlsMode, ServerTlsSettings, Sidecar, TlsProtocol,
-};
-use super::validate::{Level, validate_manifests};
-use crate::k8s::secret::Secret;
-use crate::k8s::volumes::{Mount, VolumeError, mounts, project};
-use crate::proxy::config::{
-    AccessLog, Endpoint, Http1Engine, ListenerConfig, ProxyConfig, Security, TlsMode,
+use super::config::{
+    AccessLog, ClientAuth, Endpoint, Http1Engine, ListenerConfig, ProxyConfig, Security, TlsMode,
     TlsTermination, TlsVersion, UpstreamLimits, Workload as ProxyWorkload,
 };
-use crate::proxy::tls::server::suite_by_openssl_name;
-use crate::render::manifest::Manifest;
+use crate::k8s::secret::Secret;
+use crate::k8s::volumes::{Mount, VolumeError, mounts, project};
+use crate::mesh::peer_auth::MtlsMode;
+use crate::mesh::sidecar::{ServerTlsMode, ServerTlsSettings, TlsProtocol};
+use crate::mesh::validate::Level;
+use crate::task::Task;
+use crate::task::decide::{Ignored, IngressPort, TlsGate};
+use crate::task::manifest::validate_manifests;
+use crate::task::select::{SelectError, Selected, Selector};
+use crate::tls::suite_by_openssl_name;
 
 /// Why the input cannot be served.
 #[derive(Debug, thiserror::Error)]
@@ -42,8 +40,8 @@ pub enum ResolveError {
 /// Where the local proxy puts things: addresses, port and endpoint mappings, the install flag.
 #[derive(Debug, Clone)]
 pub struct Placement {
-    /// `--workload app=httpbin,version=v1`.
-    pub workload: Option<BTreeMap<String, String>>,
+    /// `--workload app=httpbin,version=v1`: which workload, when several could be.
+    pub selector: Selector,
     /// The address listeners bind to (127.0.0.1 locally).
     pub bind: IpAddr,
     /// Workload port → local port (0 picks a free one); unmapped ports bind as configured.
@@ -59,7 +57,7 @@ pub struct Placement {
 impl Default for Placement {
     fn default() -> Self {
         Placement {
-            workload: None,
+            selector: Selector::default(),
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port_map: BTreeMap::new(),
             endpoint_overrides: BTreeMap::new(),
@@ -80,23 +78,9 @@ pub struct Inbound {
     pub warnings: Vec<String>,
 }
 
-/// Whether the input's install config (IstioOperator) turns on sidecar ingress TLS.
-pub fn tls_flag_enabled(manifests: &[Manifest]) -> bool {
-    manifests.iter().any(|m| match m {
-        Manifest::IstioOperator(op) => op
-            .spec
-            .values
-            .as_ref()
-            .and_then(|v| v.pilot.as_ref())
-            .and_then(|p| p.env.get(TLS_FLAG))
-            .is_some_and(|v| matches!(v.as_str(), "1" | "t" | "T" | "true" | "TRUE" | "True")),
-        _ => false,
-    })
-}
-
-/// Resolves `manifests` into what the local sidecar serves.
-pub fn resolve(manifests: &[Manifest], placement: &Placement) -> Result<Inbound, ResolveError> {
-    let errors: Vec<String> = validate_manifests(manifests)
+/// Resolves the task into what the local sidecar serves.
+pub fn resolve(task: &Task, placement: &Placement) -> Result<Inbound, ResolveError> {
+    let errors: Vec<String> = validate_manifests(&task.manifests())
         .into_iter()
         .filter(|f| f.level == Level::Error)
         .map(|f| f.to_string())
@@ -104,68 +88,24 @@ pub fn resolve(manifests: &[Manifest], placement: &Placement) -> Result<Inbound,
     if !errors.is_empty() {
         return Err(ResolveError::Invalid(errors.join("\n")));
     }
-    let deployments: Vec<_> = manifests
-        .iter()
-        .filter_map(|m| {
-            if let Manifest::Deployment(d) = m {
-                Some(d)
-            } else {
-                None
-            }
-        })
-        .collect();
-    let sidecars: Vec<&Sidecar> = manifests
-        .iter()
-        .filter_map(|m| {
-            if let Manifest::Sidecar(s) = m {
-                Some(s)
-            } else {
-                None
-            }
-        })
-        .collect();
-    let policies: Vec<&PeerAuthentication> = by_age(manifests.iter().filter_map(|m| {
-        if let Manifest::PeerAuthentication(p) = m {
-            Some(p)
-        } else {
-            None
-        }
-    }));
-    let secrets: Vec<&Secret> = manifests
-        .iter()
-        .filter_map(|m| {
-            if let Manifest::Secret(s) = m {
-                Some(s)
-            } else {
-                None
-            }
-        })
-        .collect();
-
-    let workload = choose_workload(&deployments, &sidecars, placement.workload.as_ref())?;
-    let sidecar = sidecar_for(&sidecars, &workload)?;
-    let sidecar_name = sidecar.metadata.name.clone().unwrap_or_default();
-    let flag = placement.force_tls_flag || tls_flag_enabled(manifests);
+    let forced;
+    let task = if placement.force_tls_flag && !task.tls_flag_from_outside {
+        forced = Task {
+            objects: task.objects.clone(),
+            tls_flag_from_outside: true,
+        };
+        &forced
+    } else {
+        task
+    };
+    let selected = task.select(&placement.selector)?;
     let mut warnings = Vec::new();
     let mut listeners = Vec::new();
-    for ingress in &sidecar.spec.ingress {
-        listeners.push(listener(
-            ingress,
-            &sidecar_name,
-            &workload,
-            &policies,
-            flag,
-            placement,
-            &mut warnings,
-        )?);
+    for port in task.ingress_ports(&selected) {
+        listeners.push(listener(&port, &selected, placement, &mut warnings)?);
     }
-    let service_account = workload
-        .deployment
-        .spec
-        .as_ref()
-        .and_then(|s| s.template.spec.as_ref())
-        .and_then(|p| p.service_account_name.clone())
-        .unwrap_or_else(|| "default".to_string());
+    let workload = &selected.workload;
+    let secrets: Vec<&Secret> = task.secrets().into_iter().map(|(s, _)| s).collect();
     let mount_list = mounts(workload.deployment)?;
     let projected = project(&mount_list, &workload.namespace, &secrets)?;
     for (mount, secret) in &projected {
@@ -179,8 +119,8 @@ pub fn resolve(manifests: &[Manifest], placement: &Placement) -> Result<Inbound,
     Ok(Inbound {
         workload: ProxyWorkload {
             namespace: workload.namespace.clone(),
-            service_account,
-            sidecar_name,
+            service_account: workload.service_account.clone(),
+            sidecar_name: selected.sidecar_name().to_string(),
         },
         listeners,
         mounts: projected
@@ -192,60 +132,47 @@ pub fn resolve(manifests: &[Manifest], placement: &Placement) -> Result<Inbound,
 }
 
 fn listener(
-    ingress: &IstioIngressListener,
-    sidecar: &str,
-    workload: &Workload<'_>,
-    policies: &[&PeerAuthentication],
-    flag: bool,
+    port: &IngressPort<'_>,
+    selected: &Selected<'_>,
     placement: &Placement,
     warnings: &mut Vec<String>,
 ) -> Result<ListenerConfig, ResolveError> {
-    let port = ingress.port.clone().unwrap_or_default();
     let unsupported = |reason: String| ResolveError::Unsupported {
-        sidecar: sidecar.to_string(),
+        sidecar: selected.sidecar_name().to_string(),
         port: port.number,
         reason,
     };
     let number =
         u16::try_from(port.number).map_err(|_| unsupported("port out of range".to_string()))?;
-    let protocol = port.protocol.to_ascii_uppercase();
-    if !matches!(protocol.as_str(), "" | "HTTP" | "HTTPS" | "HTTP2" | "GRPC") {
+    if !matches!(port.protocol.as_str(), "" | "HTTP" | "HTTPS" | "HTTP2" | "GRPC") {
         return Err(unsupported(format!(
-            "protocol {protocol} is not served by the embedded proxy, which speaks HTTP only; use HTTP or HTTPS"
+            "protocol {} is not served by the embedded proxy, which speaks HTTP only; use HTTP or HTTPS",
+            port.protocol
         )));
     }
-    let decision = effective_mode(
-        policies,
-        &workload.namespace,
-        &workload.labels,
-        port.number,
-        ROOT_NAMESPACE,
-    );
-    let decided = decision.decided_by.as_ref().map_or(
-        "no PeerAuthentication applies, so PERMISSIVE".to_string(),
-        |d| format!("set by {d}"),
-    );
-    let mode_security = match decision.mode {
+    let mode_security = match port.mtls.mode {
         MtlsMode::Disable => Security::Plaintext,
         MtlsMode::Strict => Security::IstioMutual,
         MtlsMode::Permissive | MtlsMode::Unset => Security::Permissive,
     };
-    let security = match &ingress.tls {
-        None => mode_security,
-        Some(_) if !flag => {
-            warnings.push(format!(
-                "port {number}: the Sidecar's tls block is ignored: istiod does not have {TLS_FLAG}=true; install with `meshtls render install` (or `istioctl install --set values.pilot.env.{TLS_FLAG}=true`), or pass --enable-tls-on-sidecar-ingress"
-            ));
+    let security = match &port.tls {
+        TlsGate::Absent => mode_security,
+        TlsGate::Ignored { reasons, .. } => {
+            for reason in reasons {
+                let own_fix = match reason {
+                    Ignored::NoInstallFlag => ", or pass --enable-tls-on-sidecar-ingress",
+                    Ignored::Mode(_) => "",
+                };
+                warnings.push(format!(
+                    "port {number}: the Sidecar's tls block is ignored: {}{own_fix}",
+                    reason.explain(&selected.workload, port.number)
+                ));
+            }
             mode_security
         }
-        Some(_) if decision.mode != MtlsMode::Disable => {
-            warnings.push(format!(
-                "port {number}: the Sidecar's tls block is ignored: the port's mTLS mode is {:?} ({decided}); Istio builds Istio mTLS instead. Add `portLevelMtls: {{{number}: {{mode: DISABLE}}}}` to a PeerAuthentication that selects the workload",
-                decision.mode
-            ));
-            mode_security
+        TlsGate::Terminate(tls) => {
+            Security::Terminate(termination(tls, number, warnings).map_err(unsupported)?)
         }
-        Some(tls) => Security::Terminate(termination(tls, number, warnings).map_err(unsupported)?),
     };
     let local_port = placement.port_map.get(&number).copied().unwrap_or(number);
     Ok(ListenerConfig {
@@ -253,7 +180,7 @@ fn listener(
         name: port.name.clone(),
         bind: SocketAddr::new(placement.bind, local_port),
         security,
-        endpoint: endpoint(ingress.default_endpoint.as_deref(), number, placement)
+        endpoint: endpoint(port.listener.default_endpoint.as_deref(), number, placement)
             .map_err(unsupported)?,
     })
 }
@@ -274,6 +201,12 @@ fn termination(
             ));
         }
     };
+    let client_auth = ClientAuth::new(mode, tls.ca_certificates.clone()).ok_or_else(|| {
+        format!(
+            "{} TLS requires a client CA bundle: set caCertificates",
+            mode.as_str()
+        )
+    })?;
     if tls.ca_crl.is_some() {
         return Err("caCrl is not supported by the embedded proxy (it would not check revocation); remove it to run locally".to_string());
     }
@@ -313,14 +246,9 @@ fn termination(
         );
     }
     Ok(TlsTermination {
-        mode,
+        client_auth,
         server_certificate: tls.server_certificate.clone().unwrap_or_default(),
         private_key: tls.private_key.clone().unwrap_or_default(),
-        ca_certificates: if mode == TlsMode::Simple {
-            None
-        } else {
-            tls.ca_certificates.clone()
-        },
         min_version,
         max_version,
         cipher_suites,
