@@ -2,6 +2,7 @@
 //! kubectl's exact bytes for Secrets, serde-saphyr for everything else.
 pub mod app;
 pub mod goyaml;
+pub mod names;
 pub mod secret;
 pub mod sleep;
 pub mod volumes;

@@ -11,8 +11,8 @@ use super::sidecar::{
     self, ConnectionPoolSettings, IstioIngressListener, ServerTlsMode, ServerTlsSettings, Sidecar,
     SidecarPort, TlsProtocol,
 };
+use crate::k8s::names::is_dns1123_label;
 use crate::render::Manifest;
-use crate::render::params::is_dns1123_label;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum Level {
