@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use super::validate::Report;
+use super::validate::report::Report;
 
 /// Istio's CRDs for Sidecar and PeerAuthentication (see `crds/README.md`) as compact JSON without
 /// the `description` texts: parsing it takes 2M instructions, the 108 KB YAML took 30M (most of
