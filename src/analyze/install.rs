@@ -3,14 +3,10 @@
 use crate::k8s::yaml::read_documents;
 use crate::mesh::inbound::tls_flag_enabled;
 use crate::mesh::install::TLS_FLAG;
+use crate::mesh::validate::go::parse_bool;
 use crate::render::manifest::parse_known_manifests;
 
 use super::{Code, Finding, Input};
-
-/// Go's `strconv.ParseBool` true values, as istiod reads its environment.
-fn go_true(value: &str) -> bool {
-    matches!(value, "1" | "t" | "T" | "true" | "TRUE" | "True")
-}
 
 /// Whether an install config turns the flag on. It may be an IstioOperator, Helm values for
 /// istiod (`pilot.env` or `values.pilot.env`), or `--set` style text such as
@@ -32,7 +28,7 @@ pub fn install_config_enables_tls(text: &str) -> bool {
             .any(|path| {
                 let value = path.iter().try_fold(doc, |v, key| v.get(key));
                 match value {
-                    Some(serde_json::Value::String(s)) => go_true(s),
+                    Some(serde_json::Value::String(s)) => parse_bool(s) == Some(true),
                     Some(serde_json::Value::Bool(b)) => *b,
                     _ => false,
                 }
@@ -47,7 +43,7 @@ pub fn install_config_enables_tls(text: &str) -> bool {
                 let token = token.strip_prefix("values.").unwrap_or(token);
                 token.strip_prefix("pilot.env.")?.split_once('=')
             })
-            .any(|(key, value)| key == TLS_FLAG && go_true(value))
+            .any(|(key, value)| key == TLS_FLAG && parse_bool(value) == Some(true))
 }
 
 pub fn check(input: &Input, findings: &mut Vec<Finding>) {
