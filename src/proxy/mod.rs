@@ -8,6 +8,7 @@ pub mod config;
 pub mod forward;
 pub mod h1;
 pub mod headers;
+pub mod listener;
 pub mod reload;
 pub mod run;
 pub mod secrets;
