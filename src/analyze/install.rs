@@ -1,9 +1,9 @@
 //! Check 1: a Sidecar ingress port has `tls` but no install config turns on
 //! `ENABLE_TLS_ON_SIDECAR_INGRESS`, so istiod drops the tls block without a word.
 use crate::k8s::yaml::read_documents;
+use crate::mesh::go::parse_bool;
 use crate::mesh::inbound::tls_flag_enabled;
 use crate::mesh::install::TLS_FLAG;
-use crate::mesh::validate::go::parse_bool;
 use crate::render::manifest::parse_known_manifests;
 
 use super::{Code, Finding, Input};

@@ -1,6 +1,5 @@
 //! Istio's own validation of Sidecar and PeerAuthentication (istio/istio
 //! `pkg/config/validation`), with its exact messages, plus the CRD schema check. Pure.
-pub mod go;
 mod peer_auth;
 pub mod report;
 mod sidecar;

@@ -2,10 +2,10 @@
 //! defaultEndpoint, tls), the egress listeners and the connection pools.
 use std::collections::BTreeSet;
 
-use super::go::{atoi, split_host_port};
 use super::report::Report;
 use super::tls::tls_options;
 use crate::k8s::names::is_dns1123_label;
+use crate::mesh::go::{atoi, split_host_port};
 use crate::mesh::sidecar::{
     CaptureMode, ConnectionPoolSettings, H2UpgradePolicy, IstioIngressListener, OutboundMode,
     ServerTlsMode, Sidecar, SidecarPort,

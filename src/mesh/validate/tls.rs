@@ -2,8 +2,8 @@
 //! and its list of valid cipher suites.
 use std::collections::BTreeSet;
 
-use super::go::go_list;
 use super::report::Report;
+use crate::mesh::go::go_list;
 use crate::mesh::sidecar::{ServerTlsMode, ServerTlsSettings, TlsProtocol};
 
 /// Envoy/BoringSSL cipher names Istio accepts (`security.ValidCipherSuites`).

@@ -1,5 +1,5 @@
-//! Go's standard library, where Istio's messages or istiod's behaviour depend on it:
-//! `net.SplitHostPort`, `strconv.Atoi`, `strconv.ParseBool` and `%v` of a string list.
+//! Go's standard library where Istio reads a value with Go or prints Go's messages:
+//! `net.SplitHostPort`, `strconv.Atoi`, `strconv.ParseBool` (istiod's environment flags) and `%v`.
 use std::collections::BTreeSet;
 
 /// Go's `net.SplitHostPort`, with its error text.
