@@ -6,7 +6,6 @@ pub mod install;
 pub mod object;
 pub mod peer_auth;
 pub mod policy;
-pub mod schema;
 pub mod select;
 pub mod sidecar;
 pub mod validate;

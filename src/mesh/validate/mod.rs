@@ -1,7 +1,8 @@
 //! Istio's own validation of Sidecar and PeerAuthentication (istio/istio
 //! `pkg/config/validation`), with its exact messages, plus the CRD schema check. Pure.
 mod peer_auth;
-pub mod report;
+mod report;
+pub mod schema;
 mod sidecar;
 mod tls;
 
@@ -11,7 +12,6 @@ pub use sidecar::sidecar_rules;
 pub use tls::{is_valid_cipher_suite, tls_options};
 
 use super::peer_auth::{KIND as PEER_AUTHENTICATION, PeerAuthentication};
-use super::schema;
 use super::sidecar::{KIND as SIDECAR, Sidecar};
 use crate::render::Manifest;
 
