@@ -8,11 +8,6 @@ use crate::task::read::{Text, from_texts};
 
 use super::{Code, Finding, Input};
 
-/// Go's `strconv.ParseBool` true values, as istiod reads its environment.
-fn go_true(value: &str) -> bool {
-    parse_bool(value) == Some(true)
-}
-
 /// Whether an install config turns the flag on. It may be an IstioOperator, Helm values for
 /// istiod (`pilot.env` or `values.pilot.env`), or `--set` style text such as
 /// `istioctl install --set values.pilot.env.ENABLE_TLS_ON_SIDECAR_INGRESS=true`.
@@ -35,7 +30,7 @@ pub fn install_config_enables_tls(text: &str) -> bool {
             .any(|path| {
                 let value = path.iter().try_fold(doc, |v, key| v.get(key));
                 match value {
-                    Some(serde_json::Value::String(s)) => go_true(s),
+                    Some(serde_json::Value::String(s)) => parse_bool(s) == Some(true),
                     Some(serde_json::Value::Bool(b)) => *b,
                     _ => false,
                 }
@@ -50,7 +45,7 @@ pub fn install_config_enables_tls(text: &str) -> bool {
                 let token = token.strip_prefix("values.").unwrap_or(token);
                 token.strip_prefix("pilot.env.")?.split_once('=')
             })
-            .any(|(key, value)| key == TLS_FLAG && go_true(value))
+            .any(|(key, value)| key == TLS_FLAG && parse_bool(value) == Some(true))
 }
 
 pub fn check(input: &Input, findings: &mut Vec<Finding>) {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::cli::{ReportFormat, ValidateArgs};
 use crate::exit::{DataError, ExitStatus};
 use crate::k8s::yaml::read_documents;
-use crate::mesh::schema::is_istio_kind;
+use crate::mesh::validate::schema::is_istio_kind;
 use crate::mesh::validate::{Finding, Level, validate_value};
 use crate::output::Printer;
 

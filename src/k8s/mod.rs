@@ -3,6 +3,7 @@
 pub mod app;
 pub mod goyaml;
 pub mod labels;
+pub mod names;
 pub mod secret;
 pub mod sleep;
 pub mod volumes;

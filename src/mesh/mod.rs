@@ -5,6 +5,5 @@ pub mod install;
 pub mod object;
 pub mod peer_auth;
 pub mod policy;
-pub mod schema;
 pub mod sidecar;
 pub mod validate;

@@ -19,7 +19,8 @@ use tokio_rustls::TlsAcceptor;
 use super::config::{Http1Engine, ListenerConfig, Security};
 use super::h1::{self, Handoff, Rewind};
 use super::headers::PeerIdentity;
-use super::serve::{ConnectionInfo, ListenerContext, handle};
+use super::listener::{ConnectionInfo, ListenerContext};
+use super::serve::handle;
 use super::stats::{HandshakeFailure, ListenerStats};
 use super::tls::server::is_h2;
 

@@ -42,6 +42,15 @@ pub fn is_hop_by_hop(lowercase_name: &[u8]) -> bool {
     )
 }
 
+/// Only digits, at most 19 of them (fits a u64); anything else is hyper's to judge (the lean path
+/// hands it over) or a reset (an app's response); both engines read lengths this way.
+pub fn content_length(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || value.len() > 19 || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(value).ok()?.parse().ok()
+}
+
 pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
     // Most messages carry none: one pass over the names (no hashing) finds that out.
     if !headers.keys().any(|name| HOP_BY_HOP.contains(name)) {

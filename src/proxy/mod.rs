@@ -9,6 +9,7 @@ pub mod forward;
 pub mod h1;
 pub mod inbound;
 pub mod headers;
+pub mod listener;
 pub mod reload;
 pub mod run;
 pub mod secrets;

@@ -21,9 +21,9 @@ use super::admin::{self, AdminState, BoundListener};
 use super::config::{ProxyConfig, Security};
 use super::forward::Upstream;
 use super::headers::XfccPolicy;
+use super::listener::ListenerContext;
 use super::reload::Reloader;
 use super::secrets::SecretStore;
-use super::serve::ListenerContext;
 use super::stats::ListenerStats;
 
 /// Why the proxy could not start.

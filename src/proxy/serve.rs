@@ -2,7 +2,6 @@
 //! headers for the client (or Envoy's local 503), stats and the access-log line.
 use std::convert::Infallible;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -12,47 +11,15 @@ use http_body_util::{Either, Full};
 use hyper::body::Incoming;
 use time::OffsetDateTime;
 
-use super::access_log::{Entry, Outcome, RequestFields, Writer};
-use super::config::Http1Engine;
-use super::forward::{ResetReason, Upstream};
-use super::h1::content_length;
+use super::access_log::{Outcome, RequestFields};
+use super::forward::ResetReason;
 use super::headers::{
-    self, DECORATOR_OPERATION, ISTIO_ENVOY, PeerIdentity, UPSTREAM_SERVICE_TIME, X_FORWARDED_PROTO,
-    X_REQUEST_ID, XfccPolicy,
+    self, DECORATOR_OPERATION, ISTIO_ENVOY, UPSTREAM_SERVICE_TIME, X_FORWARDED_PROTO, X_REQUEST_ID,
+    content_length,
 };
-use super::stats::ListenerStats;
+use super::listener::{ConnectionInfo, ListenerContext, log_request, upstream_reset_body};
 
 pub type ProxyBody = Either<Incoming, Full<Bytes>>;
-
-/// What a worker knows about one listener.
-pub struct ListenerContext {
-    pub port: u16,
-    pub scheme: HeaderValue,
-    pub decorator: HeaderValue,
-    pub upstream: Rc<Upstream>,
-    pub stats: Arc<ListenerStats>,
-    pub xfcc: XfccPolicy,
-    pub access_log: Option<Rc<Writer>>,
-    pub cluster: String,
-    pub upstream_host: String,
-    pub http1: Http1Engine,
-}
-
-/// What is known about one downstream connection.
-pub struct ConnectionInfo {
-    pub peer: PeerIdentity,
-    pub local: String,
-    pub remote: String,
-    pub sni: String,
-}
-
-/// Envoy's body for a request that never reached the app.
-pub fn upstream_reset_body(reason: ResetReason) -> String {
-    format!(
-        "upstream connect error or disconnect/reset before headers. reset reason: {}",
-        reason.envoy_text()
-    )
-}
 
 fn protocol(version: Version) -> &'static str {
     match version {
@@ -242,42 +209,6 @@ pub async fn handle(
         );
     }
     Ok(response)
-}
-
-/// Writes the access-log line of one request, when the log is on.
-pub fn log_request(
-    listener: &ListenerContext,
-    connection: &ConnectionInfo,
-    request: &RequestFields,
-    protocol: &str,
-    start: OffsetDateTime,
-    started: Instant,
-    outcome: Outcome<'_>,
-) {
-    let Some(writer) = &listener.access_log else {
-        return;
-    };
-    writer.record(&Entry {
-        start,
-        method: &request.method,
-        path: &request.path,
-        protocol,
-        status: outcome.status,
-        flags: outcome.flags,
-        details: outcome.details,
-        bytes_sent: outcome.bytes_sent,
-        duration_ms: started.elapsed().as_millis(),
-        upstream_ms: outcome.upstream_ms,
-        forwarded_for: &request.forwarded_for,
-        user_agent: &request.user_agent,
-        request_id: &request.request_id,
-        authority: &request.authority,
-        upstream_host: &listener.upstream_host,
-        cluster: &listener.cluster,
-        local: &connection.local,
-        remote: &connection.remote,
-        sni: &connection.sni,
-    });
 }
 
 /// A response, with the upstream time, response flags and details for the access log.

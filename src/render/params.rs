@@ -2,6 +2,7 @@
 //! then flags (the caller applies those), then one check that reports every problem at once.
 use serde::{Deserialize, Serialize};
 
+use crate::k8s::names::{is_dns1123_label, is_dns1123_subdomain, is_label_value};
 use crate::mesh::object::IstioApiVersion;
 use crate::mesh::sidecar::{ServerTlsMode, TlsProtocol};
 
@@ -190,33 +191,6 @@ impl Params {
             Err(ParamsError(problems))
         }
     }
-}
-
-/// Kubernetes' DNS-1123 label: 1-63 of [a-z0-9-], alphanumeric at both ends.
-pub fn is_dns1123_label(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        && b[0] != b'-'
-        && b[b.len() - 1] != b'-'
-}
-
-/// Kubernetes' label value: empty, or up to 63 of [A-Za-z0-9-_.], alphanumeric at both ends.
-pub fn is_label_value(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.is_empty()
-        || (b.len() <= 63
-            && b.iter()
-                .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
-            && b[0].is_ascii_alphanumeric()
-            && b[b.len() - 1].is_ascii_alphanumeric())
-}
-
-/// Kubernetes' DNS-1123 subdomain: dot-separated labels, at most 253 characters.
-pub fn is_dns1123_subdomain(s: &str) -> bool {
-    s.len() <= 253 && s.split('.').all(is_dns1123_label)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use super::request::RequestHead;
 use super::response::{self, Decorate, Framing, ResponseHead, finish_head, push_decimal};
 use crate::proxy::access_log::Outcome;
 use crate::proxy::forward::{RawConnection, ResetReason};
-use crate::proxy::serve::{ConnectionInfo, ListenerContext, log_request, upstream_reset_body};
+use crate::proxy::listener::{ConnectionInfo, ListenerContext, log_request, upstream_reset_body};
 
 /// The most response-head bytes we wait for before calling the app's answer invalid.
 const MAX_RESPONSE_HEAD: usize = 64 * 1024;

@@ -19,10 +19,9 @@ use tokio::sync::watch;
 use tokio::time::{Duration, Instant};
 
 use self::exchange::{After, Buffers, exchange};
-pub use self::request::content_length;
 use self::request::{Parsed, Rewrite};
 pub use self::rewind::Rewind;
-use super::serve::{ConnectionInfo, ListenerContext};
+use super::listener::{ConnectionInfo, ListenerContext};
 
 /// Room made in the client's read buffer before each read.
 const READ_ROOM: usize = 8 * 1024;

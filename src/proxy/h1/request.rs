@@ -4,7 +4,9 @@
 use std::mem::MaybeUninit;
 
 use crate::proxy::access_log::RequestFields;
-use crate::proxy::headers::{PeerIdentity, XfccPolicy, is_hop_by_hop, request_id_text};
+use crate::proxy::headers::{
+    PeerIdentity, XfccPolicy, content_length, is_hop_by_hop, request_id_text,
+};
 
 /// hyper's default limit; a head with more headers goes to hyper, which answers it.
 pub const MAX_HEADERS: usize = 100;
@@ -234,14 +236,6 @@ fn is_plain_origin_form(path: &[u8]) -> bool {
                         | b'%'
                 )
         })
-}
-
-/// Only digits, at most 19 of them (fits a u64); anything else is hyper's to judge.
-pub fn content_length(value: &[u8]) -> Option<u64> {
-    if value.is_empty() || value.len() > 19 || !value.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    std::str::from_utf8(value).ok()?.parse().ok()
 }
 
 /// `Some(close?)` when the header only says `close` and/or `keep-alive`; `None` otherwise.

@@ -4,8 +4,8 @@ use std::cell::RefCell;
 use std::mem::MaybeUninit;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::request::{MAX_HEADERS, content_length};
-use crate::proxy::headers::is_hop_by_hop;
+use super::request::MAX_HEADERS;
+use crate::proxy::headers::{content_length, is_hop_by_hop};
 
 /// How the response body is delimited on the app's connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,13 +4,13 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use super::validate::Report;
+use super::report::Report;
 
-/// Istio's CRDs for Sidecar and PeerAuthentication (see `crds/README.md`) as compact JSON without
-/// the `description` texts: parsing it takes 2M instructions, the 108 KB YAML took 30M (most of
-/// the proxy's start-up).
+/// Istio's CRDs for Sidecar and PeerAuthentication (see `src/mesh/crds/README.md`) as compact JSON
+/// without the `description` texts: parsing it takes 2M instructions, the 108 KB YAML took 30M
+/// (most of the proxy's start-up).
 /// A unit test keeps it equal to the YAML as shipped.
-const CRDS_JSON: &str = include_str!("crds/istio-sidecar-peerauthentication.crd.json");
+const CRDS_JSON: &str = include_str!("../crds/istio-sidecar-peerauthentication.crd.json");
 
 fn crds() -> &'static [Value] {
     static CRDS: OnceLock<Vec<Value>> = OnceLock::new();
@@ -378,7 +378,7 @@ mod tests {
 
     #[test]
     fn embedded_json_is_the_shipped_crd_yaml_without_descriptions() {
-        let yaml = include_str!("crds/istio-sidecar-peerauthentication.crd.yaml");
+        let yaml = include_str!("../crds/istio-sidecar-peerauthentication.crd.yaml");
         let documents =
             crate::k8s::yaml::read_documents(yaml).expect("the shipped CRD YAML parses");
         let expected = without_descriptions(&Value::Array(documents));

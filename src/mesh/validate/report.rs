@@ -1,0 +1,73 @@
+//! The findings of validation: one resource's `Report` while its rules run, then `Finding`s
+//! tagged with its kind and name. Shared by the CRD schema check and Istio's rules.
+use std::fmt;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Level {
+    Error,
+    Warning,
+}
+
+/// One problem in one resource, at one field path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub level: Level,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.level {
+            Level::Error => "Error",
+            Level::Warning => "Warning",
+        };
+        write!(
+            f,
+            "{level} ({} {}/{}) {}: {}",
+            self.kind, self.namespace, self.name, self.path, self.message
+        )
+    }
+}
+
+/// Findings of one resource before they are tagged with its kind and name.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub items: Vec<(Level, String, String)>,
+}
+
+impl Report {
+    pub fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.items.push((Level::Error, path.into(), message.into()));
+    }
+
+    pub fn warning(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.items
+            .push((Level::Warning, path.into(), message.into()));
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items
+            .iter()
+            .any(|(level, _, _)| *level == Level::Error)
+    }
+
+    pub fn into_findings(self, kind: &str, namespace: &str, name: &str) -> Vec<Finding> {
+        self.items
+            .into_iter()
+            .map(|(level, path, message)| Finding {
+                level,
+                kind: kind.to_string(),
+                namespace: namespace.to_string(),
+                name: name.to_string(),
+                path,
+                message,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,80 @@
+//! What both HTTP engines (`h1`, the lean path, and `serve`, hyper) share about a listener and
+//! a connection, and how either ends a request: Envoy's reset body and the access-log line.
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Instant;
+
+use http::HeaderValue;
+use time::OffsetDateTime;
+
+use super::access_log::{Entry, Outcome, RequestFields, Writer};
+use super::config::Http1Engine;
+use super::forward::{ResetReason, Upstream};
+use super::headers::{PeerIdentity, XfccPolicy};
+use super::stats::ListenerStats;
+
+/// What a worker knows about one listener.
+pub struct ListenerContext {
+    pub port: u16,
+    pub scheme: HeaderValue,
+    pub decorator: HeaderValue,
+    pub upstream: Rc<Upstream>,
+    pub stats: Arc<ListenerStats>,
+    pub xfcc: XfccPolicy,
+    pub access_log: Option<Rc<Writer>>,
+    pub cluster: String,
+    pub upstream_host: String,
+    pub http1: Http1Engine,
+}
+
+/// What is known about one downstream connection.
+pub struct ConnectionInfo {
+    pub peer: PeerIdentity,
+    pub local: String,
+    pub remote: String,
+    pub sni: String,
+}
+
+/// Envoy's body for a request that never reached the app.
+pub fn upstream_reset_body(reason: ResetReason) -> String {
+    format!(
+        "upstream connect error or disconnect/reset before headers. reset reason: {}",
+        reason.envoy_text()
+    )
+}
+
+/// Writes the access-log line of one request, when the log is on.
+pub fn log_request(
+    listener: &ListenerContext,
+    connection: &ConnectionInfo,
+    request: &RequestFields,
+    protocol: &str,
+    start: OffsetDateTime,
+    started: Instant,
+    outcome: Outcome<'_>,
+) {
+    let Some(writer) = &listener.access_log else {
+        return;
+    };
+    writer.record(&Entry {
+        start,
+        method: &request.method,
+        path: &request.path,
+        protocol,
+        status: outcome.status,
+        flags: outcome.flags,
+        details: outcome.details,
+        bytes_sent: outcome.bytes_sent,
+        duration_ms: started.elapsed().as_millis(),
+        upstream_ms: outcome.upstream_ms,
+        forwarded_for: &request.forwarded_for,
+        user_agent: &request.user_agent,
+        request_id: &request.request_id,
+        authority: &request.authority,
+        upstream_host: &listener.upstream_host,
+        cluster: &listener.cluster,
+        local: &connection.local,
+        remote: &connection.remote,
+        sni: &connection.sni,
+    });
+}
