@@ -100,9 +100,9 @@ pub struct ApplyFlags {
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    /// YAML files to apply (`-` reads stdin); repeat for more
-    #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
-    pub files: Vec<String>,
+    /// What to apply
+    #[command(flatten)]
+    pub input: ManifestInput,
     /// Namespace for namespaced objects that set none [default: the context's namespace, else default]
     #[arg(short = 'n', long)]
     pub namespace: Option<String>,
@@ -151,22 +151,22 @@ pub struct CleanupArgs {
 
 #[derive(Debug, Args)]
 pub struct ProxyArgs {
-    /// YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output);
-    /// repeat for more files. Kinds the proxy does not use are ignored
-    #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
-    pub files: Vec<PathBuf>,
+    /// YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output).
+    /// Kinds the proxy does not use are ignored
+    #[command(flatten)]
+    pub input: ManifestInput,
     /// The workload's pod labels, when more than one Deployment could be meant (e.g. app=httpbin,version=v1)
-    #[arg(long, value_name = "LABELS")]
-    pub workload: Option<String>,
+    #[arg(long, value_name = "LABELS", value_parser = parse_labels)]
+    pub workload: Option<crate::k8s::labels::Labels>,
     /// Address the listeners bind to
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
     /// Bind a workload port elsewhere: PORT=LOCAL (LOCAL 0 picks a free port); repeatable
-    #[arg(long = "port-map", value_name = "PORT=LOCAL")]
-    pub port_map: Vec<String>,
+    #[arg(long = "port-map", value_name = "PORT=LOCAL", value_parser = parse_port_map)]
+    pub port_map: Vec<(u16, u16)>,
     /// Send traffic for an app port elsewhere: PORT=HOST:PORT or PORT=unix:///path; repeatable
-    #[arg(long = "endpoint-override", value_name = "PORT=ENDPOINT")]
-    pub endpoint_override: Vec<String>,
+    #[arg(long = "endpoint-override", value_name = "PORT=ENDPOINT", value_parser = parse_endpoint_override)]
+    pub endpoint_override: Vec<(u16, crate::proxy::config::Endpoint)>,
     /// Address of the Envoy-compatible admin API
     #[arg(long, default_value = "127.0.0.1:15000", value_name = "HOST:PORT")]
     pub admin: std::net::SocketAddr,
@@ -186,8 +186,8 @@ pub struct ProxyArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
     /// How long requests in flight may take to finish on SIGTERM/SIGINT (e.g. 5s, 500ms)
-    #[arg(long, default_value = "5s", value_name = "DURATION")]
-    pub drain_timeout: String,
+    #[arg(long, default_value = "5s", value_name = "DURATION", value_parser = parse_duration)]
+    pub drain_timeout: std::time::Duration,
     /// Where access-log lines go: stdout, off, or a file path
     #[arg(long, default_value = "stdout", value_name = "WHERE")]
     pub access_log: String,
@@ -292,9 +292,10 @@ pub struct CertInspectArgs {
         long,
         value_name = "RFC3339",
         env = "MESHTLS_NOW",
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = parse_instant
     )]
-    pub now: Option<String>,
+    pub now: Option<time::OffsetDateTime>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -509,9 +510,9 @@ pub struct ParamArgs {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// YAML files to check (`-` reads stdin); repeat for more
-    #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
-    pub files: Vec<String>,
+    /// What to check
+    #[command(flatten)]
+    pub input: ManifestInput,
     /// Output format
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     pub output: ReportFormat,
@@ -574,9 +575,10 @@ pub struct ProxyConfigSecretArgs {
         long,
         value_name = "RFC3339",
         env = "MESHTLS_NOW",
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = parse_instant
     )]
-    pub now: Option<String>,
+    pub now: Option<time::OffsetDateTime>,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
@@ -585,8 +587,11 @@ pub struct ProxyConfigSecretArgs {
 #[derive(Debug, Args)]
 pub struct TargetArgs {
     /// Rendered manifests (`meshtls render > task.yaml`) to read the Sidecar, Service and Deployment from
-    #[arg(short = 'f', long = "filename", value_name = "FILE")]
-    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: ManifestInput,
+    /// The workload's pod labels, when the manifests hold more than one (e.g. app=httpbin,version=v1)
+    #[arg(long, value_name = "LABELS", value_parser = parse_labels)]
+    pub workload: Option<crate::k8s::labels::Labels>,
     /// Namespace of the app [default: test]
     #[arg(short = 'n', long)]
     pub namespace: Option<String>,
@@ -722,9 +727,12 @@ pub enum LevelArg {
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// YAML files to analyze (`-` reads stdin); repeat for more. Kinds meshtls does not use are skipped
-    #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
-    pub files: Vec<String>,
+    /// What to analyze. Kinds meshtls does not use are skipped
+    #[command(flatten)]
+    pub input: ManifestInput,
+    /// More files or folders to analyze, as `istioctl analyze a.yaml dir/` takes them
+    #[arg(value_name = "FILE|DIR")]
+    pub paths: Vec<PathBuf>,
     /// Folder with the task's certificate files (example.com.crt, <host>.crt/.key) to check too
     #[arg(long, value_name = "DIR")]
     pub certs: Option<PathBuf>,
@@ -751,7 +759,74 @@ pub struct AnalyzeArgs {
         long,
         value_name = "RFC3339",
         env = "MESHTLS_NOW",
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = parse_instant
     )]
-    pub now: Option<String>,
+    pub now: Option<time::OffsetDateTime>,
+}
+
+/// `-f` as kubectl takes it: files, folders (`*.yaml`, `*.yml`, `*.json`) and `-` for stdin,
+/// repeatable; `-R` reads the folders below a folder too.
+#[derive(Debug, Clone, Args)]
+pub struct ManifestInput {
+    /// Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable
+    #[arg(short = 'f', long = "filename", value_name = "FILE|DIR|-")]
+    pub files: Vec<PathBuf>,
+    /// Also read the folders below each folder given with -f
+    #[arg(short = 'R', long)]
+    pub recursive: bool,
+}
+
+/// `--now`: an RFC 3339 instant.
+pub fn parse_instant(text: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| format!("{text:?} is not RFC 3339; use e.g. 2026-01-02T03:04:05Z"))
+}
+
+/// `5s`, `500ms`, `2m`.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?}: expected a number and a unit, e.g. 5s or 500ms"))?;
+    match unit {
+        "ms" => Ok(std::time::Duration::from_millis(value)),
+        "s" | "" => Ok(std::time::Duration::from_secs(value)),
+        "m" => value
+            .checked_mul(60)
+            .map(std::time::Duration::from_secs)
+            .ok_or_else(|| format!("{text:?} is too long")),
+        _ => Err(format!("{text:?}: the unit must be ms, s or m")),
+    }
+}
+
+/// `--port-map PORT=LOCAL`.
+pub fn parse_port_map(text: &str) -> Result<(u16, u16), String> {
+    text.split_once('=')
+        .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
+        .ok_or_else(|| format!("{text:?}: expected PORT=LOCAL, e.g. 9080=18080"))
+}
+
+/// `--endpoint-override PORT=HOST:PORT` or `PORT=unix:///path`.
+pub fn parse_endpoint_override(
+    text: &str,
+) -> Result<(u16, crate::proxy::config::Endpoint), String> {
+    use crate::proxy::config::Endpoint;
+    let hint = || format!("{text:?}: expected PORT=HOST:PORT or PORT=unix:///path");
+    let (port, target) = text.split_once('=').ok_or_else(hint)?;
+    let port: u16 = port.trim().parse().map_err(|_| hint())?;
+    let endpoint = match target.strip_prefix("unix://") {
+        Some(path) => Endpoint::Unix(PathBuf::from(path)),
+        None => Endpoint::Tcp(target.trim().parse().map_err(|_| hint())?),
+    };
+    Ok((port, endpoint))
+}
+
+/// `--workload app=httpbin,version=v1`.
+pub fn parse_labels(text: &str) -> Result<crate::k8s::labels::Labels, String> {
+    crate::k8s::labels::parse_selector(text).map_err(|e| e.to_string())
 }

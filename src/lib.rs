@@ -21,6 +21,7 @@ pub mod page;
 pub mod pki;
 pub mod proxy;
 pub mod render;
+pub mod resolve;
 pub mod task;
 pub mod tls;
 pub mod verify;

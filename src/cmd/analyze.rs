@@ -1,4 +1,4 @@
-//! `meshtls analyze -f FILE… [--certs DIR] [--istio-install FILE]`: read the manifests (and
+//! `meshtls analyze -f FILE|DIR|-… [--certs DIR] [--istio-install FILE]`: read the manifests (and
 //! certificates), run `analyze`'s checks, print istioctl-style findings; exit 79 at the threshold.
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -6,18 +6,17 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::analyze::report::{failure, log_line, messages, summary};
-use crate::analyze::source::read;
-use crate::analyze::{CertFile, Input, Level, analyze, install::install_config_enables_tls};
+use crate::analyze::{CertFile, Input, Level, analyze, install::install_config_enables_tls, validation};
 use crate::cli::{AnalyzeArgs, AnalyzeFormat, LevelArg};
-use crate::cmd::cert_inspect::resolve_now;
-use crate::cmd::validate::read_input;
-use crate::exit::{DataError, ExitStatus};
+use crate::resolve::{read_input, resolve_now};
+use crate::exit::ExitStatus;
 use crate::k8s::yaml::to_yaml;
 use crate::output::Printer;
 
 pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
     let AnalyzeArgs {
-        files,
+        input,
+        paths,
         certs,
         istio_install,
         output,
@@ -27,22 +26,11 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
         namespace,
         now,
     } = args;
-    let now = resolve_now(now.as_deref())?;
-    let mut objects = Vec::new();
-    let mut findings = Vec::new();
-    for file in &files {
-        let text = read_input(file)?;
-        let shown = if file == "-" {
-            "<stdin>"
-        } else {
-            file.as_str()
-        };
-        let (read_objects, read_findings) = read(&text, shown, &namespace)
-            .map_err(|e| DataError(format!("{shown}:{}:{}: {}", e.line, e.column, e.message)))?;
-        objects.extend(read_objects);
-        findings.extend(read_findings);
-    }
-    let install_flag = match &istio_install {
+    let now = resolve_now(now);
+    let read = read_input(&input, &paths, &namespace)?;
+    let validation = validation::check(&read, &namespace);
+    let mut task = read.task;
+    task.tls_flag_from_outside = match &istio_install {
         Some(path) => install_config_enables_tls(
             &std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?,
@@ -54,9 +42,8 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
         None => Vec::new(),
     };
     let input = Input {
-        objects,
-        validation: findings,
-        install_flag,
+        task,
+        validation,
         cert_files,
         now,
     };

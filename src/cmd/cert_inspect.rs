@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::Serialize;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+
 
 use crate::cli::{CertInspectArgs, ReportFormat};
 use crate::exit::ExitStatus;
@@ -42,7 +42,7 @@ pub fn run(args: CertInspectArgs, printer: &mut Printer) -> anyhow::Result<ExitS
         output,
         now,
     } = args;
-    let now = resolve_now(now.as_deref())?;
+    let now = resolve_now(now);
     let anchors_der = match &ca {
         Some(path) => read_certs(path)?,
         None => Vec::new(),
@@ -107,15 +107,6 @@ pub fn run(args: CertInspectArgs, printer: &mut Printer) -> anyhow::Result<ExitS
     })
 }
 
-/// `--now` / `MESHTLS_NOW`, or the clock.
-pub fn resolve_now(now: Option<&str>) -> anyhow::Result<OffsetDateTime> {
-    match now {
-        Some(text) => OffsetDateTime::parse(text, &Rfc3339).with_context(|| {
-            format!("--now {text:?} is not RFC 3339; use e.g. 2026-01-02T03:04:05Z")
-        }),
-        None => Ok(OffsetDateTime::now_utc()),
-    }
-}
 
 fn read_certs(path: &Path) -> anyhow::Result<Vec<rustls_pki_types::CertificateDer<'static>>> {
     let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;

@@ -6,8 +6,9 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 
 use crate::cli::CheckArgs;
-use crate::cmd::apply::{connect_options, explain};
-use crate::cmd::render::resolve_params;
+use crate::kube::explain;
+use crate::resolve::connect_options;
+use crate::resolve::resolve_params;
 use crate::exit::ExitStatus;
 use crate::kube::check::{CheckInput, evaluate};
 use crate::kube::{DEFAULT_TIMEOUT, connect, runtime};

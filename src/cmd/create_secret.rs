@@ -6,7 +6,8 @@ use crate::cli::{
     ApplyFlags, CreateSecretCommand, CreateSecretGenericArgs, CreateSecretTlsArgs, DryRun,
     ObjectFormat, ObjectOutputArgs,
 };
-use crate::cmd::apply::apply_documents;
+use crate::kube::apply::apply_documents;
+use crate::resolve::connect_options;
 use crate::exit::ExitStatus;
 use crate::k8s::secret::{Secret, SecretError, go_io_reason};
 use crate::kube::apply::ApplyOptions;
@@ -71,7 +72,8 @@ pub fn run(which: CreateSecretCommand, printer: &mut Printer) -> anyhow::Result<
             server_dry_run,
             force_conflicts,
         };
-        return apply_documents(&kube, namespace, vec![doc], options, printer);
+        apply_documents(&connect_options(&kube, namespace), vec![doc], options, printer)?;
+        return Ok(ExitStatus::Success);
     }
     let text = match output {
         ObjectFormat::Yaml => secret.to_yaml(),

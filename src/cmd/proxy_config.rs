@@ -6,8 +6,9 @@ use anyhow::Context;
 
 use crate::cli::KubeArgs;
 use crate::cli::{ProxyConfigCommand, ProxyConfigSecretArgs, SecretFormat};
-use crate::cmd::apply::{connect_options, explain};
-use crate::cmd::cert_inspect::resolve_now;
+use crate::kube::explain;
+use crate::resolve::connect_options;
+use crate::resolve::resolve_now;
 use crate::configdump::admin::Timeouts;
 use crate::configdump::export;
 use crate::configdump::model::SecretsDump;
@@ -64,7 +65,7 @@ fn secret(args: ProxyConfigSecretArgs, printer: &mut Printer) -> anyhow::Result<
         now,
         kube,
     } = args;
-    let now = resolve_now(now.as_deref())?;
+    let now = resolve_now(now);
     // A pod's namespace defaults to the context's, so the kubeconfig is read only for a pod.
     let default_ns = namespace.clone().unwrap_or_else(|| "default".to_string());
     let source = Source::resolve(

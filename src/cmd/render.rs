@@ -6,21 +6,18 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::cli::{
-    ApplyFlags, IstioApiVersionArg, KubeArgs, ParamArgs, RenderArgs, TlsModeArg, TlsVersionArg,
-};
-use crate::cmd::apply::apply_documents;
+use crate::cli::{ApplyFlags, KubeArgs, RenderArgs};
+use crate::kube::apply::apply_documents;
 use crate::exit::{DataError, ExitStatus};
 use crate::fsx::{FileMode, write_atomic};
 use crate::k8s::yaml::read_documents;
 use crate::kube::apply::ApplyOptions;
 use crate::mesh::install::IstioOperator;
-use crate::mesh::object::IstioApiVersion;
-use crate::mesh::sidecar::{ServerTlsMode, TlsProtocol};
-use crate::mesh::validate::{Level, validate_manifests};
+use crate::mesh::validate::Level;
 use crate::output::Printer;
-use crate::render::Manifest;
-use crate::render::manifest::to_multi_yaml;
+use crate::resolve::{connect_options, resolve_params};
+use crate::task::Manifest;
+use crate::task::manifest::{to_multi_yaml, validate_manifests};
 use crate::render::{CertFiles, Params, What, render};
 
 pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
@@ -94,28 +91,6 @@ pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
     Ok(ExitStatus::Success)
 }
 
-/// Parameters from defaults, then the `--values` file, then the flags; checked together.
-pub(crate) fn resolve_params(values: Option<&Path>, params: ParamArgs) -> anyhow::Result<Params> {
-    let mut resolved = match values {
-        Some(path) => {
-            let text = fs::read_to_string(path)
-                .with_context(|| format!("reading values file {}", path.display()))?;
-            Params::from_values_yaml(&text).map_err(|e| {
-                DataError(format!(
-                    "values file {}:{}:{}: {}",
-                    path.display(),
-                    e.line,
-                    e.column,
-                    e.message
-                ))
-            })?
-        }
-        None => Params::default(),
-    };
-    apply_flags(&mut resolved, params);
-    resolved.check()?;
-    Ok(resolved)
-}
 
 /// `render --apply`: everything but the IstioOperator (which is istioctl's to install) goes to
 /// the cluster through the same path as `meshtls apply`.
@@ -142,7 +117,8 @@ fn apply_rendered(
         server_dry_run: false,
         force_conflicts,
     };
-    apply_documents(kube, None, docs, options, printer)
+    apply_documents(&connect_options(kube, None), docs, options, printer)?;
+    Ok(ExitStatus::Success)
 }
 
 /// The three files `secrets` needs, named as `meshtls certgen` and the page name them.
@@ -168,90 +144,4 @@ fn read_certs(dir: &Path, params: &Params) -> anyhow::Result<CertFiles> {
     })
 }
 
-/// Flags override the values file; every flag is handled here (the destructuring makes sure).
-pub(crate) fn apply_flags(p: &mut Params, flags: ParamArgs) {
-    let ParamArgs {
-        namespace,
-        app,
-        app_version,
-        image,
-        sidecar_name,
-        peer_auth_name,
-        secret,
-        ca_secret,
-        app_port,
-        tls_port,
-        http_port,
-        service_tls_port,
-        service_http_port,
-        tls_mode,
-        min_tls_version,
-        max_tls_version,
-        cipher_suites,
-        cert_mount,
-        ca_mount,
-        istio_api_version,
-        sleep_namespaces,
-    } = flags;
-    fn set<T>(slot: &mut T, value: Option<T>) {
-        if let Some(value) = value {
-            *slot = value;
-        }
-    }
-    set(&mut p.namespace, namespace);
-    set(&mut p.app, app);
-    set(&mut p.app_version, app_version);
-    set(&mut p.image, image);
-    set(&mut p.sidecar_name, sidecar_name);
-    set(&mut p.peer_auth_name, peer_auth_name);
-    set(&mut p.secret, secret);
-    set(&mut p.ca_secret, ca_secret);
-    set(&mut p.app_port, app_port);
-    set(&mut p.tls_port, tls_port);
-    set(&mut p.http_port, http_port);
-    set(&mut p.service_tls_port, service_tls_port);
-    set(&mut p.service_http_port, service_http_port);
-    set(&mut p.tls_mode, tls_mode.map(tls_mode_of));
-    if min_tls_version.is_some() {
-        p.min_tls_version = min_tls_version.map(tls_version_of);
-    }
-    if max_tls_version.is_some() {
-        p.max_tls_version = max_tls_version.map(tls_version_of);
-    }
-    set(&mut p.cipher_suites, cipher_suites);
-    set(&mut p.cert_mount, cert_mount);
-    set(&mut p.ca_mount, ca_mount);
-    set(
-        &mut p.istio_api_version,
-        istio_api_version.map(api_version_of),
-    );
-    if !sleep_namespaces.is_empty() {
-        p.sleep_namespaces = sleep_namespaces;
-    }
-}
 
-fn tls_mode_of(arg: TlsModeArg) -> ServerTlsMode {
-    match arg {
-        TlsModeArg::Simple => ServerTlsMode::Simple,
-        TlsModeArg::Mutual => ServerTlsMode::Mutual,
-        TlsModeArg::OptionalMutual => ServerTlsMode::OptionalMutual,
-    }
-}
-
-fn tls_version_of(arg: TlsVersionArg) -> TlsProtocol {
-    match arg {
-        TlsVersionArg::TlsAuto => TlsProtocol::TlsAuto,
-        TlsVersionArg::Tlsv1_0 => TlsProtocol::Tlsv1_0,
-        TlsVersionArg::Tlsv1_1 => TlsProtocol::Tlsv1_1,
-        TlsVersionArg::Tlsv1_2 => TlsProtocol::Tlsv1_2,
-        TlsVersionArg::Tlsv1_3 => TlsProtocol::Tlsv1_3,
-    }
-}
-
-fn api_version_of(arg: IstioApiVersionArg) -> IstioApiVersion {
-    match arg {
-        IstioApiVersionArg::V1 => IstioApiVersion::V1,
-        IstioApiVersionArg::V1beta1 => IstioApiVersion::V1beta1,
-        IstioApiVersionArg::V1alpha3 => IstioApiVersion::V1alpha3,
-    }
-}

@@ -10,7 +10,8 @@ use anyhow::Context;
 use time::OffsetDateTime;
 
 use crate::cli::{KubeArgs, ReportFormat, TargetArgs, VerifyArgs};
-use crate::cmd::apply::{connect_options, explain};
+use crate::kube::explain;
+use crate::resolve::connect_options;
 use crate::exit::{DataError, ExitStatus, UsageError};
 use crate::kube::incluster::sleep_pods;
 use crate::output::{Printer, warn};

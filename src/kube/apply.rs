@@ -7,7 +7,9 @@ use ::kube::Error as KubeError;
 use ::kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::Value;
 
+use super::connect::ConnectOptions;
 use super::discovery::{DiscoveryError, Resolver, Served, TypeKey};
+use crate::output::Printer;
 
 /// The field manager meshtls applies as; `cleanup` deletes only objects it manages.
 pub const FIELD_MANAGER: &str = "meshtls";
@@ -171,3 +173,44 @@ pub async fn apply_all(
     }
     Ok(applied)
 }
+/// Connects, then applies `docs` in order, printing one kubectl line per object as it goes.
+pub fn apply_documents(
+    opts: &ConnectOptions,
+    docs: Vec<Value>,
+    options: ApplyOptions,
+    printer: &mut Printer,
+) -> anyhow::Result<()> {
+    let explicit = opts.namespace.is_some();
+    super::runtime()?.block_on(async move {
+        let target = super::connect::resolve(opts).await?;
+        let client = target.client()?;
+        let mut resolver = Resolver::new(client);
+        let mut write_error = None;
+        let mut print = |applied: &Applied| {
+            if let Err(e) = printer.line(&applied.to_string()) {
+                write_error.get_or_insert(e);
+            }
+        };
+        let result = tokio::time::timeout(
+            super::DEFAULT_TIMEOUT,
+            apply_all(
+                &mut resolver,
+                docs,
+                &target.namespace,
+                explicit,
+                options,
+                &mut print,
+            ),
+        )
+        .await;
+        if let Some(e) = write_error {
+            return Err(e.into());
+        }
+        match result {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(super::explain(e.into(), &target)),
+            Err(elapsed) => Err(super::explain(elapsed.into(), &target)),
+        }
+    })
+}
+

@@ -74,3 +74,36 @@ mod tests {
         assert_eq!(flatten_error(&error), "outer: refused");
     }
 }
+
+/// Whether an error chain holds a `kube` error that is not the API server's own answer: the
+/// server was never reached (refused, TLS, DNS, timeout).
+fn is_unreachable(error: &anyhow::Error) -> bool {
+    // Library errors box their `kube::Error` sources, so look for both forms.
+    error.chain().any(|cause| {
+        let kube = cause
+            .downcast_ref::<::kube::Error>()
+            .or_else(|| cause.downcast_ref::<Box<::kube::Error>>().map(|b| &**b));
+        kube.is_some_and(|e| {
+            !matches!(
+                e,
+                ::kube::Error::Api(_) | ::kube::Error::Discovery(_) | ::kube::Error::SerdeError(_)
+            )
+        })
+    })
+}
+
+/// Names the context and server in an error that never reached the server, and what to try.
+pub fn explain(error: anyhow::Error, target: &Target) -> anyhow::Error {
+    if is_unreachable(&error) || error.is::<tokio::time::error::Elapsed>() {
+        // One line, each cause once (hyper repeats `client error (Connect)`).
+        anyhow::anyhow!(
+            "cannot reach the Kubernetes API server {} (context {:?}); is the cluster running? (`kubectl --context {} cluster-info`): {}",
+            target.server,
+            target.context,
+            target.context,
+            flatten_error(error.as_ref())
+        )
+    } else {
+        error
+    }
+}

@@ -8,6 +8,7 @@ pub mod config;
 pub mod forward;
 pub mod h1;
 pub mod inbound;
+pub mod mount;
 pub mod headers;
 pub mod listener;
 pub mod reload;

@@ -336,3 +336,30 @@ fn run_control(
         }
     });
 }
+
+/// Blocks until SIGTERM, SIGINT, or `stopping` turns true (e.g. `/quitquitquit`).
+pub fn wait_for_signal(stopping: Option<watch::Receiver<bool>>) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        ?;
+    runtime.block_on(async move {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                ?;
+        let stopped = async {
+            match stopping {
+                Some(mut rx) => {
+                    let _ = rx.wait_for(|s| *s).await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+            _ = stopped => {}
+        }
+        Ok(())
+    })
+}
