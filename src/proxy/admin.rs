@@ -432,4 +432,170 @@ mod tests {
         let t = t + time::Duration::milliseconds(120);
         assert_eq!(millis_rfc3339(t), "2027-01-15T08:00:00.120Z");
     }
+
+    fn entries() -> Vec<SecretEntry> {
+        let at = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
+            + time::Duration::milliseconds(7);
+        let loaded = |pem: &str, version| {
+            Some(super::super::secrets::LoadedSecret {
+                pem: pem.as_bytes().to_vec(),
+                version,
+                last_updated: at,
+            })
+        };
+        vec![
+            SecretEntry {
+                name: "default".to_string(),
+                kind: SecretKind::TlsCertificate,
+                loaded: loaded("CHAIN", 3),
+                warming_reason: None,
+            },
+            SecretEntry {
+                name: "ROOTCA".to_string(),
+                kind: SecretKind::ValidationContext,
+                loaded: loaded("ROOT", 1),
+                warming_reason: None,
+            },
+            SecretEntry {
+                name: "file-root:/x".to_string(),
+                kind: SecretKind::ValidationContext,
+                loaded: None,
+                warming_reason: Some("missing".to_string()),
+            },
+        ]
+    }
+
+    /// The admin's JSON, byte for byte: key order, `@type` first, the key redacted, millis.
+    #[test]
+    fn the_dump_is_byte_exact() {
+        let cases = [
+            ("", FULL),
+            ("mask=dynamic_active_secrets.secret", MASKED),
+            ("resource=dynamic_active_secrets", RESOURCE),
+        ];
+        for (query, want) in cases {
+            let (status, body) = config_dump(&entries(), query);
+            assert_eq!((status, body.as_str()), (StatusCode::OK, want), "{query}");
+        }
+    }
+
+    const FULL: &str = r#"{
+ "configs": [
+  {
+   "@type": "type.googleapis.com/envoy.admin.v3.SecretsConfigDump",
+   "dynamic_active_secrets": [
+    {
+     "name": "default",
+     "version_info": "2027-01-15T08:00:00Z/3",
+     "last_updated": "2027-01-15T08:00:00.007Z",
+     "secret": {
+      "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+      "name": "default",
+      "tls_certificate": {
+       "certificate_chain": {
+        "inline_bytes": "Q0hBSU4="
+       },
+       "private_key": {
+        "inline_bytes": "W3JlZGFjdGVkXQ=="
+       }
+      }
+     }
+    },
+    {
+     "name": "ROOTCA",
+     "version_info": "2027-01-15T08:00:00Z/1",
+     "last_updated": "2027-01-15T08:00:00.007Z",
+     "secret": {
+      "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+      "name": "ROOTCA",
+      "validation_context": {
+       "trusted_ca": {
+        "inline_bytes": "Uk9PVA=="
+       }
+      }
+     }
+    }
+   ],
+   "dynamic_warming_secrets": [
+    {
+     "name": "file-root:/x"
+    }
+   ]
+  }
+ ]
+}
+"#;
+    const MASKED: &str = r#"{
+ "configs": [
+  {
+   "@type": "type.googleapis.com/envoy.admin.v3.SecretsConfigDump",
+   "dynamic_active_secrets": [
+    {
+     "secret": {
+      "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+      "name": "default",
+      "tls_certificate": {
+       "certificate_chain": {
+        "inline_bytes": "Q0hBSU4="
+       },
+       "private_key": {
+        "inline_bytes": "W3JlZGFjdGVkXQ=="
+       }
+      }
+     }
+    },
+    {
+     "secret": {
+      "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+      "name": "ROOTCA",
+      "validation_context": {
+       "trusted_ca": {
+        "inline_bytes": "Uk9PVA=="
+       }
+      }
+     }
+    }
+   ]
+  }
+ ]
+}
+"#;
+    const RESOURCE: &str = r#"{
+ "configs": [
+  {
+   "@type": "type.googleapis.com/envoy.admin.v3.SecretsConfigDump.DynamicSecret",
+   "name": "default",
+   "version_info": "2027-01-15T08:00:00Z/3",
+   "last_updated": "2027-01-15T08:00:00.007Z",
+   "secret": {
+    "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+    "name": "default",
+    "tls_certificate": {
+     "certificate_chain": {
+      "inline_bytes": "Q0hBSU4="
+     },
+     "private_key": {
+      "inline_bytes": "W3JlZGFjdGVkXQ=="
+     }
+    }
+   }
+  },
+  {
+   "@type": "type.googleapis.com/envoy.admin.v3.SecretsConfigDump.DynamicSecret",
+   "name": "ROOTCA",
+   "version_info": "2027-01-15T08:00:00Z/1",
+   "last_updated": "2027-01-15T08:00:00.007Z",
+   "secret": {
+    "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+    "name": "ROOTCA",
+    "validation_context": {
+     "trusted_ca": {
+      "inline_bytes": "Uk9PVA=="
+     }
+    }
+   }
+  }
+ ]
+}
+"#;
 }
