@@ -2,6 +2,7 @@
 //!
 //! The modules follow the task's pipeline: `pki` (certificates) → `k8s` (Secrets and other
 //! objects) → `mesh` (Istio resources) → `proxy` → `verify` / `configdump` (inspect).
+//! `envoy` holds Envoy's admin wire formats, written by `proxy` and read by `configdump`.
 //! `cli` holds the command line, `cmd` one module per subcommand, `output` the printer.
 #![forbid(unsafe_code)]
 
@@ -9,6 +10,7 @@ pub mod analyze;
 pub mod cli;
 pub mod cmd;
 pub mod configdump;
+pub mod envoy;
 pub mod exit;
 pub mod fsx;
 pub mod httpbin;

@@ -1,12 +1,19 @@
-//! A tiny HTTP/1.1 GET client for a local Envoy-compatible admin endpoint (`meshtls proxy` or
-//! Envoy): std `TcpStream`, connect and read timeouts, `Content-Length` or chunked bodies.
+//! An HTTP/1.1 GET to an Envoy-compatible admin endpoint (`meshtls proxy` or Envoy), with hyper:
+//! `get` connects to a local one over TCP with connect and read timeouts; `get_over` sends one
+//! GET over any stream (also the pod path's port-forward, in `kube::portforward`).
 use std::fmt;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
-/// The largest admin response read (a secrets-only dump is a few hundred KiB).
-const MAX_RESPONSE: u64 = 1 << 30;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+
+/// The largest admin response body read (a secrets-only dump is a few hundred KiB).
+const MAX_RESPONSE: usize = 1 << 30;
 
 /// `HOST:PORT` of an admin endpoint, checked for shape (resolved when used).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +93,7 @@ pub enum AdminError {
 }
 
 /// A response: its status code and body.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
     pub status: u16,
     pub body: Vec<u8>,
@@ -102,134 +109,246 @@ pub fn get(addr: &AdminAddr, path: &str, timeouts: Timeouts) -> Result<Response,
             cause: source,
         })?
         .collect();
-    let mut last = std::io::Error::new(std::io::ErrorKind::NotFound, "no address");
-    let mut stream = None;
-    for target in targets {
-        match TcpStream::connect_timeout(&target, timeouts.connect) {
-            Ok(s) => {
-                stream = Some(s);
-                break;
-            }
-            Err(e) => last = e,
-        }
-    }
-    let mut stream = stream.ok_or_else(|| AdminError::Connect {
-        addr: addr.clone(),
-        cause: last,
-    })?;
-    let io = |source| AdminError::Io {
-        addr: addr.clone(),
-        source,
-    };
-    stream.set_read_timeout(Some(timeouts.io)).map_err(io)?;
-    stream.set_write_timeout(Some(timeouts.io)).map_err(io)?;
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: meshtls\r\nAccept: */*\r\nConnection: close\r\n\r\n",
-        addr.host()
-    );
-    stream.write_all(request.as_bytes()).map_err(io)?;
-    let mut raw = Vec::new();
-    // A bound on what a misbehaving endpoint can make us hold.
-    stream
-        .take(MAX_RESPONSE + 1)
-        .read_to_end(&mut raw)
-        .map_err(io)?;
-    if raw.len() as u64 > MAX_RESPONSE {
-        let reason = format!("the response is larger than {} MiB", MAX_RESPONSE >> 20);
-        return Err(AdminError::BadResponse {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| AdminError::Io {
             addr: addr.clone(),
-            reason,
-        });
-    }
-    parse_response(&raw).map_err(|reason| AdminError::BadResponse {
-        addr: addr.clone(),
-        reason,
+            source,
+        })?;
+    runtime.block_on(async {
+        let stream =
+            connect(&targets, timeouts.connect)
+                .await
+                .map_err(|cause| AdminError::Connect {
+                    addr: addr.clone(),
+                    cause,
+                })?;
+        get_over(stream, addr.host(), path, MAX_RESPONSE, Some(timeouts.io))
+            .await
+            .map_err(|e| e.into_admin_error(addr))
     })
 }
 
-/// Splits a whole HTTP/1.1 response (read to EOF) into status and decoded body.
-fn parse_response(raw: &[u8]) -> Result<Response, String> {
-    let head_end = find(raw, b"\r\n\r\n").ok_or("no end of headers")?;
-    let head = std::str::from_utf8(&raw[..head_end]).map_err(|_| "headers are not UTF-8")?;
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or_default();
-    let mut parts = status_line.splitn(3, ' ');
-    let version = parts.next().unwrap_or_default();
-    if !version.starts_with("HTTP/1.") {
-        return Err(format!("unexpected status line {status_line:?}"));
-    }
-    let status = parts
-        .next()
-        .and_then(|s| s.parse::<u16>().ok())
-        .ok_or_else(|| format!("unexpected status line {status_line:?}"))?;
-    let mut chunked = false;
-    let mut length = None;
-    for line in lines {
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        let value = value.trim();
-        if name.eq_ignore_ascii_case("transfer-encoding") {
-            chunked = value.eq_ignore_ascii_case("chunked");
-        } else if name.eq_ignore_ascii_case("content-length") {
-            length = Some(
-                value
-                    .parse::<usize>()
-                    .map_err(|_| format!("bad Content-Length {value:?}"))?,
-            );
+/// The first of `targets` that accepts a connection within `timeout`.
+async fn connect(targets: &[SocketAddr], timeout: Duration) -> io::Result<TcpStream> {
+    let mut last = io::Error::new(io::ErrorKind::NotFound, "no address");
+    for target in targets {
+        match tokio::time::timeout(timeout, TcpStream::connect(target)).await {
+            Ok(Ok(stream)) => return Ok(stream),
+            Ok(Err(e)) => last = e,
+            Err(_) => last = io::Error::new(io::ErrorKind::TimedOut, "connection timed out"),
         }
     }
-    let rest = &raw[head_end + 4..];
-    let body = if chunked {
-        dechunk(rest)?
-    } else if let Some(n) = length {
-        rest.get(..n)
-            .ok_or("the body is shorter than its Content-Length")?
-            .to_vec()
-    } else {
-        rest.to_vec()
+    Err(last)
+}
+
+/// What can go wrong in one GET over an open stream.
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeError {
+    /// The answer is not a well-formed HTTP/1.1 response, or it ends early.
+    #[error(transparent)]
+    Malformed(hyper::Error),
+    #[error(transparent)]
+    Transport(hyper::Error),
+    #[error("no data for {0:?}")]
+    TimedOut(Duration),
+    #[error("the response is larger than {} MiB", .limit >> 20)]
+    TooLarge { limit: usize },
+    #[error("invalid request path")]
+    Request(#[source] http::Error),
+}
+
+impl ExchangeError {
+    fn from_hyper(error: hyper::Error) -> ExchangeError {
+        let bad_framing = std::error::Error::source(&error)
+            .and_then(|s| s.downcast_ref::<io::Error>())
+            .is_some_and(|e| {
+                matches!(
+                    e.kind(),
+                    io::ErrorKind::InvalidData
+                        | io::ErrorKind::InvalidInput
+                        | io::ErrorKind::UnexpectedEof
+                )
+            });
+        if error.is_parse() || error.is_incomplete_message() || bad_framing {
+            ExchangeError::Malformed(error)
+        } else {
+            ExchangeError::Transport(error)
+        }
+    }
+
+    fn into_admin_error(self, addr: &AdminAddr) -> AdminError {
+        let addr = addr.clone();
+        match self {
+            ExchangeError::Malformed(_) | ExchangeError::TooLarge { .. } => {
+                AdminError::BadResponse {
+                    addr,
+                    reason: self.to_string(),
+                }
+            }
+            ExchangeError::Transport(e) => AdminError::Io {
+                addr,
+                source: io::Error::other(e),
+            },
+            ExchangeError::TimedOut(_) => AdminError::Io {
+                addr,
+                source: io::Error::new(io::ErrorKind::TimedOut, self.to_string()),
+            },
+            ExchangeError::Request(e) => AdminError::Io {
+                addr,
+                source: io::Error::new(io::ErrorKind::InvalidInput, e),
+            },
+        }
+    }
+}
+
+/// Awaits `step`, within `timeout` if there is one.
+async fn within<T>(
+    timeout: Option<Duration>,
+    step: impl Future<Output = Result<T, hyper::Error>>,
+) -> Result<T, ExchangeError> {
+    let result = match timeout {
+        Some(limit) => tokio::time::timeout(limit, step)
+            .await
+            .map_err(|_| ExchangeError::TimedOut(limit))?,
+        None => step.await,
     };
-    Ok(Response { status, body })
+    result.map_err(ExchangeError::from_hyper)
 }
 
-fn dechunk(mut rest: &[u8]) -> Result<Vec<u8>, String> {
-    let mut body = Vec::new();
-    loop {
-        let line_end = find(rest, b"\r\n").ok_or("truncated chunk size")?;
-        let size_text = std::str::from_utf8(&rest[..line_end]).map_err(|_| "bad chunk size")?;
-        let size_text = size_text.split(';').next().unwrap_or_default().trim();
-        let size = usize::from_str_radix(size_text, 16)
-            .map_err(|_| format!("bad chunk size {size_text:?}"))?;
-        rest = &rest[line_end + 2..];
-        if size == 0 {
-            return Ok(body);
+/// One `GET path` (with `Host: host`) over `stream`, then the connection is closed. The body is
+/// bounded by `max_body`; with `io_timeout`, the head and each piece of the body must arrive
+/// within it.
+pub async fn get_over<S>(
+    stream: S,
+    host: &str,
+    path: &str,
+    max_body: usize,
+    io_timeout: Option<Duration>,
+) -> Result<Response, ExchangeError>
+where
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    let request = http::Request::get(path)
+        .header(http::header::HOST, host)
+        .header(http::header::USER_AGENT, "meshtls")
+        .header(http::header::ACCEPT, "*/*")
+        .header(http::header::CONNECTION, "close")
+        .body(Empty::<Bytes>::new())
+        .map_err(ExchangeError::Request)?;
+    let (mut sender, connection) = within(
+        io_timeout,
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)),
+    )
+    .await?;
+    let driver = tokio::spawn(connection);
+    let result = async {
+        let response = within(io_timeout, sender.send_request(request)).await?;
+        let status = response.status().as_u16();
+        let mut body = response.into_body();
+        let mut bytes = Vec::new();
+        while let Some(frame) = within(io_timeout, async { body.frame().await.transpose() }).await?
+        {
+            let Ok(data) = frame.into_data() else {
+                continue; // trailers
+            };
+            if bytes.len() + data.len() > max_body {
+                return Err(ExchangeError::TooLarge { limit: max_body });
+            }
+            bytes.extend_from_slice(&data);
         }
-        let chunk = rest.get(..size).ok_or("truncated chunk")?;
-        body.extend_from_slice(chunk);
-        rest = rest.get(size + 2..).ok_or("truncated chunk")?;
+        Ok(Response {
+            status,
+            body: bytes,
+        })
     }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    .await;
+    driver.abort();
+    result
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A loopback admin that answers one connection with `raw`, then closes it; it returns
+    /// the request head it read.
+    fn answer_once(raw: &'static [u8]) -> (AdminAddr, std::thread::JoinHandle<String>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("loopback");
+        let addr = AdminAddr::parse(&listener.local_addr().expect("addr").to_string())
+            .expect("admin address");
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().expect("connection");
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut head = String::new();
+            while reader.read_line(&mut head).is_ok_and(|n| n > 2) {}
+            let _ = stream.write_all(raw);
+            head
+        });
+        (addr, server)
+    }
+
     #[test]
     fn reads_chunked_and_sized_bodies() {
-        let chunked = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\n{\"a\r\n2\r\n\":\r\n2;x=y\r\n1}\r\n0\r\n\r\n";
-        let r = parse_response(chunked).expect("parses");
+        let chunked: &[u8] = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\n{\"a\r\n2\r\n\":\r\n2;x=y\r\n1}\r\n0\r\n\r\n";
+        let (addr, server) = answer_once(chunked);
+        let r = get(&addr, "/config_dump?mask=x", Timeouts::default()).expect("chunked");
         assert_eq!((r.status, r.body.as_slice()), (200, &b"{\"a\":1}"[..]));
-        let sized = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 2\r\n\r\nnoEXTRA";
-        let r = parse_response(sized).expect("parses");
-        assert_eq!((r.status, r.body.as_slice()), (400, &b"no"[..]));
-        assert!(parse_response(b"garbage").is_err());
+        let head = server.join().expect("server");
         assert!(
-            parse_response(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n").is_err()
+            head.starts_with("GET /config_dump?mask=x HTTP/1.1\r\n")
+                && head
+                    .to_ascii_lowercase()
+                    .contains(&format!("host: {addr}\r\n")),
+            "{head}"
         );
+        let (addr, _) =
+            answer_once(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 2\r\n\r\nnoEXTRA");
+        let r = get(&addr, "/", Timeouts::default()).expect("sized");
+        assert_eq!((r.status, r.body.as_slice()), (400, &b"no"[..]));
+        let (addr, _) = answer_once(b"HTTP/1.1 200 OK\r\n\r\nuntil the end");
+        let r = get(&addr, "/", Timeouts::default()).expect("read to the end");
+        assert_eq!(r.body, b"until the end");
+    }
+
+    #[test]
+    fn malformed_answers_are_bad_responses() {
+        for raw in [
+            &b"garbage\r\n\r\n"[..],
+            b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n",
+            b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nshort",
+            b"HTTP/1.1 200 OK\r\n",
+        ] {
+            let (addr, _) = answer_once(raw);
+            let err = get(&addr, "/", Timeouts::default()).expect_err("malformed");
+            assert!(
+                matches!(err, AdminError::BadResponse { .. }),
+                "{:?}: {err:?}",
+                String::from_utf8_lossy(raw)
+            );
+            assert!(err.to_string().contains(&addr.to_string()), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_silent_admin_times_out() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("loopback");
+        let addr = AdminAddr::parse(&listener.local_addr().expect("addr").to_string())
+            .expect("admin address");
+        let timeouts = Timeouts {
+            connect: Duration::from_secs(5),
+            io: Duration::from_millis(200),
+        };
+        let started = std::time::Instant::now();
+        let err = get(&addr, "/", timeouts).expect_err("no answer");
+        assert!(
+            matches!(&err, AdminError::Io { source, .. } if source.kind() == io::ErrorKind::TimedOut),
+            "{err:?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
+        drop(listener);
     }
 
     #[test]

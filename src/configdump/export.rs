@@ -4,11 +4,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::model::SecretsDump;
+use crate::envoy::secrets::{REDACTED, REDACTED_BASE64, SecretsConfigDump};
 use crate::k8s::goyaml;
-
-/// Envoy's redaction marker, as text and as base64 bytes (`[redacted]`).
-pub const REDACTED: &str = "[redacted]";
-pub const REDACTED_BASE64: &str = "W3JlZGFjdGVkXQ==";
 
 /// Fields Envoy marks sensitive inside a Secret; their whole subtree is redacted.
 const SENSITIVE: [&str; 5] = [
@@ -25,11 +22,7 @@ const SENSITIVE_PARENTS: [&str; 2] = ["genericSecret", "sessionTicketKeys"];
 pub fn secrets_value(dump: &SecretsDump) -> Value {
     let mut out = Map::new();
     // protojson writes fields in field-number order: static, active, warming.
-    for (snake, camel) in [
-        ("static_secrets", "staticSecrets"),
-        ("dynamic_active_secrets", "dynamicActiveSecrets"),
-        ("dynamic_warming_secrets", "dynamicWarmingSecrets"),
-    ] {
+    for (snake, camel) in SecretsConfigDump::FIELDS {
         let value = dump.raw.get(snake).or_else(|| dump.raw.get(camel));
         match value {
             Some(Value::Null) | None => {}

@@ -1,6 +1,6 @@
 //! Stage 5 (inspect): Envoy's `/config_dump`, reduced to its SecretsConfigDump, and the
 //! secret table `meshtls proxy-config secret` prints (istioctl's, byte for byte, plus extras).
-//! `source` fetches the bytes, `model` parses them, `rows` describes, `table`/`export` render.
+//! `source` fetches, `model` parses (into `envoy::secrets`), `rows` describes, `table`/`export` render.
 pub mod admin;
 pub mod export;
 pub mod model;
@@ -8,14 +8,13 @@ pub mod rows;
 pub mod source;
 pub mod table;
 
-/// The `@type` of the part of a config dump that holds the secrets.
-pub const SECRETS_CONFIG_DUMP: &str = "type.googleapis.com/envoy.admin.v3.SecretsConfigDump";
+use crate::envoy::secrets::SECRETS_CONFIG_DUMP_TYPE;
 
 /// What can go wrong between the bytes of a config dump and its secret rows.
 #[derive(Debug, thiserror::Error)]
 pub enum DumpError {
     /// istioctl's wording, so scripts that match it keep working.
-    #[error("config dump has no configuration type {SECRETS_CONFIG_DUMP}")]
+    #[error("config dump has no configuration type {SECRETS_CONFIG_DUMP_TYPE}")]
     NoSecretsConfigDump,
     #[error("the config dump is not valid JSON")]
     NotJson(#[source] serde_json::Error),

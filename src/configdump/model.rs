@@ -1,139 +1,42 @@
-//! The secrets part of an Envoy config dump, parsed in one pass: every other config
-//! (bootstrap, clusters, listeners…) is skipped with `IgnoredAny`, so memory follows the secrets.
-//! Keys may be snake_case (Envoy) or camelCase (protojson); unknown fields are ignored.
+//! The secrets part of an Envoy config dump, read into `envoy::secrets` in one pass: every other
+//! config (bootstrap, clusters, listeners…) is skipped with `IgnoredAny`, so memory follows the
+//! secrets. Keys may be snake_case (Envoy) or camelCase (protojson); unknown fields are ignored.
 use std::fmt;
 use std::io::Read;
 
 use serde::Deserialize;
+use serde::de::value::MapDeserializer;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::DumpError;
-
-/// The three fields of a SecretsConfigDump, in both spellings.
-const SECRET_FIELDS: [&str; 6] = [
-    "static_secrets",
-    "staticSecrets",
-    "dynamic_active_secrets",
-    "dynamicActiveSecrets",
-    "dynamic_warming_secrets",
-    "dynamicWarmingSecrets",
-];
+use crate::envoy::secrets::{DynamicSecret, SecretsConfigDump};
 
 /// A dump's SecretsConfigDump: its fields as they came (for `-o json|yaml`) and the
-/// dynamic secrets, typed (for the table). Static secrets are kept only in `raw`.
+/// model of them (for the table). Static secrets are kept only in `raw`.
 #[derive(Debug, Default)]
 pub struct SecretsDump {
     pub raw: Map<String, Value>,
-    pub active: Vec<DynamicSecret>,
-    pub warming: Vec<DynamicSecret>,
+    pub secrets: SecretsConfigDump,
 }
 
-/// One `dynamic_active_secrets` / `dynamic_warming_secrets` entry. A warming entry may hold
-/// only its name.
-#[derive(Debug, Default, Deserialize)]
-pub struct DynamicSecret {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default, alias = "versionInfo")]
-    pub version_info: Option<String>,
-    #[serde(default)]
-    pub secret: Option<Secret>,
-}
+impl SecretsDump {
+    /// `dynamic_active_secrets`, in dump order.
+    pub fn active(&self) -> &[DynamicSecret] {
+        &self.secrets.dynamic_active_secrets
+    }
 
-/// `envoy.extensions.transport_sockets.tls.v3.Secret`, only the parts the table reads.
-/// The private key is never deserialized into this model.
-#[derive(Debug, Default, Deserialize)]
-pub struct Secret {
-    #[serde(default, alias = "tlsCertificate")]
-    pub tls_certificate: Option<TlsCertificate>,
-    #[serde(default, alias = "validationContext")]
-    pub validation_context: Option<ValidationContext>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct TlsCertificate {
-    #[serde(default, alias = "certificateChain")]
-    pub certificate_chain: Option<DataSource>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ValidationContext {
-    #[serde(default, alias = "trustedCa")]
-    pub trusted_ca: Option<DataSource>,
-    #[serde(default, alias = "customValidatorConfig")]
-    pub custom_validator_config: Option<CustomValidator>,
-}
-
-/// A `custom_validator_config`; only the SPIFFE validator's trust domains matter here.
-#[derive(Debug, Default, Deserialize)]
-pub struct CustomValidator {
-    #[serde(default, alias = "typedConfig")]
-    pub typed_config: Option<SpiffeValidatorConfig>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct SpiffeValidatorConfig {
-    #[serde(default, alias = "trustDomains")]
-    pub trust_domains: Vec<TrustDomain>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct TrustDomain {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default, alias = "trustBundle")]
-    pub trust_bundle: Option<DataSource>,
-}
-
-/// An Envoy DataSource. istioctl reads `inline_bytes` only (base64 text in JSON).
-#[derive(Debug, Default, Deserialize)]
-pub struct DataSource {
-    #[serde(default, alias = "inlineBytes")]
-    pub inline_bytes: Option<String>,
-}
-
-impl DataSource {
-    /// The base64 text of `inline_bytes`, if there is any.
-    pub fn inline(&self) -> Option<&str> {
-        self.inline_bytes.as_deref().filter(|b| !b.is_empty())
+    /// `dynamic_warming_secrets`, in dump order.
+    pub fn warming(&self) -> &[DynamicSecret] {
+        &self.secrets.dynamic_warming_secrets
     }
 }
 
-impl DynamicSecret {
-    /// The certificate chain's inline bytes (base64), if any.
-    pub fn certificate_chain(&self) -> Option<&str> {
-        self.secret
-            .as_ref()?
-            .tls_certificate
-            .as_ref()?
-            .certificate_chain
-            .as_ref()?
-            .inline()
-    }
-
-    /// The validation context's trusted CA inline bytes (base64), if any.
-    pub fn trusted_ca(&self) -> Option<&str> {
-        self.secret
-            .as_ref()?
-            .validation_context
-            .as_ref()?
-            .trusted_ca
-            .as_ref()?
-            .inline()
-    }
-
-    /// The SPIFFE validator's trust domains, if the secret has a custom validator.
-    pub fn trust_domains(&self) -> Option<&[TrustDomain]> {
-        let validator = self
-            .secret
-            .as_ref()?
-            .validation_context
-            .as_ref()?
-            .custom_validator_config
-            .as_ref()?;
-        Some(&validator.typed_config.as_ref()?.trust_domains)
-    }
+/// Whether `key` is a SecretsConfigDump field, in either spelling.
+fn is_secrets_field(key: &str) -> bool {
+    SecretsConfigDump::FIELDS
+        .iter()
+        .any(|(snake, camel)| key == *snake || key == *camel)
 }
 
 /// Parses a config dump held in memory (what the admin client returns).
@@ -179,20 +82,21 @@ impl Entry {
             None => None,
         };
         let entry = entry.ok_or(DumpError::NoSecretsConfigDump)?;
-        let list = |snake: &str, camel: &str| -> Result<Vec<DynamicSecret>, DumpError> {
-            match entry.fields.get(snake).or_else(|| entry.fields.get(camel)) {
-                None | Some(Value::Null) => Ok(Vec::new()),
-                Some(value) => {
-                    Vec::<DynamicSecret>::deserialize(value).map_err(DumpError::BadShape)
-                }
-            }
-        };
-        let active = list("dynamic_active_secrets", "dynamicActiveSecrets")?;
-        let warming = list("dynamic_warming_secrets", "dynamicWarmingSecrets")?;
+        // One value per field, the snake_case spelling first (as `-o json` picks it).
+        let fields = SecretsConfigDump::FIELDS
+            .iter()
+            .filter_map(|&(snake, camel)| {
+                let value = entry
+                    .fields
+                    .get(snake)
+                    .or_else(|| entry.fields.get(camel))?;
+                Some((snake, value))
+            });
+        let secrets = SecretsConfigDump::deserialize(MapDeserializer::new(fields))
+            .map_err(DumpError::BadShape)?;
         Ok(SecretsDump {
             raw: entry.fields,
-            active,
-            warming,
+            secrets,
         })
     }
 }
@@ -219,7 +123,7 @@ impl<'de> Visitor<'de> for EntryVisitor {
                 entry.type_url = Some(map.next_value()?);
             } else if key == "configs" {
                 entry.configs = Some(map.next_value::<Configs>()?.0);
-            } else if SECRET_FIELDS.contains(&key.as_str()) {
+            } else if is_secrets_field(&key) {
                 let value: Value = map.next_value()?;
                 entry.fields.insert(key, value);
             } else {
@@ -273,9 +177,9 @@ mod tests {
              "unknown":1}
         ]}"#;
         let parsed = parse_slice(dump).expect("parses");
-        assert_eq!(parsed.active.len(), 1);
-        assert_eq!(parsed.active[0].certificate_chain(), Some("QUJD"));
-        assert_eq!(parsed.warming[0].name, "ROOTCA");
+        assert_eq!(parsed.active().len(), 1);
+        assert_eq!(parsed.active()[0].certificate_chain(), Some("QUJD"));
+        assert_eq!(parsed.warming()[0].name, "ROOTCA");
         assert!(!parsed.raw.contains_key("unknown"));
     }
 
@@ -283,8 +187,8 @@ mod tests {
     fn reads_camel_case_and_bare_dumps() {
         let dump = br#"{"dynamicActiveSecrets":[{"name":"ROOTCA","versionInfo":"v","secret":{"validationContext":{"trustedCa":{"inlineBytes":"QUJD"}}}}]}"#;
         let parsed = parse_reader(&dump[..]).expect("parses");
-        assert_eq!(parsed.active[0].trusted_ca(), Some("QUJD"));
-        assert_eq!(parsed.active[0].version_info.as_deref(), Some("v"));
+        assert_eq!(parsed.active()[0].trusted_ca(), Some("QUJD"));
+        assert_eq!(parsed.active()[0].version_info.as_deref(), Some("v"));
     }
 
     #[test]

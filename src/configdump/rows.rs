@@ -5,7 +5,8 @@ use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_S
 use rustls_pki_types::pem::{PemObject, SectionKind};
 use time::OffsetDateTime;
 
-use super::model::{DynamicSecret, SecretsDump};
+use super::model::SecretsDump;
+use crate::envoy::secrets::DynamicSecret;
 use crate::pki::inspect::{is_ca, parse, serial_hex, subject_alt_names};
 
 /// A row's STATUS column.
@@ -96,8 +97,8 @@ pub struct Options {
 
 /// The table's rows: warming secrets first, then active ones, each in dump order.
 pub fn rows(dump: &SecretsDump, now: OffsetDateTime, options: Options) -> Vec<Row> {
-    let warming = dump.warming.iter().map(|s| (s, Status::Warming));
-    let active = dump.active.iter().map(|s| {
+    let warming = dump.warming().iter().map(|s| (s, Status::Warming));
+    let active = dump.active().iter().map(|s| {
         let status = if s.version_info.as_deref() == Some("uninitialized") {
             Status::Uninitialized
         } else {

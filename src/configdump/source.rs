@@ -110,7 +110,10 @@ pub enum SourceError {
     )]
     ClusterUnavailable { pod: PodRef },
     /// istioctl prints this one bare; keep its exact text.
-    #[error("config dump has no configuration type {}", super::SECRETS_CONFIG_DUMP)]
+    #[error(
+        "config dump has no configuration type {}",
+        crate::envoy::secrets::SECRETS_CONFIG_DUMP_TYPE
+    )]
     NoSecretsConfigDump,
     #[error("reading the config dump from {origin}")]
     Dump { origin: String, source: DumpError },

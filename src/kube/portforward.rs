@@ -2,23 +2,17 @@
 //! pod (or a running pod of a Deployment), forward to its admin port, one HTTP/1.1 GET.
 use ::kube::api::{Api, ListParams};
 use ::kube::{Client, Error as KubeError};
-use bytes::Bytes;
-use http_body_util::{BodyExt, Empty, Limited};
-use hyper_util::rt::TokioIo;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
 
+use crate::configdump::admin::{ExchangeError, Response, get_over};
 use crate::configdump::source::{PodKind, PodRef};
 
 /// The largest admin answer kept (a secrets-only dump is a few hundred KiB).
 pub const MAX_BODY: usize = 256 << 20;
 
 /// The admin's answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AdminResponse {
-    pub status: u16,
-    pub body: Vec<u8>,
-}
+pub type AdminResponse = Response;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PortForwardError {
@@ -57,7 +51,7 @@ pub enum PortForwardError {
         namespace: String,
         port: u16,
         path: String,
-        source: Box<dyn std::error::Error + Send + Sync>,
+        source: ExchangeError,
     },
     #[error("listing pods in {namespace}")]
     List {
@@ -150,34 +144,15 @@ pub async fn admin_get(
             error: None,
         });
     };
-    let http_error = |source: Box<dyn std::error::Error + Send + Sync>| PortForwardError::Http {
+    // No read timeout here: the caller bounds the whole fetch.
+    let host = format!("localhost:{port}");
+    let answer = get_over(stream, &host, path, MAX_BODY, None).await;
+    forwarder.abort();
+    answer.map_err(|source| PortForwardError::Http {
         pod: pod.to_string(),
         namespace: namespace.to_string(),
         port,
         path: path.to_string(),
         source,
-    };
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| http_error(Box::new(e)))?;
-    let driver = tokio::spawn(connection);
-    let request = http::Request::get(path)
-        .header(http::header::HOST, format!("localhost:{port}"))
-        .body(Empty::<Bytes>::new())
-        .map_err(|e| http_error(Box::new(e)))?;
-    let response = sender
-        .send_request(request)
-        .await
-        .map_err(|e| http_error(Box::new(e)))?;
-    let status = response.status().as_u16();
-    let body = Limited::new(response.into_body(), MAX_BODY)
-        .collect()
-        .await
-        .map_err(http_error)?
-        .to_bytes()
-        .to_vec();
-    drop(sender);
-    driver.abort();
-    forwarder.abort();
-    Ok(AdminResponse { status, body })
+    })
 }

@@ -4,8 +4,6 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode, header};
 use http_body_util::Full;
@@ -18,16 +16,12 @@ use tokio::sync::watch;
 
 use super::secrets::{SecretEntry, SecretKind, SecretStore};
 use super::stats::ListenerStats;
+use crate::envoy::secrets::{
+    AnyMessage, DataSource, DynamicSecret, Secret, SecretsConfigDump, TlsCertificate, TypeUrl,
+    ValidationContext,
+};
 use crate::pki::inspect::{describe, parse};
 use crate::pki::pem::certificates;
-
-pub const SECRETS_DUMP_TYPE: &str = "type.googleapis.com/envoy.admin.v3.SecretsConfigDump";
-pub const DYNAMIC_SECRET_TYPE: &str =
-    "type.googleapis.com/envoy.admin.v3.SecretsConfigDump.DynamicSecret";
-pub const SECRET_TYPE: &str =
-    "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
-/// What Envoy puts where a private key was: base64 of `[redacted]`.
-pub const REDACTED: &str = "W3JlZGFjdGVkXQ==";
 
 /// One bound listener, as `/listeners` reports it.
 #[derive(Debug, Clone)]
@@ -55,69 +49,30 @@ pub fn millis_rfc3339(t: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-#[derive(Serialize)]
-struct InlineBytes {
-    inline_bytes: String,
-}
-
-#[derive(Serialize)]
-struct TlsCertificate {
-    certificate_chain: InlineBytes,
-    private_key: InlineBytes,
-}
-
-#[derive(Serialize)]
-struct ValidationContext {
-    trusted_ca: InlineBytes,
-}
-
-#[derive(Serialize)]
-struct SecretBody {
-    #[serde(rename = "@type")]
-    kind: &'static str,
-    name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tls_certificate: Option<TlsCertificate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    validation_context: Option<ValidationContext>,
-}
-
-#[derive(Serialize)]
-struct DynamicSecret {
-    name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    version_info: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    last_updated: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<SecretBody>,
-}
-
 fn dynamic_secret(entry: &SecretEntry) -> DynamicSecret {
     let Some(loaded) = &entry.loaded else {
         return DynamicSecret {
             name: entry.name.clone(),
-            version_info: None,
-            last_updated: None,
-            secret: None,
+            ..DynamicSecret::default()
         };
     };
-    let pem = InlineBytes {
-        inline_bytes: STANDARD.encode(&loaded.pem),
-    };
+    let pem = DataSource::from_bytes(&loaded.pem);
     let (tls_certificate, validation_context) = match entry.kind {
         SecretKind::TlsCertificate => (
             Some(TlsCertificate {
-                certificate_chain: pem,
-                private_key: InlineBytes {
-                    inline_bytes: REDACTED.to_string(),
-                },
+                certificate_chain: Some(pem),
+                private_key: Some(DataSource::redacted()),
             }),
             None,
         ),
-        SecretKind::ValidationContext => (None, Some(ValidationContext { trusted_ca: pem })),
+        SecretKind::ValidationContext => (
+            None,
+            Some(ValidationContext {
+                trusted_ca: Some(pem),
+                custom_validator_config: None,
+            }),
+        ),
     };
-    let updated = millis_rfc3339(loaded.last_updated);
     let stamp = loaded
         .last_updated
         .replace_nanosecond(0)
@@ -127,9 +82,9 @@ fn dynamic_secret(entry: &SecretEntry) -> DynamicSecret {
     DynamicSecret {
         name: entry.name.clone(),
         version_info: Some(format!("{stamp}/{}", loaded.version)),
-        last_updated: Some(updated),
-        secret: Some(SecretBody {
-            kind: SECRET_TYPE,
+        last_updated: Some(millis_rfc3339(loaded.last_updated)),
+        secret: Some(Secret {
+            type_url: TypeUrl::default(),
             name: entry.name.clone(),
             tls_certificate,
             validation_context,
@@ -139,33 +94,23 @@ fn dynamic_secret(entry: &SecretEntry) -> DynamicSecret {
 
 /// The SecretsConfigDump as a JSON object (empty lists omitted, as proto3 JSON does).
 pub fn secrets_dump(entries: &[SecretEntry]) -> Value {
-    let to_values = |loaded: bool| -> Vec<Value> {
-        entries
-            .iter()
-            .filter(|e| e.loaded.is_some() == loaded)
-            .filter_map(|e| serde_json::to_value(dynamic_secret(e)).ok())
-            .collect()
+    let (active, warming): (Vec<&SecretEntry>, Vec<&SecretEntry>) =
+        entries.iter().partition(|e| e.loaded.is_some());
+    let dump = SecretsConfigDump {
+        type_url: TypeUrl::default(),
+        dynamic_active_secrets: active.into_iter().map(dynamic_secret).collect(),
+        dynamic_warming_secrets: warming.into_iter().map(dynamic_secret).collect(),
     };
-    let mut dump = Map::new();
-    dump.insert("@type".to_string(), Value::from(SECRETS_DUMP_TYPE));
-    for (field, items) in [
-        ("dynamic_active_secrets", to_values(true)),
-        ("dynamic_warming_secrets", to_values(false)),
-    ] {
-        if !items.is_empty() {
-            dump.insert(field.to_string(), Value::Array(items));
-        }
-    }
-    Value::Object(dump)
+    // Plain strings and structs: serializing cannot fail.
+    serde_json::to_value(dump).unwrap_or_default()
 }
 
 /// Fields of SecretsConfigDump and of its DynamicSecret, for checking mask paths.
-const DUMP_FIELDS: &[&str] = &[
-    "static_secrets",
-    "dynamic_active_secrets",
-    "dynamic_warming_secrets",
-];
-const SECRET_FIELDS: &[&str] = &["name", "version_info", "last_updated", "secret"];
+const DUMP_FIELDS: [&str; 3] = {
+    let [(a, _), (b, _), (c, _)] = SecretsConfigDump::FIELDS;
+    [a, b, c]
+};
+const SECRET_FIELDS: &[&str] = &DynamicSecret::FIELDS;
 
 /// Keeps only `paths` (dot-separated) of `value`; lists are projected element by element.
 fn project(value: &Value, paths: &[Vec<&str>]) -> Value {
@@ -198,7 +143,7 @@ fn valid_path(path: &[&str], resource: bool) -> bool {
     let (first_fields, second_fields): (&[&str], Option<&[&str]>) = if resource {
         (SECRET_FIELDS, None)
     } else {
-        (DUMP_FIELDS, Some(SECRET_FIELDS))
+        (&DUMP_FIELDS, Some(SECRET_FIELDS))
     };
     match path {
         [] => false,
@@ -237,7 +182,7 @@ pub fn config_dump(entries: &[SecretEntry], query: &str) -> (StatusCode, String)
                     .iter()
                     .map(|item| {
                         let mut out = Map::new();
-                        out.insert("@type".to_string(), Value::from(DYNAMIC_SECRET_TYPE));
+                        out.insert("@type".to_string(), Value::from(DynamicSecret::TYPE_URL));
                         if let Value::Object(fields) = item {
                             out.extend(fields.clone());
                         }
@@ -432,4 +377,170 @@ mod tests {
         let t = t + time::Duration::milliseconds(120);
         assert_eq!(millis_rfc3339(t), "2027-01-15T08:00:00.120Z");
     }
+
+    fn entries() -> Vec<SecretEntry> {
+        let at = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap()
+            + time::Duration::milliseconds(7);
+        let loaded = |pem: &str, version| {
+            Some(super::super::secrets::LoadedSecret {
+                pem: pem.as_bytes().to_vec(),
+                version,
+                last_updated: at,
+            })
+        };
+        vec![
+            SecretEntry {
+                name: "default".to_string(),
+                kind: SecretKind::TlsCertificate,
+                loaded: loaded("CHAIN", 3),
+                warming_reason: None,
+            },
+            SecretEntry {
+                name: "ROOTCA".to_string(),
+                kind: SecretKind::ValidationContext,
+                loaded: loaded("ROOT", 1),
+                warming_reason: None,
+            },
+            SecretEntry {
+                name: "file-root:/x".to_string(),
+                kind: SecretKind::ValidationContext,
+                loaded: None,
+                warming_reason: Some("missing".to_string()),
+            },
+        ]
+    }
+
+    /// The admin's JSON, byte for byte: key order, `@type` first, the key redacted, millis.
+    #[test]
+    fn the_dump_is_byte_exact() {
+        let cases = [
+            ("", FULL),
+            ("mask=dynamic_active_secrets.secret", MASKED),
+            ("resource=dynamic_active_secrets", RESOURCE),
+        ];
+        for (query, want) in cases {
+            let (status, body) = config_dump(&entries(), query);
+            assert_eq!((status, body.as_str()), (StatusCode::OK, want), "{query}");
+        }
+    }
+
+    const FULL: &str = r#"{
+ "configs": [
+  {
+   "@type": "type.googleapis.com/envoy.admin.v3.SecretsConfigDump",
+   "dynamic_active_secrets": [
+    {
+     "name": "default",
+     "version_info": "2027-01-15T08:00:00Z/3",
+     "last_updated": "2027-01-15T08:00:00.007Z",
+     "secret": {
+      "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+      "name": "default",
+      "tls_certificate": {
+       "certificate_chain": {
+        "inline_bytes": "Q0hBSU4="
+       },
+       "private_key": {
+        "inline_bytes": "W3JlZGFjdGVkXQ=="
+       }
+      }
+     }
+    },
+    {
+     "name": "ROOTCA",
+     "version_info": "2027-01-15T08:00:00Z/1",
+     "last_updated": "2027-01-15T08:00:00.007Z",
+     "secret": {
+      "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+      "name": "ROOTCA",
+      "validation_context": {
+       "trusted_ca": {
+        "inline_bytes": "Uk9PVA=="
+       }
+      }
+     }
+    }
+   ],
+   "dynamic_warming_secrets": [
+    {
+     "name": "file-root:/x"
+    }
+   ]
+  }
+ ]
+}
+"#;
+    const MASKED: &str = r#"{
+ "configs": [
+  {
+   "@type": "type.googleapis.com/envoy.admin.v3.SecretsConfigDump",
+   "dynamic_active_secrets": [
+    {
+     "secret": {
+      "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+      "name": "default",
+      "tls_certificate": {
+       "certificate_chain": {
+        "inline_bytes": "Q0hBSU4="
+       },
+       "private_key": {
+        "inline_bytes": "W3JlZGFjdGVkXQ=="
+       }
+      }
+     }
+    },
+    {
+     "secret": {
+      "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+      "name": "ROOTCA",
+      "validation_context": {
+       "trusted_ca": {
+        "inline_bytes": "Uk9PVA=="
+       }
+      }
+     }
+    }
+   ]
+  }
+ ]
+}
+"#;
+    const RESOURCE: &str = r#"{
+ "configs": [
+  {
+   "@type": "type.googleapis.com/envoy.admin.v3.SecretsConfigDump.DynamicSecret",
+   "name": "default",
+   "version_info": "2027-01-15T08:00:00Z/3",
+   "last_updated": "2027-01-15T08:00:00.007Z",
+   "secret": {
+    "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+    "name": "default",
+    "tls_certificate": {
+     "certificate_chain": {
+      "inline_bytes": "Q0hBSU4="
+     },
+     "private_key": {
+      "inline_bytes": "W3JlZGFjdGVkXQ=="
+     }
+    }
+   }
+  },
+  {
+   "@type": "type.googleapis.com/envoy.admin.v3.SecretsConfigDump.DynamicSecret",
+   "name": "ROOTCA",
+   "version_info": "2027-01-15T08:00:00Z/1",
+   "last_updated": "2027-01-15T08:00:00.007Z",
+   "secret": {
+    "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+    "name": "ROOTCA",
+    "validation_context": {
+     "trusted_ca": {
+      "inline_bytes": "Uk9PVA=="
+     }
+    }
+   }
+  }
+ ]
+}
+"#;
 }
