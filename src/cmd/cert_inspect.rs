@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::Serialize;
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 
 use crate::cli::{CertInspectArgs, ReportFormat};
+use crate::resolve::resolve_now;
 use crate::exit::ExitStatus;
 use crate::output::Printer;
 use crate::pki::PkiError;

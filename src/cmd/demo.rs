@@ -12,8 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow, bail};
 use time::OffsetDateTime;
 
-use crate::cli::{CertgenArgs, DemoArgs, KeyTypeArg, ReportFormat, TlsModeArg};
-use crate::cmd::proxy::mount_all;
+use crate::cli::{DemoArgs, ReportFormat, TlsModeArg};
 use crate::configdump::admin::{AdminAddr, Timeouts};
 use crate::configdump::rows::{Options, rows};
 use crate::configdump::source::{Source, load};
@@ -21,17 +20,26 @@ use crate::configdump::table::{Layout, render as render_table};
 use crate::exit::ExitStatus;
 use crate::fsx::{FileMode, write_atomic};
 use crate::httpbin::{self, RunningHttpbin};
-use crate::mesh::inbound::{Placement, Runtime, resolve};
+use crate::proxy::inbound::{Placement, Runtime, resolve};
+use crate::proxy::mount::mount_all;
 use crate::mesh::sidecar::ServerTlsMode;
 use crate::output::Printer;
 use crate::proxy::config::{AccessLog, Endpoint, Http1Engine, ProxyConfig, UpstreamLimits};
 use crate::proxy::run::{RunningProxy, start};
-use crate::render::manifest::{parse_manifests, to_multi_yaml};
-use crate::render::{CertFiles, Manifest, Params, What, render};
+use crate::task::manifest::to_multi_yaml;
+use crate::task::read::read as read_task;
+use crate::task::select::Selector;
+use crate::task::Task;
+use crate::render::{CertFiles, Params, What, render};
 use crate::verify::checks::{Listener, Target, plan};
 use crate::verify::local::{LocalRunner, Materials};
 use crate::verify::report::duration_text;
-use crate::verify::target::{from_manifests, page_target};
+use crate::verify::target::{from_task, page_target};
+use crate::verify::local::MaterialFiles;
+use crate::verify::report;
+use crate::pki::files::write_task_files;
+use crate::pki::spec::{KeyType, TaskNames, TaskSpec};
+use crate::page;
 use crate::verify::{CheckResult, all_passed, run_all};
 
 const STEPS: usize = 7;
@@ -175,7 +183,7 @@ fn steps(
 
     // 1. The page's six openssl commands, as `meshtls certgen` runs them.
     progress.step("certificates", || {
-        crate::cmd::certgen::run(certgen_args(&certs), &mut Printer::new(io::sink()))?;
+        write_task_files(&certs, &page_spec()?, false, true, OffsetDateTime::now_utc())?;
         Ok(format!("{}", certs.display()))
     })?;
 
@@ -213,11 +221,8 @@ fn steps(
 
     // 4. httpbin and the sidecar, from the YAML on disk (the path a user takes).
     let (target, _) = progress.step("sidecar", || {
-        let text = std::fs::read_to_string(&task)
-            .with_context(|| format!("reading {}", task.display()))?;
-        let manifests =
-            parse_manifests(&text).with_context(|| format!("parsing {}", task.display()))?;
-        let target = from_manifests(&manifests, None, page_target())
+        let manifests = read_task(std::slice::from_ref(&task), false, page::NAMESPACE)?.into_task()?;
+        let target = from_task(&manifests, &Selector::default(), page_target())
             .map_err(|e| anyhow!("{}: {e}", task.display()))?;
         let app = httpbin::start(loopback(ports.app)).context("starting httpbin")?;
         let app_address = app.address;
@@ -250,7 +255,7 @@ fn steps(
     printer.flush()?;
 
     // 5. The page's checks and the negative ones.
-    let files = crate::cmd::verify::files_in(&certs, &target, &mesh_dir);
+    let files = MaterialFiles::in_dir(&certs, &target, &mesh_dir);
     let results = progress.step("verify", || {
         let materials = Materials::load(&files, &target, OffsetDateTime::now_utc())?;
         let mut runner = LocalRunner::new(
@@ -274,11 +279,11 @@ fn steps(
     });
     let (results, failed, _) = results?;
     printer.line("")?;
-    crate::cmd::verify::print_results(
+    report::print(
         &results,
         &target,
         &addresses,
-        &crate::cmd::verify::curl_files(&files),
+        &files.curl_files(),
         verbose,
         ReportFormat::Text,
         printer,
@@ -330,20 +335,17 @@ fn loopback(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
 
-fn certgen_args(out: &Path) -> CertgenArgs {
-    CertgenArgs {
-        out: out.to_path_buf(),
-        ca_subject: "/O=example Inc./CN=example.com".to_string(),
-        server_hosts: Vec::new(),
+/// The page's certificates as its openssl commands make them (v3, with SANs).
+fn page_spec() -> anyhow::Result<TaskSpec> {
+    let names = TaskNames {
+        ca_subject: "/O=example Inc./CN=example.com",
+        server_hosts: &[],
         client_host: None,
-        namespace: "test".to_string(),
-        service: "httpbin".to_string(),
-        cluster_domain: "cluster.local".to_string(),
-        key_type: KeyTypeArg::Rsa2048,
-        days: 365,
-        csr: false,
-        force: true,
-    }
+        namespace: page::NAMESPACE,
+        service: page::APP,
+        cluster_domain: page::CLUSTER_DOMAIN,
+    };
+    Ok(TaskSpec::resolve(&names, KeyType::Rsa2048, 365)?)
 }
 
 fn read_cert_files(dir: &Path, params: &Params) -> anyhow::Result<CertFiles> {
@@ -363,7 +365,7 @@ fn read_cert_files(dir: &Path, params: &Params) -> anyhow::Result<CertFiles> {
 /// makes it: Istio's resolution (workload, Sidecar, PeerAuthentication per port, the tls gates),
 /// and the Secrets mounted kubelet-style under `root` where the Deployment's annotations put them.
 fn sidecar_config(
-    manifests: &[Manifest],
+    manifests: &Task,
     target: &Target,
     root: &Path,
     mesh_dir: &Path,

@@ -12,7 +12,7 @@ pub fn run(args: HttpbinArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
         .with_context(|| format!("listening on {listen}: pick another --listen"))?;
     printer.line(&format!("httpbin listening on http://{}", app.address))?;
     printer.flush()?;
-    super::proxy::wait_for_signal(None)?;
+    crate::proxy::run::wait_for_signal(None).context("waiting for SIGTERM or SIGINT")?;
     app.shutdown();
     Ok(ExitStatus::Success)
 }

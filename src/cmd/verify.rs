@@ -3,7 +3,7 @@
 //! in the sleep pods), report, exit 0 or 3.
 use std::collections::HashMap;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -14,13 +14,15 @@ use crate::kube::explain;
 use crate::resolve::connect_options;
 use crate::exit::{DataError, ExitStatus, UsageError};
 use crate::kube::incluster::sleep_pods;
-use crate::output::{Printer, warn};
-use crate::render::manifest::parse_manifests;
+use crate::output::Printer;
+use crate::page;
+use crate::resolve::read_input;
+use crate::task::select::Selector;
 use crate::verify::checks::{CurlFiles, Listener, Target, plan};
 use crate::verify::cluster::{ClientFiles, KubeRunner};
 use crate::verify::local::{LocalRunner, MaterialFiles, Materials};
-use crate::verify::target::{from_manifests, page_target};
-use crate::verify::{CheckResult, all_passed, report, run_all};
+use crate::verify::target::{from_task, page_target};
+use crate::verify::{report, run_all};
 
 pub fn run(args: VerifyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
     let VerifyArgs {
@@ -42,7 +44,7 @@ pub fn run(args: VerifyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
     } = args;
     if kube {
         let target = resolve_target(target)?;
-        let files = material_files(&target, certs, cacert, cert, key, ca_key, mesh_dir);
+        let files = MaterialFiles::resolve(&target, certs, cacert, cert, key, ca_key, mesh_dir);
         return verify_in_cluster(
             &target,
             &files,
@@ -57,7 +59,7 @@ pub fn run(args: VerifyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
     }
     let target = resolve_target(target)?;
     let addresses = resolve_addresses(&target, &targets)?;
-    let files = material_files(&target, certs, cacert, cert, key, ca_key, mesh_dir);
+    let files = MaterialFiles::resolve(&target, certs, cacert, cert, key, ca_key, mesh_dir);
     let now = OffsetDateTime::now_utc();
     let materials = Materials::load(&files, &target, now).with_context(|| {
         format!(
@@ -73,8 +75,8 @@ pub fn run(args: VerifyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
         Duration::from_secs(timeout),
     )?;
     let results = run_all(plan(&target, !no_negative), &mut runner);
-    let curl_files = curl_files(&files);
-    print_results(
+    let curl_files = files.curl_files();
+    report::print(
         &results,
         &target,
         &addresses,
@@ -83,6 +85,7 @@ pub fn run(args: VerifyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
         output,
         printer,
     )
+    .map_err(Into::into)
 }
 
 /// `--kube`: the page's curl in the sleep pods. The outside pod gets the CA and the client pair
@@ -139,7 +142,7 @@ fn verify_in_cluster(
     )
     .context("copying the CA and the client pair into the outside sleep pod")?;
     let results = run_all(plan(target, negative), &mut runner);
-    print_results(
+    report::print(
         &results,
         target,
         &HashMap::new(),
@@ -148,75 +151,19 @@ fn verify_in_cluster(
         output,
         printer,
     )
+    .map_err(Into::into)
 }
 
 /// Where the page runs its outside client.
 const OUTSIDE_NAMESPACE: &str = "default";
 
-/// The local files, as curl arguments.
-pub fn curl_files(files: &MaterialFiles) -> CurlFiles {
-    let text = |p: &Path| p.display().to_string();
-    CurlFiles {
-        cacert: text(&files.cacert),
-        cert: text(&files.cert),
-        key: text(&files.key),
-    }
-}
 
-/// Prints the results (curl blocks with `verbose`, the table or JSON) and returns 0 or 3.
-pub fn print_results(
-    results: &[CheckResult],
-    target: &Target,
-    addresses: &HashMap<Listener, SocketAddr>,
-    curl_files: &CurlFiles,
-    verbose: bool,
-    output: ReportFormat,
-    printer: &mut Printer,
-) -> anyhow::Result<ExitStatus> {
-    let passed = all_passed(results);
-    for result in results {
-        for warning in &result.warnings {
-            warn(warning);
-        }
-    }
-    match output {
-        ReportFormat::Json => {
-            let value = report::json(results, target, passed);
-            printer.line(&serde_json::to_string_pretty(&value)?)?;
-        }
-        ReportFormat::Text => {
-            if verbose {
-                for result in results {
-                    let address = addresses.get(&result.check.listener).copied();
-                    printer.write_str(&report::curl_block(result, target, curl_files, address))?;
-                }
-            }
-            printer.write_str(&report::table(results, report::stdout_colour()))?;
-            printer.line(&report::summary(results))?;
-        }
-    }
-    let skipped: Vec<&str> = results
-        .iter()
-        .filter(|r| r.verdict == crate::verify::checks::Verdict::Skip)
-        .map(|r| r.check.id.name())
-        .collect();
-    if !skipped.is_empty() {
-        warn(&format!(
-            "skipped {} (not a pass, so the exit status is 3): the GOT column says what each needs",
-            skipped.join(", ")
-        ));
-    }
-    Ok(if passed {
-        ExitStatus::Success
-    } else {
-        ExitStatus::ChecksFailed
-    })
-}
 
 /// Page defaults, then the manifests, then flags.
 fn resolve_target(args: TargetArgs) -> anyhow::Result<Target> {
     let TargetArgs {
-        file,
+        input,
+        workload,
         namespace,
         service,
         sidecar_name,
@@ -229,13 +176,17 @@ fn resolve_target(args: TargetArgs) -> anyhow::Result<Target> {
     } = args;
     let mut target = page_target();
     target.cluster_domain = cluster_domain;
-    if let Some(path) = &file {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading manifests {}", path.display()))?;
-        let manifests =
-            parse_manifests(&text).map_err(|e| DataError(format!("{}: {e}", path.display())))?;
-        target = from_manifests(&manifests, sidecar_name.as_deref(), target)
-            .map_err(|e| DataError(format!("{}: {e}", path.display())))?;
+    let from_files = !input.files.is_empty();
+    if from_files {
+        let read_namespace = namespace.as_deref().unwrap_or(page::NAMESPACE);
+        let task = read_input(&input, &[], read_namespace)?
+            .into_task()
+            .map_err(|e| DataError(e.to_string()))?;
+        let selector = Selector {
+            workload,
+            sidecar: sidecar_name.clone(),
+        };
+        target = from_task(&task, &selector, target).map_err(DataError)?;
     }
     fn set<T>(slot: &mut T, value: Option<T>) {
         if let Some(value) = value {
@@ -248,7 +199,7 @@ fn resolve_target(args: TargetArgs) -> anyhow::Result<Target> {
     set(&mut target.service, service);
     set(&mut target.sidecar_name, sidecar_name);
     set(&mut target.service_account, service_account);
-    if service_given && !account_given && file.is_none() {
+    if service_given && !account_given && !from_files {
         target.service_account = target.service.clone();
     }
     set(&mut target.tls.workload, tls_port);
@@ -304,43 +255,4 @@ pub fn resolve_addresses(
     Ok(addresses)
 }
 
-/// The page's file names in `--certs` (default `.`), each overridable by its own flag.
-fn material_files(
-    target: &Target,
-    certs: Option<PathBuf>,
-    cacert: Option<PathBuf>,
-    cert: Option<PathBuf>,
-    key: Option<PathBuf>,
-    ca_key: Option<PathBuf>,
-    mesh_dir: Option<PathBuf>,
-) -> MaterialFiles {
-    let dir = certs.unwrap_or_else(|| PathBuf::from("."));
-    let client = format!("client.{}.svc.{}", target.namespace, target.cluster_domain);
-    let in_dir = |name: String| dir.join(name);
-    let ca_key = ca_key.or_else(|| {
-        // The CA key is only implied when the CA itself comes from the folder.
-        cacert
-            .is_none()
-            .then(|| in_dir("example.com.key".to_string()))
-    });
-    MaterialFiles {
-        cacert: cacert.unwrap_or_else(|| in_dir("example.com.crt".to_string())),
-        cert: cert.unwrap_or_else(|| in_dir(format!("{client}.crt"))),
-        key: key.unwrap_or_else(|| in_dir(format!("{client}.key"))),
-        ca_key,
-        mesh_dir: mesh_dir.or_else(crate::cmd::proxy::default_mesh_dir),
-    }
-}
 
-/// The page's certificate folder layout, for other commands (demo) that made it.
-pub fn files_in(dir: &Path, target: &Target, mesh_dir: &Path) -> MaterialFiles {
-    material_files(
-        target,
-        Some(dir.to_path_buf()),
-        None,
-        None,
-        None,
-        None,
-        Some(mesh_dir.to_path_buf()),
-    )
-}

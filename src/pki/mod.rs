@@ -1,5 +1,6 @@
 //! Stage 1 of the pipeline: certificates. `spec` says what to make, `issue` makes it,
 //! `pem`/`key` read any PEM (including the page's X.509 v1 leaves), `inspect` describes it.
+pub mod files;
 pub mod inspect;
 pub mod issue;
 pub mod key;

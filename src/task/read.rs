@@ -1,7 +1,6 @@
 //! The one reader of the task's input: `-f` files, folders (kubectl's rules: `*.yaml`, `*.yml`,
 //! `*.json`, `-R` to recurse) and `-`, each document typed with its file and line and its
 //! namespace defaulted as `kubectl apply -n` would; kinds meshtls does not use are skipped.
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use super::manifest::{Manifest, ManifestError};

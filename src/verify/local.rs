@@ -9,9 +9,10 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use time::OffsetDateTime;
 
-use super::checks::{Check, Client, ClientCert, Listener, Outcome, Target};
+use super::checks::{Check, Client, ClientCert, CurlFiles, Listener, Outcome, Target};
 use super::client::{ServerCheck, TlsOptions, get};
 use super::{Runner, VerifyError};
+use crate::page;
 use crate::pki::issue::{Issued, Signer, generate_keys, issue_leaf, new_ca};
 use crate::pki::key::load_key_pair;
 use crate::pki::mesh_ca::{MeshCa, ROOT_CERT_FILE};
@@ -137,7 +138,7 @@ fn load_identity(cert: &Path, key: &Path) -> Maybe<Identity> {
 }
 
 fn client_spec(target: &Target, stem: &str) -> LeafSpec {
-    let host = format!("client.{}.svc.{}", target.namespace, target.cluster_domain);
+    let host = page::client_host(&target.namespace, &target.cluster_domain);
     LeafSpec {
         stem: stem.to_string(),
         subject: Subject::leaf(&host, "client organization"),
@@ -318,3 +319,58 @@ impl Runner for LocalRunner {
         (outcome, started.elapsed())
     }
 }
+
+impl MaterialFiles {
+    /// The page's file names in `--certs` (default `.`), each overridable by its own flag.
+    #[allow(clippy::too_many_arguments)]
+    pub fn resolve(
+        target: &Target,
+        certs: Option<PathBuf>,
+        cacert: Option<PathBuf>,
+        cert: Option<PathBuf>,
+        key: Option<PathBuf>,
+        ca_key: Option<PathBuf>,
+        mesh_dir: Option<PathBuf>,
+    ) -> MaterialFiles {
+        let dir = certs.unwrap_or_else(|| PathBuf::from("."));
+        let client = page::client_host(&target.namespace, &target.cluster_domain);
+        let in_dir = |name: String| dir.join(name);
+        let ca_key = ca_key.or_else(|| {
+            // The CA key is only implied when the CA itself comes from the folder.
+            cacert
+                .is_none()
+                .then(|| in_dir(format!("{}.key", page::CA_FILE)))
+        });
+        MaterialFiles {
+            cacert: cacert.unwrap_or_else(|| in_dir(format!("{}.crt", page::CA_FILE))),
+            cert: cert.unwrap_or_else(|| in_dir(format!("{client}.crt"))),
+            key: key.unwrap_or_else(|| in_dir(format!("{client}.key"))),
+            ca_key,
+            mesh_dir: mesh_dir.or_else(page::mesh_dir),
+        }
+    }
+
+    /// The page's certificate folder layout (as `certgen --out DIR` writes it).
+    pub fn in_dir(dir: &Path, target: &Target, mesh_dir: &Path) -> MaterialFiles {
+        MaterialFiles::resolve(
+            target,
+            Some(dir.to_path_buf()),
+            None,
+            None,
+            None,
+            None,
+            Some(mesh_dir.to_path_buf()),
+        )
+    }
+
+    /// The files, as curl arguments.
+    pub fn curl_files(&self) -> CurlFiles {
+        let text = |p: &Path| p.display().to_string();
+        CurlFiles {
+            cacert: text(&self.cacert),
+            cert: text(&self.cert),
+            key: text(&self.key),
+        }
+    }
+}
+

@@ -1,13 +1,19 @@
 //! verify's output: per check what `curl -I` would print (`-v`), the verdict table (CHECK,
 //! EXPECTED, GOT, RESULT, TIME; coloured on a terminal unless NO_COLOR), or JSON for CI.
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::CheckResult;
-use super::checks::{Client, ClientCert, CurlFiles, Outcome, Target, Verdict, got_text};
+use super::{CheckResult, all_passed};
+use super::checks::{
+    Client, ClientCert, CurlFiles, Listener, Outcome, Target, Verdict, got_text,
+};
+use crate::cli::ReportFormat;
+use crate::exit::ExitStatus;
+use crate::output::{Printer, warn};
 use crate::output::tabwriter;
 
 /// Whether to colour: a terminal, and `NO_COLOR` unset or empty (no-color.org).
@@ -159,6 +165,56 @@ pub fn json(results: &[CheckResult], target: &Target, passed: bool) -> Value {
         "target": target,
         "passed": passed,
         "checks": checks,
+    })
+}
+
+/// Prints the results (curl blocks with `verbose`, the table or JSON) and returns 0 or 3.
+pub fn print(
+    results: &[CheckResult],
+    target: &Target,
+    addresses: &HashMap<Listener, SocketAddr>,
+    curl_files: &CurlFiles,
+    verbose: bool,
+    output: ReportFormat,
+    printer: &mut Printer,
+) -> std::io::Result<ExitStatus> {
+    let passed = all_passed(results);
+    for result in results {
+        for warning in &result.warnings {
+            warn(warning);
+        }
+    }
+    match output {
+        ReportFormat::Json => {
+            let value = json(results, target, passed);
+            printer.line(&serde_json::to_string_pretty(&value).map_err(std::io::Error::other)?)?;
+        }
+        ReportFormat::Text => {
+            if verbose {
+                for result in results {
+                    let address = addresses.get(&result.check.listener).copied();
+                    printer.write_str(&curl_block(result, target, curl_files, address))?;
+                }
+            }
+            printer.write_str(&table(results, stdout_colour()))?;
+            printer.line(&summary(results))?;
+        }
+    }
+    let skipped: Vec<&str> = results
+        .iter()
+        .filter(|r| r.verdict == Verdict::Skip)
+        .map(|r| r.check.id.name())
+        .collect();
+    if !skipped.is_empty() {
+        warn(&format!(
+            "skipped {} (not a pass, so the exit status is 3): the GOT column says what each needs",
+            skipped.join(", ")
+        ));
+    }
+    Ok(if passed {
+        ExitStatus::Success
+    } else {
+        ExitStatus::ChecksFailed
     })
 }
 

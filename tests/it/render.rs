@@ -1,6 +1,21 @@
 //! `meshtls render`: golden files, the page's resources (semantic), round trip, values file,
 //! output folder, and kubectl reading the result (issue 3).
-use meshtls::render::manifest::{Manifest, parse_manifests, to_multi_yaml};
+use meshtls::task::Manifest;
+use meshtls::task::manifest::to_multi_yaml;
+use meshtls::task::read::{Text, from_texts};
+
+/// Every document of `text`, typed through the task's reader; an unknown kind is an error here.
+fn parse_manifests(text: &str) -> Result<Vec<Manifest>, String> {
+    let text = Text {
+        name: "render.yaml".to_string(),
+        text: text.to_string(),
+    };
+    let input = from_texts(&[text], "default").map_err(|e| e.to_string())?;
+    if !input.skipped.is_empty() {
+        return Err(format!("kinds not read: {:?}", input.skipped));
+    }
+    Ok(input.into_task().map_err(|e| e.to_string())?.manifests())
+}
 
 use crate::common::{
     certgen, golden, require_tool, run, stderr, stdout, tempdir, testdata, testdata_arg,
@@ -385,7 +400,7 @@ fn older_istio_api_versions_render_and_validate() {
 
 #[test]
 fn rendered_manifests_are_validated_as_istio_does() {
-    use meshtls::mesh::validate::validate_manifests;
+    use meshtls::task::manifest::validate_manifests;
     use meshtls::render::{Params, What, render};
     let mut manifests = render(&Params::default(), &[What::Sidecar], None).unwrap();
     assert_eq!(validate_manifests(&manifests), []);
