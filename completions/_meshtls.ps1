@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
             [CompletionResult]::new('pc', 'pc', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
+            [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show what each ingress port of a workload gets from outside and inside the mesh, and why (as `istioctl x describe pod`, for the sidecar''s ingress)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Run the page''s checks (and negative ones) against a running sidecar, curl style')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets')
             [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it')
@@ -226,12 +227,14 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             break
         }
         'meshtls;validate' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML files to check (`-` reads stdin); repeat for more')
-            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'YAML files to check (`-` reads stdin); repeat for more')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace reported for objects that set none, as kubectl would apply them')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace reported for objects that set none, as kubectl would apply them')
+            [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Also read the folders below each folder given with -f')
+            [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Also read the folders below each folder given with -f')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -239,8 +242,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             break
         }
         'meshtls;analyze' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML files to analyze (`-` reads stdin); repeat for more. Kinds meshtls does not use are skipped')
-            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'YAML files to analyze (`-` reads stdin); repeat for more. Kinds meshtls does not use are skipped')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable')
             [CompletionResult]::new('--certs', '--certs', [CompletionResultType]::ParameterName, 'Folder with the task''s certificate files (example.com.crt, <host>.crt/.key) to check too')
             [CompletionResult]::new('--istio-install', '--istio-install', [CompletionResultType]::ParameterName, 'The Istio install config: an IstioOperator, istiod Helm values, or `istioctl install --set …` text')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
@@ -251,6 +254,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Judge certificate validity at this instant (RFC 3339) instead of now')
+            [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Also read the folders below each folder given with -f')
+            [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Also read the folders below each folder given with -f')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -440,9 +445,28 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
         'meshtls;pc;help;help' {
             break
         }
+        'meshtls;describe' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable')
+            [CompletionResult]::new('--workload', '--workload', [CompletionResultType]::ParameterName, 'The workload''s pod labels, when more than one Deployment could be meant (e.g. app=httpbin,version=v1)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that set none (as `kubectl apply -n`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that set none (as `kubectl apply -n`)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Count certificate days left from this instant (RFC 3339) instead of now')
+            [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Also read the folders below each folder given with -f')
+            [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Also read the folders below each folder given with -f')
+            [CompletionResult]::new('--enable-tls-on-sidecar-ingress', '--enable-tls-on-sidecar-ingress', [CompletionResultType]::ParameterName, 'Act as if istiod had ENABLE_TLS_ON_SIDECAR_INGRESS=true (normally read from the IstioOperator in the input)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'meshtls;verify' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Rendered manifests (`meshtls render > task.yaml`) to read the Sidecar, Service and Deployment from')
-            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Rendered manifests (`meshtls render > task.yaml`) to read the Sidecar, Service and Deployment from')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable')
+            [CompletionResult]::new('--workload', '--workload', [CompletionResultType]::ParameterName, 'The workload''s pod labels, when the manifests hold more than one (e.g. app=httpbin,version=v1)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the app [default: test]')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the app [default: test]')
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The app''s Service name [default: httpbin]')
@@ -467,6 +491,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [default: its current-context]')
+            [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Also read the folders below each folder given with -f')
+            [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Also read the folders below each folder given with -f')
             [CompletionResult]::new('--no-negative', '--no-negative', [CompletionResultType]::ParameterName, 'Run only the page''s three checks')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show what `curl -I` prints for each check before the table')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show what `curl -I` prints for each check before the table')
@@ -495,8 +521,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             break
         }
         'meshtls;proxy' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored')
-            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable')
             [CompletionResult]::new('--workload', '--workload', [CompletionResultType]::ParameterName, 'The workload''s pod labels, when more than one Deployment could be meant (e.g. app=httpbin,version=v1)')
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address the listeners bind to')
             [CompletionResult]::new('--port-map', '--port-map', [CompletionResultType]::ParameterName, 'Bind a workload port elsewhere: PORT=LOCAL (LOCAL 0 picks a free port); repeatable')
@@ -510,6 +536,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('--access-log', '--access-log', [CompletionResultType]::ParameterName, 'Where access-log lines go: stdout, off, or a file path')
             [CompletionResult]::new('--http1-engine', '--http1-engine', [CompletionResultType]::ParameterName, 'HTTP/1.1 engine: `lean` (meshtls'' own loop for plain requests, hyper for the rest) or `hyper` (hyper for every request)')
             [CompletionResult]::new('--app-listen', '--app-listen', [CompletionResultType]::ParameterName, 'With --app: the address httpbin listens on (default: a free loopback port)')
+            [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Also read the folders below each folder given with -f')
+            [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Also read the folders below each folder given with -f')
             [CompletionResult]::new('--enable-tls-on-sidecar-ingress', '--enable-tls-on-sidecar-ingress', [CompletionResultType]::ParameterName, 'Act as if istiod had ENABLE_TLS_ON_SIDECAR_INGRESS=true (normally read from the IstioOperator in the input)')
             [CompletionResult]::new('--app', '--app', [CompletionResultType]::ParameterName, 'Also run the embedded httpbin in this process and send every listener to it')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -527,14 +555,16 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             break
         }
         'meshtls;apply' {
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'YAML files to apply (`-` reads stdin); repeat for more')
-            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'YAML files to apply (`-` reads stdin); repeat for more')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that set none [default: the context''s namespace, else default]')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace for namespaced objects that set none [default: the context''s namespace, else default]')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, '`server`: the API server checks everything and stores nothing; `none`: apply')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use [default: its current-context]')
+            [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Also read the folders below each folder given with -f')
+            [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Also read the folders below each folder given with -f')
             [CompletionResult]::new('--force-conflicts', '--force-conflicts', [CompletionResultType]::ParameterName, 'Take over fields that another field manager owns')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -620,6 +650,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('proxy-config', 'proxy-config', [CompletionResultType]::ParameterValue, 'Inspect a proxy''s configuration, as `istioctl proxy-config`')
+            [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show what each ingress port of a workload gets from outside and inside the mesh, and why (as `istioctl x describe pod`, for the sidecar''s ingress)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Run the page''s checks (and negative ones) against a running sidecar, curl style')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets')
             [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it')
@@ -672,6 +703,9 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             break
         }
         'meshtls;help;proxy-config;secret' {
+            break
+        }
+        'meshtls;help;describe' {
             break
         }
         'meshtls;help;verify' {

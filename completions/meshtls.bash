@@ -43,6 +43,9 @@ _meshtls() {
             meshtls,demo)
                 cmd="meshtls__subcmd__demo"
                 ;;
+            meshtls,describe)
+                cmd="meshtls__subcmd__describe"
+                ;;
             meshtls,help)
                 cmd="meshtls__subcmd__help"
                 ;;
@@ -142,6 +145,9 @@ _meshtls() {
             meshtls__subcmd__help,demo)
                 cmd="meshtls__subcmd__help__subcmd__demo"
                 ;;
+            meshtls__subcmd__help,describe)
+                cmd="meshtls__subcmd__help__subcmd__describe"
+                ;;
             meshtls__subcmd__help,help)
                 cmd="meshtls__subcmd__help__subcmd__help"
                 ;;
@@ -203,7 +209,7 @@ _meshtls() {
 
     case "${cmd}" in
         meshtls)
-            opts="-h -V --help --version certgen cert create render validate analyze completion proxy-config pc verify demo proxy httpbin apply check cleanup help"
+            opts="-h -V --help --version certgen cert create render validate analyze completion proxy-config pc describe verify demo proxy httpbin apply check cleanup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -217,7 +223,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__analyze)
-            opts="-f -o -n -h -V --filename --certs --istio-install --output --failure-threshold --output-threshold --suppress --namespace --now --help --version"
+            opts="-f -R -o -n -h -V --filename --recursive --certs --istio-install --output --failure-threshold --output-threshold --suppress --namespace --now --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -279,7 +285,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__apply)
-            opts="-f -n -c -h -V --filename --namespace --dry-run --force-conflicts --kubeconfig --context --help --version"
+            opts="-f -R -n -c -h -V --filename --recursive --namespace --dry-run --force-conflicts --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1026,8 +1032,54 @@ _meshtls() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        meshtls__subcmd__describe)
+            opts="-f -R -n -o -h -V --filename --recursive --workload --enable-tls-on-sidecar-ingress --namespace --output --now --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workload)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         meshtls__subcmd__help)
-            opts="certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help"
+            opts="certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1222,6 +1274,20 @@ _meshtls() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        meshtls__subcmd__help__subcmd__describe)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         meshtls__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1353,7 +1419,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__proxy)
-            opts="-f -h -V --filename --workload --bind --port-map --endpoint-override --admin --enable-tls-on-sidecar-ingress --root --state-dir --mesh-dir --concurrency --drain-timeout --access-log --http1-engine --app --app-listen --help --version"
+            opts="-f -R -h -V --filename --recursive --workload --bind --port-map --endpoint-override --admin --enable-tls-on-sidecar-ingress --root --state-dir --mesh-dir --concurrency --drain-timeout --access-log --http1-engine --app --app-listen --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1675,7 +1741,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__validate)
-            opts="-f -o -n -h -V --filename --output --namespace --help --version"
+            opts="-f -R -o -n -h -V --filename --recursive --output --namespace --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1713,7 +1779,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__verify)
-            opts="-f -n -v -o -c -h -V --filename --namespace --service --sidecar-name --service-account --tls-port --http-port --service-tls-port --service-http-port --cluster-domain --target --certs --cacert --cert --key --ca-key --mesh-dir --no-negative --timeout --verbose --output --kube --kube-workdir --kubeconfig --context --help --version"
+            opts="-f -R -n -v -o -c -h -V --filename --recursive --workload --namespace --service --sidecar-name --service-account --tls-port --http-port --service-tls-port --service-http-port --cluster-domain --target --certs --cacert --cert --key --ca-key --mesh-dir --no-negative --timeout --verbose --output --kube --kube-workdir --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1724,6 +1790,10 @@ _meshtls() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workload)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

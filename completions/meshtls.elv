@@ -31,6 +31,7 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand completion 'Print a shell completion script'
             cand proxy-config 'Inspect a proxy''s configuration, as `istioctl proxy-config`'
             cand pc 'Inspect a proxy''s configuration, as `istioctl proxy-config`'
+            cand describe 'Show what each ingress port of a workload gets from outside and inside the mesh, and why (as `istioctl x describe pod`, for the sidecar''s ingress)'
             cand verify 'Run the page''s checks (and negative ones) against a running sidecar, curl style'
             cand demo 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets'
             cand proxy 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it'
@@ -202,20 +203,22 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand --version 'Print version'
         }
         &'meshtls;validate'= {
-            cand -f 'YAML files to check (`-` reads stdin); repeat for more'
-            cand --filename 'YAML files to check (`-` reads stdin); repeat for more'
+            cand -f 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable'
+            cand --filename 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable'
             cand -o 'Output format'
             cand --output 'Output format'
             cand -n 'Namespace reported for objects that set none, as kubectl would apply them'
             cand --namespace 'Namespace reported for objects that set none, as kubectl would apply them'
+            cand -R 'Also read the folders below each folder given with -f'
+            cand --recursive 'Also read the folders below each folder given with -f'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'meshtls;analyze'= {
-            cand -f 'YAML files to analyze (`-` reads stdin); repeat for more. Kinds meshtls does not use are skipped'
-            cand --filename 'YAML files to analyze (`-` reads stdin); repeat for more. Kinds meshtls does not use are skipped'
+            cand -f 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable'
+            cand --filename 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable'
             cand --certs 'Folder with the task''s certificate files (example.com.crt, <host>.crt/.key) to check too'
             cand --istio-install 'The Istio install config: an IstioOperator, istiod Helm values, or `istioctl install --set …` text'
             cand -o 'Output format'
@@ -226,6 +229,8 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand -n 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary'
             cand --namespace 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary'
             cand --now 'Judge certificate validity at this instant (RFC 3339) instead of now'
+            cand -R 'Also read the folders below each folder given with -f'
+            cand --recursive 'Also read the folders below each folder given with -f'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -399,9 +404,27 @@ set edit:completion:arg-completer[meshtls] = {|@words|
         }
         &'meshtls;pc;help;help'= {
         }
+        &'meshtls;describe'= {
+            cand -f 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable'
+            cand --filename 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable'
+            cand --workload 'The workload''s pod labels, when more than one Deployment could be meant (e.g. app=httpbin,version=v1)'
+            cand -n 'Namespace of objects that set none (as `kubectl apply -n`)'
+            cand --namespace 'Namespace of objects that set none (as `kubectl apply -n`)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --now 'Count certificate days left from this instant (RFC 3339) instead of now'
+            cand -R 'Also read the folders below each folder given with -f'
+            cand --recursive 'Also read the folders below each folder given with -f'
+            cand --enable-tls-on-sidecar-ingress 'Act as if istiod had ENABLE_TLS_ON_SIDECAR_INGRESS=true (normally read from the IstioOperator in the input)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'meshtls;verify'= {
-            cand -f 'Rendered manifests (`meshtls render > task.yaml`) to read the Sidecar, Service and Deployment from'
-            cand --filename 'Rendered manifests (`meshtls render > task.yaml`) to read the Sidecar, Service and Deployment from'
+            cand -f 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable'
+            cand --filename 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable'
+            cand --workload 'The workload''s pod labels, when the manifests hold more than one (e.g. app=httpbin,version=v1)'
             cand -n 'Namespace of the app [default: test]'
             cand --namespace 'Namespace of the app [default: test]'
             cand --service 'The app''s Service name [default: httpbin]'
@@ -426,6 +449,8 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand -c 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]'
             cand --kubeconfig 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]'
             cand --context 'The kubeconfig context to use [default: its current-context]'
+            cand -R 'Also read the folders below each folder given with -f'
+            cand --recursive 'Also read the folders below each folder given with -f'
             cand --no-negative 'Run only the page''s three checks'
             cand -v 'Show what `curl -I` prints for each check before the table'
             cand --verbose 'Show what `curl -I` prints for each check before the table'
@@ -452,8 +477,8 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand --version 'Print version'
         }
         &'meshtls;proxy'= {
-            cand -f 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored'
-            cand --filename 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored'
+            cand -f 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable'
+            cand --filename 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable'
             cand --workload 'The workload''s pod labels, when more than one Deployment could be meant (e.g. app=httpbin,version=v1)'
             cand --bind 'Address the listeners bind to'
             cand --port-map 'Bind a workload port elsewhere: PORT=LOCAL (LOCAL 0 picks a free port); repeatable'
@@ -467,6 +492,8 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand --access-log 'Where access-log lines go: stdout, off, or a file path'
             cand --http1-engine 'HTTP/1.1 engine: `lean` (meshtls'' own loop for plain requests, hyper for the rest) or `hyper` (hyper for every request)'
             cand --app-listen 'With --app: the address httpbin listens on (default: a free loopback port)'
+            cand -R 'Also read the folders below each folder given with -f'
+            cand --recursive 'Also read the folders below each folder given with -f'
             cand --enable-tls-on-sidecar-ingress 'Act as if istiod had ENABLE_TLS_ON_SIDECAR_INGRESS=true (normally read from the IstioOperator in the input)'
             cand --app 'Also run the embedded httpbin in this process and send every listener to it'
             cand -h 'Print help (see more with ''--help'')'
@@ -482,14 +509,16 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand --version 'Print version'
         }
         &'meshtls;apply'= {
-            cand -f 'YAML files to apply (`-` reads stdin); repeat for more'
-            cand --filename 'YAML files to apply (`-` reads stdin); repeat for more'
+            cand -f 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable'
+            cand --filename 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable'
             cand -n 'Namespace for namespaced objects that set none [default: the context''s namespace, else default]'
             cand --namespace 'Namespace for namespaced objects that set none [default: the context''s namespace, else default]'
             cand --dry-run '`server`: the API server checks everything and stores nothing; `none`: apply'
             cand -c 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]'
             cand --kubeconfig 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]'
             cand --context 'The kubeconfig context to use [default: its current-context]'
+            cand -R 'Also read the folders below each folder given with -f'
+            cand --recursive 'Also read the folders below each folder given with -f'
             cand --force-conflicts 'Take over fields that another field manager owns'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -572,6 +601,7 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand analyze 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)'
             cand completion 'Print a shell completion script'
             cand proxy-config 'Inspect a proxy''s configuration, as `istioctl proxy-config`'
+            cand describe 'Show what each ingress port of a workload gets from outside and inside the mesh, and why (as `istioctl x describe pod`, for the sidecar''s ingress)'
             cand verify 'Run the page''s checks (and negative ones) against a running sidecar, curl style'
             cand demo 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets'
             cand proxy 'Run one workload''s sidecar locally, configured from the task''s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio''s Envoy would serve it'
@@ -611,6 +641,8 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand secret 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
         }
         &'meshtls;help;proxy-config;secret'= {
+        }
+        &'meshtls;help;describe'= {
         }
         &'meshtls;help;verify'= {
         }

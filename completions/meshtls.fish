@@ -35,6 +35,7 @@ complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "analyze" -d 'Find t
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "proxy-config" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "pc" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "describe" -d 'Show what each ingress port of a workload gets from outside and inside the mesh, and why (as `istioctl x describe pod`, for the sidecar\'s ingress)'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "verify" -d 'Run the page\'s checks (and negative ones) against a running sidecar, curl style'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "demo" -d 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "proxy" -d 'Run one workload\'s sidecar locally, configured from the task\'s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio\'s Envoy would serve it'
@@ -128,13 +129,14 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l apply -d 'Ser
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l force-conflicts -d 'With --apply: take over fields that another field manager owns'
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -s V -l version -d 'Print version'
-complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s f -l filename -d 'YAML files to check (`-` reads stdin); repeat for more' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s f -l filename -d 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s n -l namespace -d 'Namespace reported for objects that set none, as kubectl would apply them' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s R -l recursive -d 'Also read the folders below each folder given with -f'
 complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s V -l version -d 'Print version'
-complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s f -l filename -d 'YAML files to analyze (`-` reads stdin); repeat for more. Kinds meshtls does not use are skipped' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s f -l filename -d 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l certs -d 'Folder with the task\'s certificate files (example.com.crt, <host>.crt/.key) to check too' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l istio-install -d 'The Istio install config: an IstioOperator, istiod Helm values, or `istioctl install --set …` text' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "log\t'istioctl\'s lines: `<Level> [<CODE>] (<Kind> <ns>/<name> <file>:<line>) <message>`'
@@ -149,6 +151,7 @@ Info\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l suppress -d 'Silence a known finding: CODE=Kind/namespace/name (`*` matches anything); repeatable' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s n -l namespace -d 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l now -d 'Judge certificate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s R -l recursive -d 'Also read the folders below each folder given with -f'
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand completion" -s h -l help -d 'Print help'
@@ -265,7 +268,18 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subc
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from help" -f -a "secret" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s f -l filename -d 'Rendered manifests (`meshtls render > task.yaml`) to read the Sidecar, Service and Deployment from' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s f -l filename -d 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -l workload -d 'The workload\'s pod labels, when more than one Deployment could be meant (e.g. app=httpbin,version=v1)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s n -l namespace -d 'Namespace of objects that set none (as `kubectl apply -n`)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s o -l output -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -l now -d 'Count certificate days left from this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s R -l recursive -d 'Also read the folders below each folder given with -f'
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -l enable-tls-on-sidecar-ingress -d 'Act as if istiod had ENABLE_TLS_ON_SIDECAR_INGRESS=true (normally read from the IstioOperator in the input)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s f -l filename -d 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l workload -d 'The workload\'s pod labels, when the manifests hold more than one (e.g. app=httpbin,version=v1)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s n -l namespace -d 'Namespace of the app [default: test]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l service -d 'The app\'s Service name [default: httpbin]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l sidecar-name -d 'The Sidecar\'s name, as in x-envoy-decorator-operation [default: ingress-sidecar]' -r
@@ -288,6 +302,7 @@ json\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l kube-workdir -d 'With --kube: the folder in the outside sleep pod for the client files, where curl runs' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s R -l recursive -d 'Also read the folders below each folder given with -f'
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l no-negative -d 'Run only the page\'s three checks'
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s v -l verbose -d 'Show what `curl -I` prints for each check before the table'
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l kube -d 'Run curl inside the sleep pods of a cluster, as the page does: the in-mesh sleep in the app\'s namespace, the outside one in `default` (the CA and client pair are copied into it)'
@@ -306,7 +321,7 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l no-negative -d 
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -s v -l verbose -d 'Show what `curl -I` prints for each check'
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -s V -l version -d 'Print version'
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -s f -l filename -d 'YAML with the Sidecar, PeerAuthentications, Deployment, Secrets (`meshtls render` output); repeat for more files. Kinds the proxy does not use are ignored' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -s f -l filename -d 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l workload -d 'The workload\'s pod labels, when more than one Deployment could be meant (e.g. app=httpbin,version=v1)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l bind -d 'Address the listeners bind to' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l port-map -d 'Bind a workload port elsewhere: PORT=LOCAL (LOCAL 0 picks a free port); repeatable' -r
@@ -321,6 +336,7 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l access-log -d 
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l http1-engine -d 'HTTP/1.1 engine: `lean` (meshtls\' own loop for plain requests, hyper for the rest) or `hyper` (hyper for every request)' -r -f -a "lean\t'meshtls\' own forwarding loop for plain requests (Content-Length or no body, origin-form); anything else on the connection is handed to hyper'
 hyper\t'hyper for every request'"
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l app-listen -d 'With --app: the address httpbin listens on (default: a free loopback port)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -s R -l recursive -d 'Also read the folders below each folder given with -f'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l enable-tls-on-sidecar-ingress -d 'Act as if istiod had ENABLE_TLS_ON_SIDECAR_INGRESS=true (normally read from the IstioOperator in the input)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l app -d 'Also run the embedded httpbin in this process and send every listener to it'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -328,13 +344,14 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -s V -l version -
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -l listen -d 'Address to listen on' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -s V -l version -d 'Print version'
-complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s f -l filename -d 'YAML files to apply (`-` reads stdin); repeat for more' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s f -l filename -d 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s n -l namespace -d 'Namespace for namespaced objects that set none [default: the context\'s namespace, else default]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -l dry-run -d '`server`: the API server checks everything and stores nothing; `none`: apply' -r -f -a "none\t''
 client\t''
 server\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s R -l recursive -d 'Also read the folders below each folder given with -f'
 complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -l force-conflicts -d 'Take over fields that another field manager owns'
 complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s V -l version -d 'Print version'
@@ -416,22 +433,23 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l context -d '
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l dry-run -d 'Say what would be deleted; delete nothing (the server checks each delete)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -s V -l version -d 'Print version'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "cert" -d 'Work with certificate files'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "analyze" -d 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "completion" -d 'Print a shell completion script'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "proxy-config" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "verify" -d 'Run the page\'s checks (and negative ones) against a running sidecar, curl style'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "demo" -d 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "proxy" -d 'Run one workload\'s sidecar locally, configured from the task\'s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio\'s Envoy would serve it'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "httpbin" -d 'Run the embedded httpbin (the task\'s app)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "apply" -d 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "check" -d 'Check the cluster\'s set-up for the task: istiod\'s flag, namespace injection, the app\'s sidecar volumes'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "cleanup" -d 'Delete what the task created, as the page\'s clean-up section; only objects meshtls applied'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config verify demo proxy httpbin apply check cleanup help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "cert" -d 'Work with certificate files'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "analyze" -d 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "completion" -d 'Print a shell completion script'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "proxy-config" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "describe" -d 'Show what each ingress port of a workload gets from outside and inside the mesh, and why (as `istioctl x describe pod`, for the sidecar\'s ingress)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "verify" -d 'Run the page\'s checks (and negative ones) against a running sidecar, curl style'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "demo" -d 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "proxy" -d 'Run one workload\'s sidecar locally, configured from the task\'s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio\'s Envoy would serve it'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "httpbin" -d 'Run the embedded httpbin (the task\'s app)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "apply" -d 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "check" -d 'Check the cluster\'s set-up for the task: istiod\'s flag, namespace injection, the app\'s sidecar volumes'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "cleanup" -d 'Delete what the task created, as the page\'s clean-up section; only objects meshtls applied'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "inspect" -d 'Show each certificate in PEM files: subject, SANs, serial, validity, key, CA flag, version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "secret" -d 'Create a Secret'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from proxy-config" -f -a "secret" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'

@@ -57,6 +57,9 @@ pub enum Command {
     /// Inspect a proxy's configuration, as `istioctl proxy-config`
     #[command(subcommand, visible_alias = "pc")]
     ProxyConfig(ProxyConfigCommand),
+    /// Show what each ingress port of a workload gets from outside and inside the mesh, and why
+    /// (as `istioctl x describe pod`, for the sidecar's ingress)
+    Describe(DescribeArgs),
     /// Run the page's checks (and negative ones) against a running sidecar, curl style
     Verify(VerifyArgs),
     /// Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets
@@ -829,4 +832,32 @@ pub fn parse_endpoint_override(
 /// `--workload app=httpbin,version=v1`.
 pub fn parse_labels(text: &str) -> Result<crate::k8s::labels::Labels, String> {
     crate::k8s::labels::parse_selector(text).map_err(|e| e.to_string())
+}
+
+#[derive(Debug, Args)]
+pub struct DescribeArgs {
+    /// The task's manifests (`meshtls render` output): Sidecar, PeerAuthentications, Deployment, Services, Secrets
+    #[command(flatten)]
+    pub input: ManifestInput,
+    /// The workload's pod labels, when more than one Deployment could be meant (e.g. app=httpbin,version=v1)
+    #[arg(long, value_name = "LABELS", value_parser = parse_labels)]
+    pub workload: Option<crate::k8s::labels::Labels>,
+    /// Act as if istiod had ENABLE_TLS_ON_SIDECAR_INGRESS=true (normally read from the IstioOperator in the input)
+    #[arg(long)]
+    pub enable_tls_on_sidecar_ingress: bool,
+    /// Namespace of objects that set none (as `kubectl apply -n`)
+    #[arg(short = 'n', long, default_value = "default")]
+    pub namespace: String,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub output: ReportFormat,
+    /// Count certificate days left from this instant (RFC 3339) instead of now
+    #[arg(
+        long,
+        value_name = "RFC3339",
+        env = "MESHTLS_NOW",
+        hide_env_values = true,
+        value_parser = parse_instant
+    )]
+    pub now: Option<time::OffsetDateTime>,
 }

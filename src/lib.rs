@@ -10,6 +10,7 @@ pub mod analyze;
 pub mod cli;
 pub mod cmd;
 pub mod configdump;
+pub mod describe;
 pub mod envoy;
 pub mod exit;
 pub mod fsx;
@@ -100,6 +101,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::Apply(args) => cmd::apply::run(args, &mut printer),
         Command::Check(args) => cmd::check::run(args, &mut printer),
         Command::Cleanup(args) => cmd::cleanup::run(args, &mut printer),
+        Command::Describe(args) => cmd::describe::run(args, &mut printer),
         Command::Verify(args) => cmd::verify::run(args, &mut printer),
         Command::Demo(args) => cmd::demo::run(args, &mut printer),
         Command::Proxy(args) => cmd::proxy::run(args, &mut printer),

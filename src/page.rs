@@ -42,5 +42,6 @@ pub fn client_host(namespace: &str, cluster_domain: &str) -> String {
 
 /// `$HOME/.meshtls/mesh`: the local mesh CA folder that `proxy` and `verify` share.
 pub fn mesh_dir() -> Option<std::path::PathBuf> {
-    std::env::var_os("HOME").map(|home| std::path::PathBuf::from(home).join(".meshtls").join("mesh"))
+    std::env::var_os("HOME")
+        .map(|home| std::path::PathBuf::from(home).join(".meshtls").join("mesh"))
 }

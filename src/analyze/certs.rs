@@ -13,8 +13,8 @@ use crate::pki::inspect::{
 use crate::pki::key::{load_key_pair, matches_certificate};
 use crate::pki::pem::certificates;
 
-use super::mounts::{Resolved, resolve};
 use super::{Code, Finding, Input, Origin};
+use crate::task::mounts::{Resolved, resolve};
 
 /// Certificates expiring within this many days get a warning.
 pub const WARN_DAYS: i64 = 30;
@@ -288,7 +288,11 @@ pub fn check(input: &Input, findings: &mut Vec<Finding>) {
                 .fronting(&applied, port)
                 .into_iter()
                 .map(|front| ServerName {
-                    fqdn: crate::page::service_host(&front.service, &ns, crate::page::CLUSTER_DOMAIN),
+                    fqdn: crate::page::service_host(
+                        &front.service,
+                        &ns,
+                        crate::page::CLUSTER_DOMAIN,
+                    ),
                     service: front.service,
                     service_port: front.port,
                     port,

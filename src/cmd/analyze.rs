@@ -6,12 +6,14 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::analyze::report::{failure, log_line, messages, summary};
-use crate::analyze::{CertFile, Input, Level, analyze, install::install_config_enables_tls, validation};
+use crate::analyze::{
+    CertFile, Input, Level, analyze, install::install_config_enables_tls, validation,
+};
 use crate::cli::{AnalyzeArgs, AnalyzeFormat, LevelArg};
-use crate::resolve::{read_input, resolve_now};
 use crate::exit::ExitStatus;
 use crate::k8s::yaml::to_yaml;
 use crate::output::Printer;
+use crate::resolve::{read_input, resolve_now};
 
 pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
     let AnalyzeArgs {

@@ -32,7 +32,3 @@ pub fn run(args: ApplyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
     apply_documents(&connect_options(&kube, namespace), docs, options, printer)?;
     Ok(ExitStatus::Success)
 }
-
-
-
-

@@ -8,14 +8,13 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-
 use crate::cli::{CertInspectArgs, ReportFormat};
-use crate::resolve::resolve_now;
 use crate::exit::ExitStatus;
 use crate::output::Printer;
 use crate::pki::PkiError;
 use crate::pki::inspect::{CertInfo, Validity, describe, parse, verify_chain};
 use crate::pki::pem::certificates;
+use crate::resolve::resolve_now;
 
 /// One certificate's report: where it came from, what it is, and the chain verdict.
 #[derive(Debug, Serialize)]
@@ -108,7 +107,6 @@ pub fn run(args: CertInspectArgs, printer: &mut Printer) -> anyhow::Result<ExitS
         ExitStatus::Success
     })
 }
-
 
 fn read_certs(path: &Path) -> anyhow::Result<Vec<rustls_pki_types::CertificateDer<'static>>> {
     let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;

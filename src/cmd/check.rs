@@ -6,13 +6,13 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 
 use crate::cli::CheckArgs;
-use crate::kube::explain;
-use crate::resolve::connect_options;
-use crate::resolve::resolve_params;
 use crate::exit::ExitStatus;
 use crate::kube::check::{CheckInput, evaluate};
+use crate::kube::explain;
 use crate::kube::{DEFAULT_TIMEOUT, connect, runtime};
 use crate::output::Printer;
+use crate::resolve::connect_options;
+use crate::resolve::resolve_params;
 
 pub fn run(args: CheckArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
     let CheckArgs {

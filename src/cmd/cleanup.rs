@@ -3,17 +3,17 @@
 use anyhow::Context;
 
 use crate::cli::CleanupArgs;
-use crate::kube::explain;
-use crate::resolve::connect_options;
-use crate::resolve::resolve_params;
 use crate::exit::ExitStatus;
 use crate::k8s::yaml::read_documents;
 use crate::kube::cleanup::{Item, Report, cleanup};
 use crate::kube::discovery::{Resolver, TypeKey};
+use crate::kube::explain;
 use crate::kube::{DEFAULT_TIMEOUT, connect, runtime};
 use crate::output::Printer;
-use crate::task::manifest::to_multi_yaml;
 use crate::render::{Params, What, render};
+use crate::resolve::connect_options;
+use crate::resolve::resolve_params;
+use crate::task::manifest::to_multi_yaml;
 
 /// Every object `render` (and so `render --apply`) makes, in reverse apply order.
 pub fn items(params: &Params) -> anyhow::Result<Vec<Item>> {

@@ -6,12 +6,12 @@ use crate::cli::{
     ApplyFlags, CreateSecretCommand, CreateSecretGenericArgs, CreateSecretTlsArgs, DryRun,
     ObjectFormat, ObjectOutputArgs,
 };
-use crate::kube::apply::apply_documents;
-use crate::resolve::connect_options;
 use crate::exit::ExitStatus;
 use crate::k8s::secret::{Secret, SecretError, go_io_reason};
 use crate::kube::apply::ApplyOptions;
+use crate::kube::apply::apply_documents;
 use crate::output::Printer;
+use crate::resolve::connect_options;
 
 pub fn run(which: CreateSecretCommand, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
     let (secret, object) = match which {
@@ -72,7 +72,12 @@ pub fn run(which: CreateSecretCommand, printer: &mut Printer) -> anyhow::Result<
             server_dry_run,
             force_conflicts,
         };
-        apply_documents(&connect_options(&kube, namespace), vec![doc], options, printer)?;
+        apply_documents(
+            &connect_options(&kube, namespace),
+            vec![doc],
+            options,
+            printer,
+        )?;
         return Ok(ExitStatus::Success);
     }
     let text = match output {

@@ -20,26 +20,26 @@ use crate::configdump::table::{Layout, render as render_table};
 use crate::exit::ExitStatus;
 use crate::fsx::{FileMode, write_atomic};
 use crate::httpbin::{self, RunningHttpbin};
-use crate::proxy::inbound::{Placement, Runtime, resolve};
-use crate::proxy::mount::mount_all;
 use crate::mesh::sidecar::ServerTlsMode;
 use crate::output::Printer;
+use crate::page;
+use crate::pki::files::write_task_files;
+use crate::pki::spec::{KeyType, TaskNames, TaskSpec};
 use crate::proxy::config::{AccessLog, Endpoint, Http1Engine, ProxyConfig, UpstreamLimits};
+use crate::proxy::inbound::{Placement, Runtime, resolve};
+use crate::proxy::mount::mount_all;
 use crate::proxy::run::{RunningProxy, start};
+use crate::render::{CertFiles, Params, What, render};
+use crate::task::Task;
 use crate::task::manifest::to_multi_yaml;
 use crate::task::read::read as read_task;
 use crate::task::select::Selector;
-use crate::task::Task;
-use crate::render::{CertFiles, Params, What, render};
 use crate::verify::checks::{Listener, Target, plan};
+use crate::verify::local::MaterialFiles;
 use crate::verify::local::{LocalRunner, Materials};
+use crate::verify::report;
 use crate::verify::report::duration_text;
 use crate::verify::target::{from_task, page_target};
-use crate::verify::local::MaterialFiles;
-use crate::verify::report;
-use crate::pki::files::write_task_files;
-use crate::pki::spec::{KeyType, TaskNames, TaskSpec};
-use crate::page;
 use crate::verify::{CheckResult, all_passed, run_all};
 
 const STEPS: usize = 7;
@@ -183,7 +183,13 @@ fn steps(
 
     // 1. The page's six openssl commands, as `meshtls certgen` runs them.
     progress.step("certificates", || {
-        write_task_files(&certs, &page_spec()?, false, true, OffsetDateTime::now_utc())?;
+        write_task_files(
+            &certs,
+            &page_spec()?,
+            false,
+            true,
+            OffsetDateTime::now_utc(),
+        )?;
         Ok(format!("{}", certs.display()))
     })?;
 
@@ -221,7 +227,8 @@ fn steps(
 
     // 4. httpbin and the sidecar, from the YAML on disk (the path a user takes).
     let (target, _) = progress.step("sidecar", || {
-        let manifests = read_task(std::slice::from_ref(&task), false, page::NAMESPACE)?.into_task()?;
+        let manifests =
+            read_task(std::slice::from_ref(&task), false, page::NAMESPACE)?.into_task()?;
         let target = from_task(&manifests, &Selector::default(), page_target())
             .map_err(|e| anyhow!("{}: {e}", task.display()))?;
         let app = httpbin::start(loopback(ports.app)).context("starting httpbin")?;

@@ -8,6 +8,7 @@ pub mod cleanup;
 pub mod completion;
 pub mod create_secret;
 pub mod demo;
+pub mod describe;
 pub mod httpbin;
 pub mod proxy;
 pub mod proxy_config;

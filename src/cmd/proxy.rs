@@ -147,10 +147,6 @@ fn tempfile_dir() -> anyhow::Result<tempfile::TempDir> {
         .context("creating a temporary folder for the mounted Secrets; pass --state-dir")
 }
 
-
-
-
-
 fn describe(inbound: &Inbound) -> Vec<(u16, String)> {
     inbound
         .listeners
@@ -168,7 +164,3 @@ fn describe(inbound: &Inbound) -> Vec<(u16, String)> {
         })
         .collect()
 }
-
-
-
-

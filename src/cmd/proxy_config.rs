@@ -6,9 +6,6 @@ use anyhow::Context;
 
 use crate::cli::KubeArgs;
 use crate::cli::{ProxyConfigCommand, ProxyConfigSecretArgs, SecretFormat};
-use crate::kube::explain;
-use crate::resolve::connect_options;
-use crate::resolve::resolve_now;
 use crate::configdump::admin::Timeouts;
 use crate::configdump::export;
 use crate::configdump::model::SecretsDump;
@@ -16,9 +13,12 @@ use crate::configdump::rows::{Options, rows};
 use crate::configdump::source::{PodRef, SECRETS_PATH, Source, load, parse_pod_answer};
 use crate::configdump::table::{Layout, check, render};
 use crate::exit::ExitStatus;
+use crate::kube::explain;
 use crate::kube::portforward::{admin_get, resolve_pod};
 use crate::kube::{DEFAULT_TIMEOUT, connect, runtime};
 use crate::output::Printer;
+use crate::resolve::connect_options;
+use crate::resolve::resolve_now;
 
 pub fn run(command: ProxyConfigCommand, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
     match command {

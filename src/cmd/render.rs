@@ -7,18 +7,18 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::cli::{ApplyFlags, KubeArgs, RenderArgs};
-use crate::kube::apply::apply_documents;
 use crate::exit::{DataError, ExitStatus};
 use crate::fsx::{FileMode, write_atomic};
 use crate::k8s::yaml::read_documents;
 use crate::kube::apply::ApplyOptions;
+use crate::kube::apply::apply_documents;
 use crate::mesh::install::IstioOperator;
 use crate::mesh::validate::Level;
 use crate::output::Printer;
+use crate::render::{CertFiles, Params, What, render};
 use crate::resolve::{connect_options, resolve_params};
 use crate::task::Manifest;
 use crate::task::manifest::{to_multi_yaml, validate_manifests};
-use crate::render::{CertFiles, Params, What, render};
 
 pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
     let RenderArgs {
@@ -91,7 +91,6 @@ pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
     Ok(ExitStatus::Success)
 }
 
-
 /// `render --apply`: everything but the IstioOperator (which is istioctl's to install) goes to
 /// the cluster through the same path as `meshtls apply`.
 fn apply_rendered(
@@ -143,5 +142,3 @@ fn read_certs(dir: &Path, params: &Params) -> anyhow::Result<CertFiles> {
         server_key: read(format!("{server}.key"))?,
     })
 }
-
-

@@ -25,7 +25,11 @@ pub fn run(args: ValidateArgs, printer: &mut Printer) -> anyhow::Result<ExitStat
     let mut findings = Vec::new();
     let mut checked = 0;
     for document in &read.documents {
-        let kind = document.value.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
+        let kind = document
+            .value
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .unwrap_or_default();
         checked += usize::from(is_istio_kind(kind));
         findings.extend(validate_value(&document.value, &namespace));
     }

@@ -10,12 +10,12 @@ use anyhow::Context;
 use time::OffsetDateTime;
 
 use crate::cli::{KubeArgs, ReportFormat, TargetArgs, VerifyArgs};
-use crate::kube::explain;
-use crate::resolve::connect_options;
 use crate::exit::{DataError, ExitStatus, UsageError};
+use crate::kube::explain;
 use crate::kube::incluster::sleep_pods;
 use crate::output::Printer;
 use crate::page;
+use crate::resolve::connect_options;
 use crate::resolve::read_input;
 use crate::task::select::Selector;
 use crate::verify::checks::{CurlFiles, Listener, Target, plan};
@@ -157,8 +157,6 @@ fn verify_in_cluster(
 /// Where the page runs its outside client.
 const OUTSIDE_NAMESPACE: &str = "default";
 
-
-
 /// Page defaults, then the manifests, then flags.
 fn resolve_target(args: TargetArgs) -> anyhow::Result<Target> {
     let TargetArgs {
@@ -254,5 +252,3 @@ pub fn resolve_addresses(
     }
     Ok(addresses)
 }
-
-

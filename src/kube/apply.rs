@@ -213,4 +213,3 @@ pub fn apply_documents(
         }
     })
 }
-

@@ -18,7 +18,10 @@ use crate::fsx::{FileMode, StagedFile};
 #[derive(Debug, thiserror::Error)]
 pub enum FilesError {
     #[error("creating output folder {}: {source}", path.display())]
-    CreateDir { path: PathBuf, source: std::io::Error },
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("refusing to overwrite {}: pass --force to replace them, or choose another --out", .0.join(", "))]
     InTheWay(Vec<String>),
     #[error("found {} but not {}: restore the CA {what}, or pass --force to make a new CA", found.display(), missing.display())]
@@ -27,7 +30,9 @@ pub enum FilesError {
         missing: PathBuf,
         what: &'static str,
     },
-    #[error("the existing CA is unusable; fix or remove it, or pass --force to make a new CA (existing leaves then need re-issuing): {0}")]
+    #[error(
+        "the existing CA is unusable; fix or remove it, or pass --force to make a new CA (existing leaves then need re-issuing): {0}"
+    )]
     UnusableCa(Box<FilesError>),
     #[error("reading {what} {}: {source}", path.display())]
     Read {
@@ -36,7 +41,10 @@ pub enum FilesError {
         source: std::io::Error,
     },
     #[error("writing {}: check the folder exists and is writable: {source}", path.display())]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("moving a finished file into place: {0}")]
     Commit(std::io::Error),
     #[error("no key was generated for the {0}")]
@@ -194,8 +202,8 @@ fn load_existing_ca(plan: &Plan) -> Result<Option<Signer>, FilesError> {
         }
         (true, true) => {}
     }
-    let signer = check_ca(&plan.ca_crt, &plan.ca_key)
-        .map_err(|e| FilesError::UnusableCa(Box::new(e)))?;
+    let signer =
+        check_ca(&plan.ca_crt, &plan.ca_key).map_err(|e| FilesError::UnusableCa(Box::new(e)))?;
     Ok(Some(signer))
 }
 
@@ -256,4 +264,3 @@ fn stage(
     }
     Ok(())
 }
-

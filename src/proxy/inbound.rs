@@ -144,7 +144,10 @@ fn listener(
     };
     let number =
         u16::try_from(port.number).map_err(|_| unsupported("port out of range".to_string()))?;
-    if !matches!(port.protocol.as_str(), "" | "HTTP" | "HTTPS" | "HTTP2" | "GRPC") {
+    if !matches!(
+        port.protocol.as_str(),
+        "" | "HTTP" | "HTTPS" | "HTTP2" | "GRPC"
+    ) {
         return Err(unsupported(format!(
             "protocol {} is not served by the embedded proxy, which speaks HTTP only; use HTTP or HTTPS",
             port.protocol

@@ -73,9 +73,9 @@ pub fn watch_secrets(
                 Ok(()) => log::info!(
                     "input changed: Secrets re-mounted (listener changes need a restart)"
                 ),
-                Err(e) => log::warn!(
-                    "input changed but cannot be used, keeping the mounted Secrets: {e}"
-                ),
+                Err(e) => {
+                    log::warn!("input changed but cannot be used, keeping the mounted Secrets: {e}")
+                }
             }
         }
     })

@@ -72,7 +72,10 @@ impl Reloader {
                         settings: tls.clone(),
                         cert_path: config.local_path(&tls.server_certificate),
                         key_path: config.local_path(&tls.private_key),
-                        ca_path: tls.client_auth.ca_certificates().map(|p| config.local_path(p)),
+                        ca_path: tls
+                            .client_auth
+                            .ca_certificates()
+                            .map(|p| config.local_path(p)),
                         cert_name,
                         root_name,
                         cert_seen: None,

@@ -341,12 +341,10 @@ fn run_control(
 pub fn wait_for_signal(stopping: Option<watch::Receiver<bool>>) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .build()
-        ?;
+        .build()?;
     runtime.block_on(async move {
         let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                ?;
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         let stopped = async {
             match stopping {
                 Some(mut rx) => {

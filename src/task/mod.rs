@@ -3,6 +3,7 @@
 //! analyze, describe, verify and demo read these answers; none of them works them out again.
 pub mod decide;
 pub mod manifest;
+pub mod mounts;
 pub mod read;
 pub mod select;
 pub mod services;
@@ -176,9 +177,9 @@ impl Task {
 
     /// The Secret `name` in `namespace`, if the input has it.
     pub fn secret(&self, namespace: &str, name: &str) -> Option<&Secret> {
-        self.secrets().into_iter().find_map(|(s, origin)| {
-            (s.name == name && origin.namespace == namespace).then_some(s)
-        })
+        self.secrets()
+            .into_iter()
+            .find_map(|(s, origin)| (s.name == name && origin.namespace == namespace).then_some(s))
     }
 
     /// Whether istiod runs with ENABLE_TLS_ON_SIDECAR_INGRESS=true: known from outside, or an

@@ -135,7 +135,11 @@ fn walk(dir: &Path, recursive: bool, out: &mut Vec<Option<PathBuf>>) -> Result<(
 }
 
 /// Reads every input's text (`-` from `stdin`).
-pub fn texts(paths: &[PathBuf], recursive: bool, stdin: impl std::io::Read) -> Result<Vec<Text>, ReadError> {
+pub fn texts(
+    paths: &[PathBuf],
+    recursive: bool,
+    stdin: impl std::io::Read,
+) -> Result<Vec<Text>, ReadError> {
     let mut stdin = Some(stdin);
     expand(paths, recursive)?
         .into_iter()
@@ -163,7 +167,10 @@ pub fn texts(paths: &[PathBuf], recursive: bool, stdin: impl std::io::Read) -> R
 
 /// Reads `paths` (stdin for `-`) into the task. `namespace` is what `-n` gives objects that set none.
 pub fn read(paths: &[PathBuf], recursive: bool, namespace: &str) -> Result<Input, ReadError> {
-    from_texts(&texts(paths, recursive, std::io::stdin().lock())?, namespace)
+    from_texts(
+        &texts(paths, recursive, std::io::stdin().lock())?,
+        namespace,
+    )
 }
 
 /// Types every document of `texts`, in order.
@@ -351,22 +358,36 @@ mod tests {
     #[test]
     fn folders_read_manifest_files_in_name_order_and_recurse_only_when_asked() {
         let dir = tempfile::tempdir().unwrap();
-        let sa = |name: &str| format!("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {name}\n");
+        let sa = |name: &str| {
+            format!("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {name}\n")
+        };
         std::fs::write(dir.path().join("b.yml"), sa("b")).unwrap();
         std::fs::write(dir.path().join("a.yaml"), sa("a")).unwrap();
         std::fs::write(dir.path().join("notes.txt"), "not yaml: [").unwrap();
         std::fs::create_dir(dir.path().join("sub")).unwrap();
-        std::fs::write(dir.path().join("sub/c.json"), r#"{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"c"}}"#).unwrap();
+        std::fs::write(
+            dir.path().join("sub/c.json"),
+            r#"{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"c"}}"#,
+        )
+        .unwrap();
         let names = |recursive| {
             let texts = texts(&[dir.path().to_path_buf()], recursive, std::io::empty()).unwrap();
             let input = from_texts(&texts, "default").unwrap();
-            input.task.objects.iter().map(|o| o.origin.name.clone()).collect::<Vec<_>>()
+            input
+                .task
+                .objects
+                .iter()
+                .map(|o| o.origin.name.clone())
+                .collect::<Vec<_>>()
         };
         assert_eq!(names(false), ["a", "b"]);
         assert_eq!(names(true), ["a", "b", "c"]);
         let empty = tempfile::tempdir().unwrap();
         let error = expand(&[empty.path().to_path_buf()], false).unwrap_err();
-        assert!(error.to_string().contains("no .json, .yaml or .yml files"), "{error}");
+        assert!(
+            error.to_string().contains("no .json, .yaml or .yml files"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -25,4 +25,3 @@ pub fn suite_by_openssl_name(name: &str) -> Option<SupportedCipherSuite> {
         _ => return None,
     })
 }
-

@@ -7,14 +7,12 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use super::checks::{Client, ClientCert, CurlFiles, Listener, Outcome, Target, Verdict, got_text};
 use super::{CheckResult, all_passed};
-use super::checks::{
-    Client, ClientCert, CurlFiles, Listener, Outcome, Target, Verdict, got_text,
-};
 use crate::cli::ReportFormat;
 use crate::exit::ExitStatus;
-use crate::output::{Printer, warn};
 use crate::output::tabwriter;
+use crate::output::{Printer, warn};
 
 /// Whether to colour: a terminal, and `NO_COLOR` unset or empty (no-color.org).
 pub fn use_colour(stream_is_terminal: bool) -> bool {

@@ -62,7 +62,7 @@ pub fn from_task(task: &Task, selector: &Selector, mut target: Target) -> Result
 mod tests {
     use super::*;
     use crate::render::{Params, What, render};
-    
+
     #[test]
     fn the_rendered_task_gives_the_page_target() {
         let manifests = render(
@@ -71,7 +71,12 @@ mod tests {
             None,
         )
         .unwrap();
-        let target = from_task(&Task::from_manifests(manifests), &Selector::default(), page_target()).unwrap();
+        let target = from_task(
+            &Task::from_manifests(manifests),
+            &Selector::default(),
+            page_target(),
+        )
+        .unwrap();
         assert_eq!(target, page_target());
     }
 
@@ -88,7 +93,12 @@ mod tests {
             ..Params::default()
         };
         let manifests = render(&params, &[What::App, What::Sidecar], None).unwrap();
-        let target = from_task(&Task::from_manifests(manifests), &Selector::default(), page_target()).unwrap();
+        let target = from_task(
+            &Task::from_manifests(manifests),
+            &Selector::default(),
+            page_target(),
+        )
+        .unwrap();
         assert_eq!(target.fqdn(), "store.shop.svc.cluster.local");
         assert_eq!(target.sidecar_name, "edge");
         assert_eq!(target.service_account, "store");

@@ -15,6 +15,7 @@ mod proxy_cli;
 mod proxy_config;
 mod render;
 mod robustness;
+mod task_model;
 mod validate;
 mod verify;
 mod verify_envoy;

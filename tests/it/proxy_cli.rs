@@ -210,7 +210,7 @@ fn without_the_install_flag_the_tls_block_is_ignored_and_said_so() {
     );
     let proxy = start_proxy(dir.path(), &yaml, &[]);
     assert!(
-        proxy.stderr().contains("port 9080: the Sidecar's tls block is ignored: istiod does not have ENABLE_TLS_ON_SIDECAR_INGRESS=true"),
+        proxy.stderr().contains("port 9080: the Sidecar's tls block is ignored: no install config sets values.pilot.env.ENABLE_TLS_ON_SIDECAR_INGRESS=true"),
         "{}",
         proxy.stderr()
     );
@@ -257,7 +257,7 @@ fn a_tls_port_that_is_not_disable_keeps_istio_mtls_and_names_the_policy() {
     let log = proxy.stderr();
     assert!(
         log.contains(
-            "port 9080: the Sidecar's tls block is ignored: the port's mTLS mode is Strict"
+            "port 9080: the Sidecar's tls block is ignored: the mTLS mode of Deployment test/httpbin on port 9080 is STRICT"
         ),
         "{log}"
     );

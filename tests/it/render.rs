@@ -6,11 +6,15 @@ use meshtls::task::read::{Text, from_texts};
 
 /// Every document of `text`, typed through the task's reader; an unknown kind is an error here.
 fn parse_manifests(text: &str) -> Result<Vec<Manifest>, String> {
+    parse_manifests_in(text, "default")
+}
+
+fn parse_manifests_in(text: &str, namespace: &str) -> Result<Vec<Manifest>, String> {
     let text = Text {
         name: "render.yaml".to_string(),
         text: text.to_string(),
     };
-    let input = from_texts(&[text], "default").map_err(|e| e.to_string())?;
+    let input = from_texts(&[text], namespace).map_err(|e| e.to_string())?;
     if !input.skipped.is_empty() {
         return Err(format!("kinds not read: {:?}", input.skipped));
     }
@@ -152,31 +156,10 @@ fn unknown_values_key_is_a_data_error() {
     assert!(stderr(&out).contains(":1:1:"), "{}", stderr(&out));
 }
 
-/// The page applies every document with `kubectl -n test`; meshtls writes the namespace.
-fn with_namespace(manifest: Manifest, ns: &str) -> Manifest {
-    let ns = Some(ns.to_string());
-    let mut manifest = manifest;
-    let meta = match &mut manifest {
-        Manifest::PeerAuthentication(o) => &mut o.metadata,
-        Manifest::Sidecar(o) => &mut o.metadata,
-        Manifest::ServiceAccount(o) => &mut o.metadata,
-        Manifest::Service(o) => &mut o.metadata,
-        Manifest::Deployment(o) => &mut o.metadata,
-        other => panic!("unexpected {} on the page", other.kind()),
-    };
-    if meta.namespace.is_none() {
-        meta.namespace = ns;
-    }
-    manifest
-}
-
+/// The page applies every document with `kubectl -n test`; the reader does the same with `ns`.
 fn page(rel: &str, ns: &str) -> Vec<Manifest> {
     let text = std::fs::read_to_string(testdata(rel)).unwrap();
-    parse_manifests(&text)
-        .unwrap()
-        .into_iter()
-        .map(|m| with_namespace(m, ns))
-        .collect()
+    parse_manifests_in(&text, ns).unwrap()
 }
 
 #[test]
@@ -400,8 +383,8 @@ fn older_istio_api_versions_render_and_validate() {
 
 #[test]
 fn rendered_manifests_are_validated_as_istio_does() {
-    use meshtls::task::manifest::validate_manifests;
     use meshtls::render::{Params, What, render};
+    use meshtls::task::manifest::validate_manifests;
     let mut manifests = render(&Params::default(), &[What::Sidecar], None).unwrap();
     assert_eq!(validate_manifests(&manifests), []);
     let Manifest::Sidecar(sidecar) = &mut manifests[0] else {

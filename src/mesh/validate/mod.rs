@@ -74,4 +74,3 @@ pub fn validate_value(value: &serde_json::Value, default_namespace: &str) -> Vec
     report.items.extend(rules.items);
     report.into_findings(kind, &namespace, &name)
 }
-

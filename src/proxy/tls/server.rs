@@ -8,8 +8,8 @@ use rustls::{ServerConfig, SupportedCipherSuite, SupportedProtocolVersion};
 
 use super::material::{CertAndKey, TrustBundle};
 use super::verifier::ClientVerifier;
-use crate::tls::suite_by_openssl_name;
 use crate::proxy::config::{ClientAuth, TlsTermination, TlsVersion};
+use crate::tls::suite_by_openssl_name;
 
 /// ALPN for a Sidecar ingress TLS port: h2 first, as Envoy offers.
 pub const INGRESS_ALPN: &[&[u8]] = &[b"h2", b"http/1.1"];
