@@ -60,21 +60,6 @@ pub fn flatten_error(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Debug, thiserror::Error)]
-    #[error("outer: {0}")]
-    struct Outer(#[source] std::io::Error);
-
-    #[test]
-    fn flattened_errors_say_each_thing_once() {
-        let error = Outer(std::io::Error::other("refused"));
-        assert_eq!(flatten_error(&error), "outer: refused");
-    }
-}
-
 /// Whether an error chain holds a `kube` error that is not the API server's own answer: the
 /// server was never reached (refused, TLS, DNS, timeout).
 fn is_unreachable(error: &anyhow::Error) -> bool {
@@ -105,5 +90,20 @@ pub fn explain(error: anyhow::Error, target: &Target) -> anyhow::Error {
         )
     } else {
         error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer: {0}")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn flattened_errors_say_each_thing_once() {
+        let error = Outer(std::io::Error::other("refused"));
+        assert_eq!(flatten_error(&error), "outer: refused");
     }
 }

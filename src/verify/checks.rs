@@ -486,10 +486,29 @@ pub fn judge(expect: &Expect, outcome: &Outcome) -> Verdict {
     if pass { Verdict::Pass } else { Verdict::Fail }
 }
 
+/// Names and ports as the page has them; a starting point before manifests and flags.
+pub fn page_target() -> Target {
+    Target {
+        service: crate::page::APP.into(),
+        namespace: crate::page::NAMESPACE.into(),
+        cluster_domain: crate::page::CLUSTER_DOMAIN.into(),
+        sidecar_name: crate::page::SIDECAR.into(),
+        service_account: crate::page::APP.into(),
+        trust_domain: crate::page::TRUST_DOMAIN.into(),
+        tls: PortPair {
+            service: crate::page::SERVICE_TLS_PORT,
+            workload: crate::page::TLS_PORT,
+        },
+        internal: PortPair {
+            service: crate::page::SERVICE_HTTP_PORT,
+            workload: crate::page::HTTP_PORT,
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verify::target::page_target;
     use http::{HeaderMap, HeaderValue, StatusCode};
 
     fn head(version: Version, headers: &[(&'static str, &'static str)]) -> Outcome {

@@ -1,29 +1,9 @@
 //! Where verify's names and logical ports come from: the task model's selected workload, its
 //! Sidecar's TLS and plain ingress ports, and the Service in front of them. Pure.
-use super::checks::{PortPair, Target};
-use crate::page;
+pub use super::checks::page_target;
+use super::checks::Target;
 use crate::task::Task;
 use crate::task::select::Selector;
-
-/// Names and ports as the page has them; a starting point before manifests and flags.
-pub fn page_target() -> Target {
-    Target {
-        service: page::APP.into(),
-        namespace: page::NAMESPACE.into(),
-        cluster_domain: page::CLUSTER_DOMAIN.into(),
-        sidecar_name: page::SIDECAR.into(),
-        service_account: page::APP.into(),
-        trust_domain: page::TRUST_DOMAIN.into(),
-        tls: PortPair {
-            service: page::SERVICE_TLS_PORT,
-            workload: page::TLS_PORT,
-        },
-        internal: PortPair {
-            service: page::SERVICE_HTTP_PORT,
-            workload: page::HTTP_PORT,
-        },
-    }
-}
 
 /// Fills `target` from the task: the workload `selector` picks (as `proxy` picks it), its
 /// Sidecar's TLS and plain ingress ports, the Service in front of them and the workload's
@@ -62,6 +42,7 @@ pub fn from_task(task: &Task, selector: &Selector, mut target: Target) -> Result
 mod tests {
     use super::*;
     use crate::render::{Params, What, render};
+    use crate::verify::checks::PortPair;
 
     #[test]
     fn the_rendered_task_gives_the_page_target() {
