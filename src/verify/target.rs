@@ -1,7 +1,7 @@
 //! Where verify's names and logical ports come from: the task model's selected workload, its
 //! Sidecar's TLS and plain ingress ports, and the Service in front of them. Pure.
-pub use super::checks::page_target;
 use super::checks::Target;
+pub use super::checks::page_target;
 use crate::task::Task;
 use crate::task::select::Selector;
 
