@@ -244,13 +244,13 @@ pub struct CertgenArgs {
     #[arg(long, value_name = "HOST")]
     pub client_host: Option<String>,
     /// Namespace used to derive host names
-    #[arg(long, short = 'n', default_value = "test")]
+    #[arg(long, short = 'n', default_value = crate::page::NAMESPACE)]
     pub namespace: String,
     /// Service name used to derive the server's host names
-    #[arg(long, default_value = "httpbin")]
+    #[arg(long, default_value = crate::page::APP)]
     pub service: String,
     /// Cluster DNS domain used to derive host names
-    #[arg(long, default_value = "cluster.local")]
+    #[arg(long, default_value = crate::page::CLUSTER_DOMAIN)]
     pub cluster_domain: String,
     /// Key algorithm for all three keys
     #[arg(long, value_enum, default_value = "rsa2048")]
@@ -620,7 +620,7 @@ pub struct TargetArgs {
     #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub service_http_port: Option<u16>,
     /// Cluster DNS domain of the service FQDN
-    #[arg(long, default_value = "cluster.local", value_name = "DOMAIN")]
+    #[arg(long, default_value = crate::page::CLUSTER_DOMAIN, value_name = "DOMAIN")]
     pub cluster_domain: String,
 }
 

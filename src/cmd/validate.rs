@@ -34,7 +34,7 @@ pub fn run(args: ValidateArgs, printer: &mut Printer) -> anyhow::Result<ExitStat
         findings.extend(validate_value(&document.value, &namespace));
     }
     // Errors first, then warnings; each group keeps the input order.
-    findings.sort_by_key(|f| f.level);
+    findings.sort_by_key(|f| std::cmp::Reverse(f.level));
     let errors = findings.iter().filter(|f| f.level == Level::Error).count();
     let warnings = findings.len() - errors;
     match output {

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Pod;
 
-pub use connect::{ConnectOptions, Target};
+pub use connect::{Cluster, ConnectOptions};
 
 /// How long one cluster command may take before it gives up (every call is bounded).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -78,7 +78,7 @@ fn is_unreachable(error: &anyhow::Error) -> bool {
 }
 
 /// Names the context and server in an error that never reached the server, and what to try.
-pub fn explain(error: anyhow::Error, target: &Target) -> anyhow::Error {
+pub fn explain(error: anyhow::Error, target: &Cluster) -> anyhow::Error {
     if is_unreachable(&error) || error.is::<tokio::time::error::Elapsed>() {
         // One line, each cause once (hyper repeats `client error (Connect)`).
         anyhow::anyhow!(

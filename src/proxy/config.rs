@@ -6,14 +6,14 @@ use std::time::Duration;
 
 /// Who the proxy is: the workload whose sidecar it stands in for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Workload {
+pub struct ProxiedWorkload {
     pub namespace: String,
     pub service_account: String,
     /// The Sidecar resource's name, for `x-envoy-decorator-operation`.
     pub sidecar_name: String,
 }
 
-impl Workload {
+impl ProxiedWorkload {
     /// `spiffe://<trust domain>/ns/<ns>/sa/<sa>`.
     pub fn spiffe_id(&self, trust_domain: &str) -> String {
         format!(
@@ -188,7 +188,7 @@ pub enum AccessLog {
 /// Everything the proxy needs to run.
 #[derive(Debug, Clone)]
 pub struct ProxyConfig {
-    pub workload: Workload,
+    pub workload: ProxiedWorkload,
     pub listeners: Vec<ListenerConfig>,
     pub admin: SocketAddr,
     /// Worker threads, like Envoy's `--concurrency` (default 1).

@@ -6,8 +6,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 
 use super::config::{
-    AccessLog, ClientAuth, Endpoint, Http1Engine, ListenerConfig, ProxyConfig, Security, TlsMode,
-    TlsTermination, TlsVersion, UpstreamLimits, Workload as ProxyWorkload,
+    AccessLog, ClientAuth, Endpoint, Http1Engine, ListenerConfig, ProxiedWorkload, ProxyConfig,
+    Security, TlsMode, TlsTermination, TlsVersion, UpstreamLimits,
 };
 use crate::k8s::secret::Secret;
 use crate::k8s::volumes::{Mount, VolumeError, mounts, project};
@@ -70,7 +70,7 @@ impl Default for Placement {
 /// The resolved inbound side of one workload.
 #[derive(Debug)]
 pub struct Inbound {
-    pub workload: ProxyWorkload,
+    pub workload: ProxiedWorkload,
     pub listeners: Vec<ListenerConfig>,
     /// The Secrets the kubelet would mount into istio-proxy (None: optional and missing).
     pub mounts: Vec<(Mount, Option<Secret>)>,
@@ -117,7 +117,7 @@ pub fn resolve(task: &Task, placement: &Placement) -> Result<Inbound, ResolveErr
         }
     }
     Ok(Inbound {
-        workload: ProxyWorkload {
+        workload: ProxiedWorkload {
             namespace: workload.namespace.clone(),
             service_account: workload.service_account.clone(),
             sidecar_name: selected.sidecar_name().to_string(),
@@ -318,7 +318,7 @@ impl Inbound {
             upstream: runtime.upstream,
             root: runtime.root,
             mesh_dir: runtime.mesh_dir,
-            trust_domain: "cluster.local".to_string(),
+            trust_domain: crate::page::TRUST_DOMAIN.to_string(),
             drain_timeout: runtime.drain_timeout,
             access_log: runtime.access_log,
             reload_interval: std::time::Duration::from_millis(500),

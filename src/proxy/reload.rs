@@ -34,7 +34,7 @@ pub struct WatchedTermination {
 }
 
 /// The mesh identity (`default`) and root (`ROOTCA`) serving Istio mTLS listeners.
-pub struct MeshIdentity {
+pub struct WorkloadIdentity {
     ca: MeshCa,
     spiffe_id: String,
     ttl: Duration,
@@ -45,7 +45,7 @@ pub struct MeshIdentity {
 /// Everything the control thread keeps current.
 pub struct Reloader {
     pub terminations: Vec<WatchedTermination>,
-    pub mesh: Option<MeshIdentity>,
+    pub mesh: Option<WorkloadIdentity>,
     pub store: Arc<SecretStore>,
 }
 
@@ -99,7 +99,7 @@ impl Reloader {
             })?;
             let ca = MeshCa::load_or_create(&dir, OffsetDateTime::now_utc())
                 .map_err(|e| format!("loading the mesh CA in {}: {e}", dir.display()))?;
-            Some(MeshIdentity {
+            Some(WorkloadIdentity {
                 ca,
                 spiffe_id: config.workload.spiffe_id(&config.trust_domain),
                 ttl: config.workload_cert_ttl,
@@ -215,7 +215,7 @@ impl WatchedTermination {
     }
 }
 
-impl MeshIdentity {
+impl WorkloadIdentity {
     /// The SPIFFE ID this workload serves as.
     pub fn spiffe_id(&self) -> &str {
         &self.spiffe_id

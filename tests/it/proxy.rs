@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use meshtls::httpbin::{self, RunningHttpbin};
 use meshtls::proxy::config::{
-    AccessLog, ClientAuth, Endpoint, Http1Engine, ListenerConfig, ProxyConfig, Security, TlsMode,
-    TlsTermination, TlsVersion, UpstreamLimits, Workload,
+    AccessLog, ClientAuth, Endpoint, Http1Engine, ListenerConfig, ProxiedWorkload, ProxyConfig,
+    Security, TlsMode, TlsTermination, TlsVersion, UpstreamLimits,
 };
 use meshtls::proxy::run::{RunningProxy, start};
 
@@ -86,7 +86,7 @@ pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> 
         cipher_suites: Vec::new(),
     };
     ProxyConfig {
-        workload: Workload {
+        workload: ProxiedWorkload {
             namespace: "test".to_string(),
             service_account: "httpbin".to_string(),
             sidecar_name: "ingress-sidecar".to_string(),

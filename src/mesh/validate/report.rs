@@ -4,10 +4,23 @@ use std::fmt;
 
 use serde::Serialize;
 
+/// How bad a finding is, for validation and analyze alike; the order is istioctl's
+/// (Info < Warning < Error). Validation itself reports only warnings and errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum Level {
-    Error,
+    Info,
     Warning,
+    Error,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Info => "Info",
+            Level::Warning => "Warning",
+            Level::Error => "Error",
+        }
+    }
 }
 
 /// One problem in one resource, at one field path.
@@ -23,10 +36,7 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let level = match self.level {
-            Level::Error => "Error",
-            Level::Warning => "Warning",
-        };
+        let level = self.level.as_str();
         write!(
             f,
             "{level} ({} {}/{}) {}: {}",
