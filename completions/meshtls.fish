@@ -149,9 +149,13 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l output-thres
 Warning\t''
 Info\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l suppress -d 'Silence a known finding: CODE=Kind/namespace/name (`*` matches anything); repeatable' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s n -l namespace -d 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s n -l namespace -d 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary; the namespace read from the cluster [default: the context\'s namespace with the cluster, else default]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s i -l istio-namespace -d 'Where istiod runs, for its ENABLE_TLS_ON_SIDECAR_INGRESS and the root namespace\'s policies' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l now -d 'Judge certificate validity at this instant (RFC 3339) instead of now' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s R -l recursive -d 'Also read the folders below each folder given with -f'
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l kube -d 'Read the namespace\'s objects from the cluster too (the default when no file is given); files given with -f are laid over them, as `istioctl analyze` does'
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand completion" -s h -l help -d 'Print help'
@@ -270,7 +274,10 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subc
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s f -l filename -d 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -l workload -d 'The workload\'s pod labels, when more than one Deployment could be meant (e.g. app=httpbin,version=v1)' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s n -l namespace -d 'Namespace of objects that set none (as `kubectl apply -n`)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s n -l namespace -d 'Namespace of objects that set none (as `kubectl apply -n`); with `pod`, the pod\'s namespace [default: the context\'s namespace with a pod, else default]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s i -l istio-namespace -d 'Where istiod runs (with `pod`: its ENABLE_TLS_ON_SIDECAR_INGRESS and the root namespace\'s policies)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -l now -d 'Count certificate days left from this instant (RFC 3339) instead of now' -r

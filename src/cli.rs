@@ -754,9 +754,24 @@ pub struct AnalyzeArgs {
     /// Silence a known finding: CODE=Kind/namespace/name (`*` matches anything); repeatable
     #[arg(long, value_name = "CODE=Kind/ns/name")]
     pub suppress: Vec<crate::analyze::Suppression>,
-    /// Namespace of objects that set none (as `kubectl apply -n`), named in the summary
-    #[arg(short = 'n', long, default_value = "default")]
-    pub namespace: String,
+    /// Namespace of objects that set none (as `kubectl apply -n`), named in the summary; the
+    /// namespace read from the cluster [default: the context's namespace with the cluster, else default]
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// Read the namespace's objects from the cluster too (the default when no file is given);
+    /// files given with -f are laid over them, as `istioctl analyze` does
+    #[arg(long = "kube")]
+    pub use_kube: bool,
+    /// Where istiod runs, for its ENABLE_TLS_ON_SIDECAR_INGRESS and the root namespace's policies
+    #[arg(
+        short = 'i',
+        long = "istio-namespace",
+        default_value = "istio-system",
+        value_name = "NS"
+    )]
+    pub istio_namespace: String,
+    #[command(flatten)]
+    pub kube: KubeArgs,
     /// Judge certificate validity at this instant (RFC 3339) instead of now
     #[arg(
         long,
@@ -836,6 +851,9 @@ pub fn parse_labels(text: &str) -> Result<crate::k8s::labels::Labels, String> {
 
 #[derive(Debug, Args)]
 pub struct DescribeArgs {
+    /// `pod NAME[.NAMESPACE]`: describe a running pod's workload from the cluster instead of files
+    #[arg(value_name = "pod NAME[.NS]", num_args = 0..=2)]
+    pub resource: Vec<String>,
     /// The task's manifests (`meshtls render` output): Sidecar, PeerAuthentications, Deployment, Services, Secrets
     #[command(flatten)]
     pub input: ManifestInput,
@@ -845,9 +863,20 @@ pub struct DescribeArgs {
     /// Act as if istiod had ENABLE_TLS_ON_SIDECAR_INGRESS=true (normally read from the IstioOperator in the input)
     #[arg(long)]
     pub enable_tls_on_sidecar_ingress: bool,
-    /// Namespace of objects that set none (as `kubectl apply -n`)
-    #[arg(short = 'n', long, default_value = "default")]
-    pub namespace: String,
+    /// Namespace of objects that set none (as `kubectl apply -n`); with `pod`, the pod's
+    /// namespace [default: the context's namespace with a pod, else default]
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// Where istiod runs (with `pod`: its ENABLE_TLS_ON_SIDECAR_INGRESS and the root namespace's policies)
+    #[arg(
+        short = 'i',
+        long = "istio-namespace",
+        default_value = "istio-system",
+        value_name = "NS"
+    )]
+    pub istio_namespace: String,
+    #[command(flatten)]
+    pub kube: KubeArgs,
     /// Output format
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     pub output: ReportFormat,

@@ -7,6 +7,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Container, Namespace, Pod, VolumeMount};
 
 use crate::k8s::app::{USER_VOLUME, USER_VOLUME_MOUNT};
+use crate::mesh::go::parse_bool;
 use crate::mesh::install::TLS_FLAG;
 
 /// What `check` read from the cluster (`None`: not found).
@@ -70,6 +71,7 @@ fn istio_proxy(pod: &Pod) -> Option<&Container> {
         .find(|c| c.name == "istio-proxy")
 }
 
+/// The value of istiod's ENABLE_TLS_ON_SIDECAR_INGRESS, as set in its Deployment.
 fn flag_value(istiod: &Deployment) -> Option<String> {
     let spec = istiod.spec.as_ref()?.template.spec.as_ref()?;
     spec.containers
@@ -78,6 +80,12 @@ fn flag_value(istiod: &Deployment) -> Option<String> {
         .flat_map(|c| c.env.iter().flatten())
         .find(|e| e.name == TLS_FLAG)
         .map(|e| e.value.clone().unwrap_or_default())
+}
+
+/// Whether istiod's Deployment turns the flag on, read as istiod reads it (Go's ParseBool);
+/// None when it does not set it.
+pub fn tls_flag_of(istiod: &Deployment) -> Option<bool> {
+    flag_value(istiod).map(|v| parse_bool(&v) == Some(true))
 }
 
 /// Every check, in the order the task sets things up.
@@ -92,7 +100,7 @@ pub fn evaluate(input: &CheckInput) -> Vec<Requirement> {
             ),
         )),
         Some(istiod) => match flag_value(istiod) {
-            Some(v) if v == "true" => out.push(Requirement::pass(format!(
+            Some(v) if parse_bool(&v) == Some(true) => out.push(Requirement::pass(format!(
                 "istiod ({istio_ns}) has {TLS_FLAG}=true"
             ))),
             other => out.push(Requirement::fail(

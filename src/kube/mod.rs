@@ -8,6 +8,7 @@ pub mod connect;
 pub mod discovery;
 pub mod exec;
 pub mod incluster;
+pub mod objects;
 pub mod portforward;
 
 use std::time::Duration;
