@@ -1175,11 +1175,13 @@ fn analyze_from_the_cluster_finds_what_analyze_from_files_finds() {
         "{}",
         stderr(&from_cluster)
     );
-    let mut files = vec!["analyze".to_string(), "-n".into(), "test".into()];
-    for part in ["task.yaml"] {
-        files.push("-f".into());
-        files.push(dir.path().join(part).display().to_string());
-    }
+    let mut files = vec![
+        "analyze".to_string(),
+        "-n".into(),
+        "test".into(),
+        "-f".into(),
+        dir.path().join("task.yaml").display().to_string(),
+    ];
     let secrets = meshtls()
         .args([
             "render",
