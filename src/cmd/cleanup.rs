@@ -7,8 +7,7 @@ use crate::exit::ExitStatus;
 use crate::k8s::yaml::read_documents;
 use crate::kube::cleanup::{Item, Report, cleanup};
 use crate::kube::discovery::{Resolver, TypeKey};
-use crate::kube::explain;
-use crate::kube::{DEFAULT_TIMEOUT, connect, runtime};
+use crate::kube::with_cluster;
 use crate::output::Printer;
 use crate::render::{Params, What, render};
 use crate::resolve::connect_options;
@@ -48,27 +47,19 @@ pub fn run(args: CleanupArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
     let params = resolve_params(values.as_deref(), params)?;
     let items = items(&params)?;
     let opts = connect_options(&kube, None);
-    runtime()?.block_on(async move {
-        let target = connect::resolve(&opts).await?;
-        let mut resolver = Resolver::new(target.client()?);
+    with_cluster(&opts, |client, _| async move {
+        let mut resolver = Resolver::new(client);
         let mut write_error = None;
         let mut print = |report: &Report| {
             if let Err(e) = printer.line(&report.to_string()) {
                 write_error.get_or_insert(e);
             }
         };
-        let result = tokio::time::timeout(
-            DEFAULT_TIMEOUT,
-            cleanup(&mut resolver, &items, dry_run, &mut print),
-        )
-        .await;
+        let result = cleanup(&mut resolver, &items, dry_run, &mut print).await;
         if let Some(e) = write_error {
             return Err(e.into());
         }
-        match result {
-            Ok(Ok(_)) => Ok(ExitStatus::Success),
-            Ok(Err(e)) => Err(explain(e.into(), &target)),
-            Err(elapsed) => Err(explain(elapsed.into(), &target)),
-        }
+        result?;
+        Ok(ExitStatus::Success)
     })
 }

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use ::kube::Client;
+use ::kube::api::{Api, ListParams};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Container, Namespace, Pod, VolumeMount};
 
@@ -264,6 +266,52 @@ fn user_volumes(pod: &Pod, name: &str, proxy: &Container, restart: &str) -> Vec<
         ));
     }
     out
+}
+
+/// Reads what `check` judges: istiod, the app's Namespace and its pods (by `app=` label).
+pub fn read_setup(
+    opts: &super::ConnectOptions,
+    istio_namespace: String,
+    namespace: &str,
+    app: &str,
+) -> anyhow::Result<CheckInput> {
+    super::with_cluster(opts, |client, _| async move {
+        read(&client, istio_namespace, namespace, app).await
+    })
+}
+
+async fn read(
+    client: &Client,
+    istio_namespace: String,
+    namespace: &str,
+    app: &str,
+) -> anyhow::Result<CheckInput> {
+    use anyhow::Context;
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &istio_namespace);
+    let istiod = deployments
+        .get_opt("istiod")
+        .await
+        .with_context(|| format!("reading deployment/istiod in {istio_namespace}"))?;
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let ns = namespaces
+        .get_opt(namespace)
+        .await
+        .with_context(|| format!("reading namespace {namespace}"))?;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let mut list = pods
+        .list(&ListParams::default().labels(&format!("app={app}")))
+        .await
+        .with_context(|| format!("listing pods with app={app} in {namespace}"))?
+        .items;
+    list.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+    Ok(CheckInput {
+        istio_namespace,
+        istiod,
+        namespace_name: namespace.to_string(),
+        namespace: ns,
+        app: app.to_string(),
+        pods: list,
+    })
 }
 
 #[cfg(test)]

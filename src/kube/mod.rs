@@ -94,6 +94,26 @@ pub fn explain(error: anyhow::Error, target: &Cluster) -> anyhow::Error {
     }
 }
 
+/// One cluster command, as every cluster-mode command runs it: connect as kubectl would, run
+/// `work` with the client and the resolved cluster (namespace, context), bounded by
+/// `DEFAULT_TIMEOUT`; an error that never reached the server is explained (context, server).
+pub fn with_cluster<T, F, Fut>(opts: &ConnectOptions, work: F) -> anyhow::Result<T>
+where
+    F: FnOnce(::kube::Client, Cluster) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    runtime()?.block_on(async {
+        let cluster = connect::resolve(opts).await?;
+        let client = cluster.client()?;
+        let named = cluster.clone();
+        match tokio::time::timeout(DEFAULT_TIMEOUT, work(client, named)).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(explain(e, &cluster)),
+            Err(elapsed) => Err(explain(elapsed.into(), &cluster)),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

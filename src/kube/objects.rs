@@ -207,22 +207,14 @@ pub async fn read_namespace(
     })
 }
 
-/// Connects as kubectl would and reads the namespace's task (the context's namespace when
-/// `opts` names none), bounded by `DEFAULT_TIMEOUT`; unreachable servers are explained.
+/// Reads the namespace's task (the context's namespace when `opts` names none) from the cluster.
 pub fn read_cluster(
     opts: &super::ConnectOptions,
     istio_namespace: &str,
 ) -> anyhow::Result<(ClusterTask, String)> {
-    super::runtime()?.block_on(async {
-        let cluster = super::connect::resolve(opts).await?;
-        let client = cluster.client()?;
-        let namespace = cluster.namespace.clone();
-        let read = read_namespace(&client, &namespace, istio_namespace);
-        match tokio::time::timeout(super::DEFAULT_TIMEOUT, read).await {
-            Ok(Ok(task)) => Ok((task, namespace)),
-            Ok(Err(e)) => Err(super::explain(e.into(), &cluster)),
-            Err(elapsed) => Err(super::explain(elapsed.into(), &cluster)),
-        }
+    super::with_cluster(opts, |client, cluster| async move {
+        let task = read_namespace(&client, &cluster.namespace, istio_namespace).await?;
+        Ok((task, cluster.namespace))
     })
 }
 
@@ -252,28 +244,19 @@ pub fn read_pod(
     pod: &str,
     istio_namespace: &str,
 ) -> anyhow::Result<(ClusterTask, crate::k8s::labels::Labels)> {
-    super::runtime()?.block_on(async {
-        let cluster = super::connect::resolve(opts).await?;
-        let client = cluster.client()?;
-        let namespace = cluster.namespace.clone();
-        let read = async {
-            let pods: Api<k8s_openapi::api::core::v1::Pod> =
-                Api::namespaced(client.clone(), &namespace);
-            let found = pods.get(pod).await?;
-            let labels = found.metadata.labels.unwrap_or_default();
-            let task = read_namespace(&client, &namespace, istio_namespace).await?;
-            let workload = workload_of_pod(&task.task, &labels).ok_or_else(|| {
-                anyhow::anyhow!(
-                    "pod {namespace}/{pod} belongs to no Deployment in the namespace (its labels: {})",
-                    crate::k8s::labels::selector_text(&labels)
-                )
-            })?;
-            anyhow::Ok((task, workload))
-        };
-        match tokio::time::timeout(super::DEFAULT_TIMEOUT, read).await {
-            Ok(Ok(found)) => Ok(found),
-            Ok(Err(e)) => Err(super::explain(e, &cluster)),
-            Err(elapsed) => Err(super::explain(elapsed.into(), &cluster)),
-        }
+    super::with_cluster(opts, |client, cluster| async move {
+        let namespace = cluster.namespace;
+        let pods: Api<k8s_openapi::api::core::v1::Pod> =
+            Api::namespaced(client.clone(), &namespace);
+        let found = pods.get(pod).await?;
+        let labels = found.metadata.labels.unwrap_or_default();
+        let task = read_namespace(&client, &namespace, istio_namespace).await?;
+        let workload = workload_of_pod(&task.task, &labels).ok_or_else(|| {
+            anyhow::anyhow!(
+                "pod {namespace}/{pod} belongs to no Deployment in the namespace (its labels: {})",
+                crate::k8s::labels::selector_text(&labels)
+            )
+        })?;
+        Ok((task, workload))
     })
 }
