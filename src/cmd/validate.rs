@@ -5,14 +5,14 @@ use serde::Serialize;
 use crate::cli::{ReportFormat, ValidateArgs};
 use crate::exit::ExitStatus;
 use crate::mesh::validate::schema::is_istio_kind;
-use crate::mesh::validate::{Finding, Level, validate_value};
+use crate::mesh::validate::{Level, Violation, validate_value};
 use crate::output::Printer;
 use crate::resolve::read_input;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
-    errors: Vec<&'a Finding>,
-    warnings: Vec<&'a Finding>,
+    errors: Vec<&'a Violation>,
+    warnings: Vec<&'a Violation>,
 }
 
 pub fn run(args: ValidateArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {

@@ -9,7 +9,7 @@ use crate::k8s::yaml::{YamlError, to_yaml};
 use crate::mesh::install::IstioOperator;
 use crate::mesh::peer_auth::PeerAuthentication;
 use crate::mesh::sidecar::Sidecar;
-use crate::mesh::validate::{Finding, validate_value};
+use crate::mesh::validate::{Violation, validate_value};
 
 /// One object of the task. (A render holds a few dozen; boxing the large k8s types buys nothing.)
 #[allow(clippy::large_enum_variant)]
@@ -178,7 +178,7 @@ fn from_kube_secret(s: KubeSecret) -> Secret {
 
 /// Istio's and the CRD schemas' findings on the Istio resources among `manifests` (what
 /// `render --validate` reports and `proxy` refuses to start with).
-pub fn validate_manifests(manifests: &[Manifest]) -> Vec<Finding> {
+pub fn validate_manifests(manifests: &[Manifest]) -> Vec<Violation> {
     let mut findings = Vec::new();
     for manifest in manifests {
         let value = match manifest {
