@@ -246,6 +246,12 @@ fn classify(error: &std::io::Error) -> HandshakeFailure {
             | CertificateError::NotValidYet
             | CertificateError::NotValidYetContext { .. },
         ) => HandshakeFailure::Expired,
+        Error::InvalidCertificate(
+            CertificateError::Revoked
+            | CertificateError::UnknownRevocationStatus
+            | CertificateError::ExpiredRevocationList
+            | CertificateError::ExpiredRevocationListContext { .. },
+        ) => HandshakeFailure::Revoked,
         Error::InvalidCertificate(_) => HandshakeFailure::BadCertificate,
         Error::PeerIncompatible(_) => HandshakeFailure::UnsupportedVersion,
         _ => HandshakeFailure::Other,

@@ -58,29 +58,34 @@ impl TlsMode {
     }
 }
 
+/// What verifies a client certificate: the CA bundle, and the CRL checked against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientRoots {
+    /// The CA bundle's pod path (it names the `file-root:` secret).
+    pub ca_certificates: String,
+    /// `caCrl`: a CRL (PEM or DER) whose revoked certificates are refused, as Envoy's `crl`.
+    pub ca_crl: Option<String>,
+}
+
 /// Whether and how a TLS listener asks for a client certificate. MUTUAL and OPTIONAL_MUTUAL
-/// carry the CA bundle that verifies it, so neither can exist without one.
+/// carry the roots that verify it, so neither can exist without a CA.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientAuth {
     /// SIMPLE: no client certificate is asked for.
     Off,
     /// OPTIONAL_MUTUAL: a certificate is verified if the client sends one.
-    Optional { ca_certificates: String },
-    /// MUTUAL: a certificate signed by the bundle is required.
-    Required { ca_certificates: String },
+    Optional(ClientRoots),
+    /// MUTUAL: a certificate signed by the roots is required.
+    Required(ClientRoots),
 }
 
 impl ClientAuth {
-    /// The mode and its CA pod path; None when MUTUAL or OPTIONAL_MUTUAL has no CA.
-    pub fn new(mode: TlsMode, ca_certificates: Option<String>) -> Option<ClientAuth> {
-        match (mode, ca_certificates) {
+    /// The mode and its roots; None when MUTUAL or OPTIONAL_MUTUAL has no CA.
+    pub fn new(mode: TlsMode, roots: Option<ClientRoots>) -> Option<ClientAuth> {
+        match (mode, roots) {
             (TlsMode::Simple, _) => Some(ClientAuth::Off),
-            (TlsMode::Mutual, Some(ca_certificates)) => {
-                Some(ClientAuth::Required { ca_certificates })
-            }
-            (TlsMode::OptionalMutual, Some(ca_certificates)) => {
-                Some(ClientAuth::Optional { ca_certificates })
-            }
+            (TlsMode::Mutual, Some(roots)) => Some(ClientAuth::Required(roots)),
+            (TlsMode::OptionalMutual, Some(roots)) => Some(ClientAuth::Optional(roots)),
             (_, None) => None,
         }
     }
@@ -88,19 +93,21 @@ impl ClientAuth {
     pub fn mode(&self) -> TlsMode {
         match self {
             ClientAuth::Off => TlsMode::Simple,
-            ClientAuth::Optional { .. } => TlsMode::OptionalMutual,
-            ClientAuth::Required { .. } => TlsMode::Mutual,
+            ClientAuth::Optional(_) => TlsMode::OptionalMutual,
+            ClientAuth::Required(_) => TlsMode::Mutual,
+        }
+    }
+
+    pub fn roots(&self) -> Option<&ClientRoots> {
+        match self {
+            ClientAuth::Off => None,
+            ClientAuth::Optional(roots) | ClientAuth::Required(roots) => Some(roots),
         }
     }
 
     /// The CA bundle's pod path (it names the `file-root:` secret).
     pub fn ca_certificates(&self) -> Option<&str> {
-        match self {
-            ClientAuth::Off => None,
-            ClientAuth::Optional { ca_certificates } | ClientAuth::Required { ca_certificates } => {
-                Some(ca_certificates)
-            }
-        }
+        self.roots().map(|r| r.ca_certificates.as_str())
     }
 }
 

@@ -6,8 +6,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 
 use super::config::{
-    AccessLog, ClientAuth, Endpoint, Http1Engine, ListenerConfig, ProxiedWorkload, ProxyConfig,
-    Security, TlsMode, TlsTermination, TlsVersion, UpstreamLimits,
+    AccessLog, ClientAuth, ClientRoots, Endpoint, Http1Engine, ListenerConfig, ProxiedWorkload,
+    ProxyConfig, Security, TlsMode, TlsTermination, TlsVersion, UpstreamLimits,
 };
 use crate::k8s::secret::Secret;
 use crate::k8s::volumes::{Mount, VolumeError, mounts, project};
@@ -204,15 +204,19 @@ fn termination(
             ));
         }
     };
-    let client_auth = ClientAuth::new(mode, tls.ca_certificates.clone()).ok_or_else(|| {
+    let roots = tls
+        .ca_certificates
+        .clone()
+        .map(|ca_certificates| ClientRoots {
+            ca_certificates,
+            ca_crl: tls.ca_crl.clone(),
+        });
+    let client_auth = ClientAuth::new(mode, roots).ok_or_else(|| {
         format!(
             "{} TLS requires a client CA bundle: set caCertificates",
             mode.as_str()
         )
     })?;
-    if tls.ca_crl.is_some() {
-        return Err("caCrl is not supported by the embedded proxy (it would not check revocation); remove it to run locally".to_string());
-    }
     let mut version = |v: Option<TlsProtocol>, default: TlsVersion, which: &str| match v {
         None | Some(TlsProtocol::TlsAuto) => Ok(default),
         Some(TlsProtocol::Tlsv1_2) => Ok(TlsVersion::V1_2),
@@ -383,15 +387,22 @@ mod tests {
             ],
             ..ServerTlsSettings::default()
         };
-        let termination = termination(&tls, 9080, &mut warnings).unwrap();
-        assert_eq!(termination.min_version, TlsVersion::V1_2);
-        assert_eq!(termination.cipher_suites, ["ECDHE-RSA-AES128-GCM-SHA256"]);
+        let served = termination(&tls, 9080, &mut warnings).unwrap();
+        assert_eq!(served.min_version, TlsVersion::V1_2);
+        assert_eq!(served.cipher_suites, ["ECDHE-RSA-AES128-GCM-SHA256"]);
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         tls.mode = None;
         assert!(termination_error(&tls).contains("PASSTHROUGH"));
-        tls.mode = Some(ServerTlsMode::Simple);
+        tls.mode = Some(ServerTlsMode::Mutual);
         tls.ca_crl = Some("/crl".to_string());
-        assert!(termination_error(&tls).contains("caCrl"));
+        let with_crl = termination(&tls, 9080, &mut Vec::new()).unwrap();
+        assert_eq!(
+            with_crl
+                .client_auth
+                .roots()
+                .and_then(|r| r.ca_crl.as_deref()),
+            Some("/crl")
+        );
     }
 
     fn termination_error(tls: &ServerTlsSettings) -> String {

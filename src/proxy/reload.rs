@@ -7,11 +7,14 @@ use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
 use rustls::ServerConfig;
+use rustls::pki_types::CertificateRevocationListDer;
 use time::OffsetDateTime;
 
 use super::config::{ProxyConfig, Security, TlsTermination};
 use super::secrets::{DEFAULT, ROOTCA, SecretKind, SecretStore, file_cert_name, file_root_name};
-use super::tls::material::{CertAndKey, TrustBundle, load_bundle, load_cert_and_key, signing_key};
+use super::tls::material::{
+    CertAndKey, TrustBundle, load_bundle, load_cert_and_key, load_crls, signing_key,
+};
 use super::tls::server::{mesh_config, termination_config};
 use crate::pki::mesh_ca::MeshCa;
 use crate::pki::pem::certificates;
@@ -23,13 +26,17 @@ pub struct WatchedTermination {
     cert_path: PathBuf,
     key_path: PathBuf,
     ca_path: Option<PathBuf>,
+    crl_path: Option<PathBuf>,
     cert_name: String,
     root_name: Option<String>,
     /// The bytes last read, per secret, and what was loaded from them (kept when a new file is bad).
     cert_seen: Option<Vec<u8>>,
     ca_seen: Option<Vec<u8>>,
+    crl_seen: Option<Vec<u8>>,
     cert: Option<CertAndKey>,
     ca: Option<TrustBundle>,
+    /// None until the CRL file (when there is one) has loaded.
+    crls: Option<Vec<CertificateRevocationListDer<'static>>>,
     slot: Arc<ArcSwapOption<ServerConfig>>,
 }
 
@@ -76,12 +83,19 @@ impl Reloader {
                             .client_auth
                             .ca_certificates()
                             .map(|p| config.local_path(p)),
+                        crl_path: tls
+                            .client_auth
+                            .roots()
+                            .and_then(|r| r.ca_crl.as_deref())
+                            .map(|p| config.local_path(p)),
                         cert_name,
                         root_name,
                         cert_seen: None,
                         ca_seen: None,
+                        crl_seen: None,
                         cert: None,
                         ca: None,
+                        crls: None,
                         slot: Arc::clone(slot),
                     });
                 }
@@ -173,6 +187,27 @@ impl WatchedTermination {
                 }
             }
         }
+        if let Some(crl_path) = &self.crl_path {
+            let crl_bytes = read_files(&[crl_path]);
+            if self.crl_seen.as_ref() != Some(&crl_bytes) {
+                self.crl_seen = Some(crl_bytes);
+                match load_crls(crl_path) {
+                    Ok(crls) => {
+                        if self.crls.is_some() {
+                            log::info!(
+                                "port {}: reloaded the CRL {}",
+                                self.port,
+                                crl_path.display()
+                            );
+                        }
+                        self.crls = Some(crls);
+                        changed = true;
+                    }
+                    // The old CRL stays: a bad new file never loosens verification.
+                    Err(reason) => self.report_rejected(&reason),
+                }
+            }
+        }
         if changed {
             self.rebuild();
         }
@@ -184,7 +219,12 @@ impl WatchedTermination {
         if self.ca_path.is_some() && self.ca.is_none() {
             return;
         }
-        match termination_config(&self.settings, cert, self.ca.as_ref()) {
+        // With a caCrl, nothing is served until the CRL has loaded (fail closed).
+        let crls = match (&self.crl_path, &self.crls) {
+            (Some(_), None) => return,
+            (_, crls) => crls.as_deref().unwrap_or_default(),
+        };
+        match termination_config(&self.settings, cert, self.ca.as_ref(), crls) {
             Ok(server_config) => {
                 let reload = self.slot.load().is_some();
                 self.slot.store(Some(server_config));

@@ -7,6 +7,8 @@ pub enum HandshakeFailure {
     NoCertificate,
     UnknownCa,
     Expired,
+    /// Revoked by the `caCrl`, or no current CRL from its issuer.
+    Revoked,
     BadCertificate,
     UnsupportedVersion,
     NoServerCertificate,
@@ -19,7 +21,9 @@ impl HandshakeFailure {
     pub fn stat(self) -> &'static str {
         match self {
             HandshakeFailure::NoCertificate => "fail_verify_no_cert",
-            HandshakeFailure::UnknownCa | HandshakeFailure::BadCertificate => "fail_verify_error",
+            HandshakeFailure::UnknownCa
+            | HandshakeFailure::BadCertificate
+            | HandshakeFailure::Revoked => "fail_verify_error",
             HandshakeFailure::Expired => "fail_verify_cert_expired",
             HandshakeFailure::UnsupportedVersion => "fail_unsupported_version",
             HandshakeFailure::NoServerCertificate => "fail_no_server_certificate",
@@ -33,6 +37,9 @@ impl HandshakeFailure {
             HandshakeFailure::NoCertificate => "the client sent no certificate",
             HandshakeFailure::UnknownCa => "the client certificate is not signed by a trusted CA",
             HandshakeFailure::Expired => "the client certificate is expired or not yet valid",
+            HandshakeFailure::Revoked => {
+                "the client certificate is revoked by the CRL (or its issuer has no current CRL)"
+            }
             HandshakeFailure::BadCertificate => "the client certificate is invalid",
             HandshakeFailure::UnsupportedVersion => "no TLS version in common",
             HandshakeFailure::NoServerCertificate => {
@@ -43,10 +50,11 @@ impl HandshakeFailure {
         }
     }
 
-    const ALL: [HandshakeFailure; 8] = [
+    const ALL: [HandshakeFailure; 9] = [
         HandshakeFailure::NoCertificate,
         HandshakeFailure::UnknownCa,
         HandshakeFailure::Expired,
+        HandshakeFailure::Revoked,
         HandshakeFailure::BadCertificate,
         HandshakeFailure::UnsupportedVersion,
         HandshakeFailure::NoServerCertificate,
@@ -62,7 +70,7 @@ pub struct ListenerStats {
     pub downstream_cx_active: AtomicU64,
     pub plaintext_reset: AtomicU64,
     pub ssl_handshake: AtomicU64,
-    ssl_failures: [AtomicU64; 8],
+    ssl_failures: [AtomicU64; 9],
     /// Responses by class: 1xx … 5xx.
     responses: [AtomicU64; 5],
     pub upstream_cx_total: AtomicU64,

@@ -14,6 +14,7 @@ mod proxy;
 mod proxy_cli;
 mod proxy_config;
 mod render;
+mod revocation;
 mod robustness;
 mod task_model;
 mod validate;
