@@ -23,6 +23,7 @@ use super::listener::{ConnectionInfo, ListenerContext};
 use super::serve::handle;
 use super::stats::{HandshakeFailure, ListenerStats};
 use super::tls::server::is_h2;
+use super::tls::verifier::NotOfTrustDomain;
 
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a client may take to send a request's headers (hyper's slow-client guard).
@@ -252,6 +253,11 @@ fn classify(error: &std::io::Error) -> HandshakeFailure {
             | CertificateError::ExpiredRevocationList
             | CertificateError::ExpiredRevocationListContext { .. },
         ) => HandshakeFailure::Revoked,
+        Error::InvalidCertificate(CertificateError::Other(other))
+            if other.0.downcast_ref::<NotOfTrustDomain>().is_some() =>
+        {
+            HandshakeFailure::NotSpiffe
+        }
         Error::InvalidCertificate(_) => HandshakeFailure::BadCertificate,
         Error::PeerIncompatible(_) => HandshakeFailure::UnsupportedVersion,
         _ => HandshakeFailure::Other,

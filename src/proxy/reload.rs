@@ -44,6 +44,8 @@ pub struct WatchedTermination {
 pub struct WorkloadIdentity {
     ca: MeshCa,
     spiffe_id: String,
+    /// `spiffe://<trust domain>/`: what a peer's identity must start with.
+    spiffe_prefix: String,
     ttl: Duration,
     renew_at: OffsetDateTime,
     slots: Vec<Arc<ArcSwapOption<ServerConfig>>>,
@@ -116,6 +118,7 @@ impl Reloader {
             Some(WorkloadIdentity {
                 ca,
                 spiffe_id: config.workload.spiffe_id(&config.trust_domain),
+                spiffe_prefix: format!("spiffe://{}/", config.trust_domain),
                 ttl: config.workload_cert_ttl,
                 renew_at: OffsetDateTime::UNIX_EPOCH,
                 slots: mesh_slots,
@@ -290,7 +293,7 @@ impl WorkloadIdentity {
             key,
             chain_pem: issued.cert_pem.as_bytes().to_vec(),
         };
-        match mesh_config(&identity, &root) {
+        match mesh_config(&identity, &root, &self.spiffe_prefix) {
             Ok(server_config) => {
                 for slot in &self.slots {
                     slot.store(Some(Arc::clone(&server_config)));

@@ -17,6 +17,7 @@ mod render;
 mod revocation;
 mod robustness;
 mod task_model;
+mod tls_edges;
 mod validate;
 mod verify;
 mod verify_envoy;

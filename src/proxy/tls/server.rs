@@ -101,12 +101,14 @@ pub fn termination_config(
 }
 
 /// The server config for Istio mTLS: the workload's `default` identity, peers verified
-/// against `ROOTCA` (their SPIFFE identity is checked after the handshake).
+/// against `ROOTCA` with a SPIFFE ID of the trust domain, both inside the handshake.
 pub fn mesh_config(
     identity: &CertAndKey,
     root: &TrustBundle,
+    spiffe_prefix: &str,
 ) -> Result<Arc<ServerConfig>, rustls::Error> {
-    let verifier = ClientVerifier::new(root.roots.clone(), Vec::new(), true)?;
+    let verifier = ClientVerifier::new(root.roots.clone(), Vec::new(), true)?
+        .requiring_uri_prefix(spiffe_prefix.to_string());
     let provider = crate::tls::provider();
     let config = ServerConfig::builder_with_provider(Arc::clone(&provider))
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?

@@ -13,7 +13,7 @@ use rustls::{
     SignatureScheme,
 };
 use time::OffsetDateTime;
-use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 use x509_parser::revocation_list::CertificateRevocationList;
 
 use crate::pki::inspect::{parse, verify_chain};
@@ -26,6 +26,9 @@ pub struct ClientVerifier {
     /// `caCrl`: checked for every certificate of the chain below the anchor, as BoringSSL's
     /// `X509_V_FLAG_CRL_CHECK_ALL` (which Envoy sets with a `crl`); none means no check.
     crls: Vec<CertificateRevocationListDer<'static>>,
+    /// Istio mTLS: a URI SAN must start with `spiffe://<trust domain>/`, checked in the
+    /// handshake as Envoy's `match_typed_subject_alt_names` (alert certificate_unknown).
+    uri_prefix: Option<String>,
     webpki: Arc<dyn ClientCertVerifier>,
     mandatory: bool,
     algorithms: WebPkiSupportedAlgorithms,
@@ -68,11 +71,52 @@ impl ClientVerifier {
         Ok(ClientVerifier {
             roots,
             crls,
+            uri_prefix: None,
             webpki,
             mandatory,
             algorithms: provider.signature_verification_algorithms,
         })
     }
+}
+
+impl ClientVerifier {
+    /// Also requires a URI SAN starting with `prefix` (Istio's SPIFFE peer check).
+    pub fn requiring_uri_prefix(mut self, prefix: String) -> ClientVerifier {
+        self.uri_prefix = Some(prefix);
+        self
+    }
+
+    fn check_identity(&self, end_entity: &CertificateDer<'_>) -> Result<(), Error> {
+        let Some(prefix) = &self.uri_prefix else {
+            return Ok(());
+        };
+        let leaf = parse(end_entity)
+            .map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
+        let matches = leaf
+            .subject_alternative_name()
+            .ok()
+            .flatten()
+            .is_some_and(|san| {
+                san.value.general_names.iter().any(|name| {
+                matches!(name, GeneralName::URI(uri) if uri.starts_with(prefix.as_str()))
+            })
+            });
+        match matches {
+            true => Ok(()),
+            false => Err(Error::InvalidCertificate(CertificateError::Other(
+                rustls::OtherError(Arc::new(NotOfTrustDomain {
+                    prefix: prefix.clone(),
+                })),
+            ))),
+        }
+    }
+}
+
+/// A mesh peer whose certificate has no SPIFFE ID of the trust domain.
+#[derive(Debug, thiserror::Error)]
+#[error("the peer certificate has no URI SAN starting with {prefix}")]
+pub struct NotOfTrustDomain {
+    pub prefix: String,
 }
 
 impl ClientCertVerifier for ClientVerifier {
@@ -97,9 +141,11 @@ impl ClientCertVerifier for ClientVerifier {
         let leaf = parse(end_entity)
             .map_err(|_| Error::InvalidCertificate(CertificateError::BadEncoding))?;
         if leaf.version().0 >= 2 {
-            return self
+            let verified = self
                 .webpki
-                .verify_client_cert(end_entity, intermediates, now);
+                .verify_client_cert(end_entity, intermediates, now)?;
+            self.check_identity(end_entity)?;
+            return Ok(verified);
         }
         // X.509 v1 (the page's openssl leaves): chain signature and validity, by hand.
         let parsed_intermediates: Vec<_> =
@@ -112,6 +158,7 @@ impl ClientCertVerifier for ClientVerifier {
         if !self.crls.is_empty() {
             check_revocation(&leaf, &parsed_intermediates, &anchors, &self.crls, now)?;
         }
+        self.check_identity(end_entity)?;
         Ok(ClientCertVerified::assertion())
     }
 
