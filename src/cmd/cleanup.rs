@@ -4,7 +4,6 @@ use anyhow::Context;
 
 use crate::cli::CleanupArgs;
 use crate::exit::ExitStatus;
-use crate::k8s::yaml::read_documents;
 use crate::kube::cleanup::{Item, Report, cleanup};
 use crate::kube::discovery::{Resolver, TypeKey};
 use crate::kube::with_cluster;
@@ -12,7 +11,7 @@ use crate::output::Printer;
 use crate::render::{Params, What, render};
 use crate::resolve::connect_options;
 use crate::resolve::resolve_params;
-use crate::task::manifest::to_multi_yaml;
+use crate::task::Manifest;
 
 /// Every object `render` (and so `render --apply`) makes, in reverse apply order.
 pub fn items(params: &Params) -> anyhow::Result<Vec<Item>> {
@@ -24,7 +23,10 @@ pub fn items(params: &Params) -> anyhow::Result<Vec<Item>> {
         What::Sleep,
     ];
     let manifests = render(params, &what, None).context("listing the task's objects")?;
-    let docs = read_documents(&to_multi_yaml(&manifests)?)?;
+    let docs = manifests
+        .iter()
+        .map(Manifest::to_value)
+        .collect::<Result<Vec<_>, _>>()?;
     let mut items: Vec<Item> = docs.iter().filter_map(Item::from_doc).collect();
     for name in [&params.secret, &params.ca_secret] {
         items.push(Item {

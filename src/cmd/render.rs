@@ -9,7 +9,6 @@ use anyhow::Context;
 use crate::cli::{ApplyFlags, KubeArgs, RenderArgs};
 use crate::exit::{DataError, ExitStatus};
 use crate::fsx::{FileMode, write_atomic};
-use crate::k8s::yaml::read_documents;
 use crate::kube::apply::ApplyOptions;
 use crate::kube::apply::apply_documents;
 use crate::mesh::install::IstioOperator;
@@ -111,7 +110,10 @@ fn apply_rendered(
             ));
         }
     }
-    let docs = read_documents(&to_multi_yaml(&objects)?)?;
+    let docs = objects
+        .iter()
+        .map(Manifest::to_value)
+        .collect::<Result<Vec<_>, _>>()?;
     let options = ApplyOptions {
         server_dry_run: false,
         force_conflicts,

@@ -120,6 +120,20 @@ impl Manifest {
         }
     }
 
+    /// The object as the JSON value an API server takes (Secrets in kubectl's wire form).
+    pub fn to_value(&self) -> Result<serde_json::Value, serde_json::Error> {
+        match self {
+            Manifest::IstioOperator(o) => serde_json::to_value(o),
+            Manifest::Namespace(o) => serde_json::to_value(o),
+            Manifest::PeerAuthentication(o) => serde_json::to_value(o),
+            Manifest::Secret(s) => serde_json::to_value(s.wire()),
+            Manifest::ServiceAccount(o) => serde_json::to_value(o),
+            Manifest::Service(o) => serde_json::to_value(o),
+            Manifest::Deployment(o) => serde_json::to_value(o),
+            Manifest::Sidecar(o) => serde_json::to_value(o),
+        }
+    }
+
     /// Reads one document (as a JSON value) into its typed form, chosen by `kind`.
     pub fn from_value(index: usize, value: serde_json::Value) -> Result<Manifest, ManifestError> {
         let kind = str_field(&value, "kind").to_string();
