@@ -51,6 +51,37 @@ pub fn content_length(value: &[u8]) -> Option<u64> {
     std::str::from_utf8(value).ok()?.parse().ok()
 }
 
+/// Whether a Host or `:authority` value is one authority (RFC 3986 §3.2: host, port and
+/// userinfo characters, percent-escapes and IP-literal brackets), as Envoy checks it: `a b`
+/// and `evil/../x` are not.
+pub fn is_valid_authority(value: &[u8]) -> bool {
+    value.iter().all(|&b| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'%'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'@'
+                    | b'['
+                    | b']'
+            )
+    })
+}
+
 pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
     // Most messages carry none: one pass over the names (no hashing) finds that out.
     if !headers.keys().any(|name| HOP_BY_HOP.contains(name)) {
@@ -355,6 +386,16 @@ mod tests {
                 assert_eq!(cached.xfcc, direct.xfcc);
                 assert_eq!(cached.spiffe_id, direct.spiffe_id);
             }
+        }
+    }
+
+    #[test]
+    fn authorities_are_hosts_and_ports_only() {
+        for ok in ["h", "h.test:9080", "[::1]:80", "user@h", "", "a,b"] {
+            assert!(is_valid_authority(ok.as_bytes()), "{ok:?}");
+        }
+        for bad in ["a b", "evil/../x", "h?x", "h#f", "h\t", "caf\u{e9}"] {
+            assert!(!is_valid_authority(bad.as_bytes()), "{bad:?}");
         }
     }
 

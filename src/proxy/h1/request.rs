@@ -5,7 +5,7 @@ use std::mem::MaybeUninit;
 
 use crate::proxy::access_log::RequestFields;
 use crate::proxy::headers::{
-    PeerIdentity, XfccPolicy, content_length, is_hop_by_hop, request_id_text,
+    PeerIdentity, XfccPolicy, content_length, is_hop_by_hop, is_valid_authority, request_id_text,
 };
 
 /// hyper's default limit; a head with more headers goes to hyper, which answers it.
@@ -120,6 +120,8 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, rewrite: &Rewrite<'_>) -> Parsed {
                 }
                 true
             }
+            // Not one authority: hyper's path answers Envoy's 400.
+            Role::Host if !is_valid_authority(value) => return Parsed::Hyper,
             Role::Host => {
                 hosts += 1;
                 if let Some(log) = log.as_mut() {
@@ -371,6 +373,8 @@ mod tests {
             "CONNECT h:443 HTTP/1.1\r\nHost: h\r\n\r\n",
             "GET / HTTP/1.1\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a b\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: evil/../x\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n folded\r\n\r\n",
             "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
         ] {
