@@ -206,6 +206,16 @@ pub async fn handle(
     let (mut parts, body) = request.into_parts();
     let downstream_version = parts.version;
     let method = parts.method.clone();
+    if let Some(normalized) = parts
+        .uri
+        .path_and_query()
+        .and_then(|p| headers::normalize_path(p.as_str()))
+        && let Ok(path) = http::uri::PathAndQuery::try_from(normalized)
+    {
+        let mut uri = http::uri::Parts::from(std::mem::take(&mut parts.uri));
+        uri.path_and_query = Some(path);
+        parts.uri = Uri::from_parts(uri).unwrap_or_else(|_| Uri::from_static("/"));
+    }
     let path = match logging {
         true => parts
             .uri

@@ -1,4 +1,4 @@
-//! The sidecar under hostile clients (issue 16, items 1–6): idle and piled-up connections, a
+//! The sidecar under hostile clients (issue 16, items 1–7): idle and piled-up connections, a
 //! forged authority, oversized heads, rejected and malformed requests, CONNECT. Each test
 //! reproduces what failed before the fix; the last one puts the same requests to a real Envoy.
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
@@ -627,6 +627,35 @@ fn connect_gets_envoys_404() {
     }
 }
 
+// ---- item 7: path normalisation ----
+
+/// Issue 16, item 7: `/a/../../etc/passwd` was forwarded raw; Istio's Envoy normalises it.
+#[test]
+fn paths_reach_the_app_normalised_as_istios_envoy_forwards_them() {
+    let app = EchoApp::start();
+    for engine in ENGINES {
+        let proxy = start(config(app.address, engine, None)).expect("proxy starts");
+        let address = proxy.address_of(PORT).expect("bound");
+        for (sent, forwarded) in [
+            ("/a/../../etc/passwd", "/etc/passwd"),
+            ("//a//b/%2F/./c", "/a/b/%2F/c"),
+            ("/status/200?a=/../b", "/status/200?a=/../b"),
+        ] {
+            let request = format!("GET {sent} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+            let answer = exchange(address, request.as_bytes());
+            assert_eq!(status(&answer), "200", "{answer}");
+            let line = app.heads().pop().unwrap_or_default();
+            let line = line.lines().next().unwrap_or_default().to_string();
+            assert_eq!(
+                line,
+                format!("GET {forwarded} HTTP/1.1"),
+                "{engine:?} {sent}"
+            );
+        }
+        proxy.shutdown();
+    }
+}
+
 // ---- the same requests to a real Envoy ----
 
 /// The hostile requests above, the status each gets from a real Envoy 1.40 (configured as
@@ -643,6 +672,7 @@ fn hostile_requests_get_the_answers_a_real_envoy_gives() {
     let hcm = json!({
         "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
         "stat_prefix": "inbound_0.0.0.0_9080", "codec_type": "AUTO", "server_name": "istio-envoy",
+        "normalize_path": true, "merge_slashes": true, "path_with_escaped_slashes_action": "KEEP_UNCHANGED",
         "route_config": {"name": "inbound|http|9080", "virtual_hosts": [{"name": "inbound|http|9080",
             "domains": ["*"], "routes": [{"match": {"prefix": "/"}, "route": {"cluster": "app", "timeout": "0s"}}]}]},
         "http_filters": [{"name": "envoy.filters.http.router", "typed_config": {
@@ -678,6 +708,15 @@ fn hostile_requests_get_the_answers_a_real_envoy_gives() {
             "bad chunk",
             b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n\r\n".to_vec(),
         ),
+        (
+            "dot segments",
+            b"GET /a/../../etc/passwd HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".to_vec(),
+        ),
+        (
+            "slashes and escapes",
+            b"GET //a//b/%2F/./c%41?q=/../x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+                .to_vec(),
+        ),
         ("17 KB header", get_with(&big_header(17_000))),
         ("70 KB header", get_with(&big_header(70_000))),
         ("99 headers", get_with(&many_headers(98))),
@@ -701,6 +740,19 @@ fn hostile_requests_get_the_answers_a_real_envoy_gives() {
                     .unwrap_or_default()
             };
             let local = !theirs.contains("x-envoy-upstream-service-time");
+            // What the app got: its request line, and its Host.
+            let forwarded = |r: &str| {
+                let body = body(r);
+                let line = body.lines().next().unwrap_or_default().to_string();
+                (line, header(&body, "host").map(str::to_string))
+            };
+            if !local && forwarded(&theirs) != forwarded(&mine) {
+                differences.push(format!(
+                    "{engine:?} {name}: envoy forwarded {:?}, meshtls {:?}",
+                    forwarded(&theirs),
+                    forwarded(&mine)
+                ));
+            }
             if a != b
                 || (local
                     && body(&theirs) != body(&mine)

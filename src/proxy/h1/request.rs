@@ -5,7 +5,8 @@ use std::mem::MaybeUninit;
 
 use crate::proxy::access_log::RequestFields;
 use crate::proxy::headers::{
-    PeerIdentity, XfccPolicy, content_length, is_hop_by_hop, is_valid_authority, request_id_text,
+    PeerIdentity, XfccPolicy, content_length, is_hop_by_hop, is_valid_authority,
+    needs_normalizing as needs_normalizing_path, request_id_text,
 };
 
 /// hyper's default limit; a head with more headers goes to hyper, which answers it.
@@ -83,7 +84,7 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, rewrite: &Rewrite<'_>) -> Parsed {
     else {
         return Parsed::Hyper;
     };
-    if method == "CONNECT" || !is_plain_origin_form(path.as_bytes()) {
+    if method == "CONNECT" || !is_plain_origin_form(path.as_bytes()) || needs_normalizing(path) {
         return Parsed::Hyper;
     }
     out.clear();
@@ -207,6 +208,12 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, rewrite: &Rewrite<'_>) -> Parsed {
         ),
         log,
     })
+}
+
+/// Whether the path (up to the query) is one Envoy would normalise: hyper's path does it.
+fn needs_normalizing(target: &str) -> bool {
+    let path = target.split('?').next().unwrap_or(target);
+    needs_normalizing_path(path.as_bytes())
 }
 
 /// A target of `/` followed only by RFC 3986 path and query characters (a subset of what hyper
@@ -374,6 +381,8 @@ mod tests {
             "GET / HTTP/1.1\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: a b\r\n\r\n",
+            "GET /a/../b HTTP/1.1\r\nHost: h\r\n\r\n",
+            "GET //a HTTP/1.1\r\nHost: h\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: evil/../x\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n folded\r\n\r\n",
             "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
