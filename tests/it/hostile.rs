@@ -361,8 +361,10 @@ fn the_good_client_is_served_or_refused_cleanly_at_the_connection_limit() {
     }
     meshtls::proxy::limits::raise_open_files();
     let exe = std::env::current_exe().expect("test binary");
+    // `HOSTILE_NOFILE=1024:20000` measures the case where the proxy can raise its soft limit.
+    let nofile = std::env::var("HOSTILE_NOFILE").unwrap_or_else(|_| "1024:1024".to_string());
     let child = Command::new("prlimit")
-        .arg("--nofile=1024:1024")
+        .arg(format!("--nofile={nofile}"))
         .arg("--")
         .arg(exe)
         .args([
@@ -389,6 +391,28 @@ fn the_good_client_is_served_or_refused_cleanly_at_the_connection_limit() {
         .nth(1)
         .and_then(|p| p.parse().ok())
         .expect("port");
+    let admin: SocketAddr = ready
+        .split(' ')
+        .nth(2)
+        .and_then(|a| a.parse().ok())
+        .expect("admin");
+    let stats = || {
+        let text = exchange(
+            admin,
+            b"GET /stats HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+        );
+        let pick = |suffix: &str| {
+            text.lines()
+                .find(|l| l.contains(suffix))
+                .map(str::to_string)
+                .unwrap_or_default()
+        };
+        format!(
+            "{}; {}",
+            pick("downstream_cx_active"),
+            pick("downstream_global_cx_overflow")
+        )
+    };
     let address = SocketAddr::from(([127, 0, 0, 1], port));
     assert_eq!(good_request(address), Good::Served);
 
@@ -404,8 +428,9 @@ fn the_good_client_is_served_or_refused_cleanly_at_the_connection_limit() {
     std::thread::sleep(Duration::from_millis(300));
     let during: Vec<Good> = (0..5).map(|_| good_request(address)).collect();
     eprintln!(
-        "{} attacker connections; good client during: {during:?}",
-        attacker.len()
+        "nofile {nofile}: {} attacker connections ({}); good client during: {during:?}",
+        attacker.len(),
+        stats()
     );
     assert!(!during.contains(&Good::Hung), "{during:?}");
 
