@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use meshtls::proxy::config::{
-    AccessLog, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig, ProxyConfig, Security,
-    UpstreamLimits, Workload,
+    AccessLog, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig, ProxiedWorkload,
+    ProxyConfig, Security, UpstreamLimits,
 };
 use meshtls::proxy::run::{RunningProxy, start};
 use serde_json::json;
@@ -99,7 +99,7 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
 fn config(app: SocketAddr, engine: Http1Engine, log: Option<&Path>) -> ProxyConfig {
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
     ProxyConfig {
-        workload: Workload {
+        workload: ProxiedWorkload {
             namespace: "test".to_string(),
             service_account: "httpbin".to_string(),
             sidecar_name: "ingress-sidecar".to_string(),
@@ -166,6 +166,19 @@ fn stat(proxy: &RunningProxy, suffix: &str) -> u64 {
             name.ends_with(suffix).then(|| value.trim().parse().ok())?
         })
         .unwrap_or_else(|| panic!("no stat {suffix} in {text}"))
+}
+
+/// `stat`, once it reaches `expected` (a connection's codec error is counted as it closes, a
+/// moment after the client has read the answer); its last value after 2 s otherwise.
+fn stat_reaches(proxy: &RunningProxy, suffix: &str, expected: u64) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let value = stat(proxy, suffix);
+        if value == expected || Instant::now() > deadline {
+            return value;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 fn get_with(headers: &str) -> Vec<u8> {
@@ -302,7 +315,7 @@ fn idle_h2_and_http1_connections_are_closed_after_the_idle_timeout() {
             .expect("writes");
         let mut first = [0u8; 64];
         assert!(stream.read(&mut first).expect("answer") > 0);
-        assert!(stat(&proxy, "downstream_cx_idle_timeout") >= 1);
+        assert!(stat_reaches(&proxy, "downstream_cx_idle_timeout", 2) >= 1);
         proxy.shutdown();
     }
 }
@@ -588,9 +601,13 @@ fn a_request_the_codec_rejects_is_counted_and_logged() {
         assert_eq!(status(&answer), "400", "{answer}");
         let answer = exchange(address, &get_with(&big_header(70_000)));
         assert_eq!(status(&answer), "431", "{answer}");
-        assert_eq!(stat(&proxy, "downstream_rq_4xx"), 2, "{engine:?}");
         assert_eq!(
-            stat(&proxy, "downstream_cx_protocol_error"),
+            stat_reaches(&proxy, "downstream_rq_4xx", 2),
+            2,
+            "{engine:?}"
+        );
+        assert_eq!(
+            stat_reaches(&proxy, "downstream_cx_protocol_error", 2),
             2,
             "{engine:?}"
         );
@@ -623,7 +640,7 @@ fn a_malformed_chunked_body_gets_400_and_the_apps_counters_stay() {
         );
         assert_eq!(stat(&proxy, "upstream_rq_reset"), 0);
         assert_eq!(stat(&proxy, "downstream_rq_5xx"), 0);
-        assert_eq!(stat(&proxy, "downstream_rq_4xx"), 1);
+        assert_eq!(stat_reaches(&proxy, "downstream_rq_4xx", 1), 1);
         proxy.shutdown();
     }
 }
