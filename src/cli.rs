@@ -207,6 +207,10 @@ pub struct ProxyArgs {
     /// shared by the workers)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_app_connections: Option<u32>,
+    /// How long the app may take to send its response headers; past it the client gets
+    /// Envoy's 504 `upstream request timeout` (Envoy's route timeout; default: none, as Istio)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub response_timeout: Option<std::time::Duration>,
     /// HTTP/1.1 engine: `lean` (meshtls' own loop for plain requests, hyper for the rest) or
     /// `hyper` (hyper for every request)
     #[arg(long = "http1-engine", value_enum, default_value_t = crate::proxy::config::Http1Engine::Lean)]

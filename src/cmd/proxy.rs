@@ -37,6 +37,7 @@ pub fn run(args: ProxyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
         idle_timeout,
         max_connections,
         max_app_connections,
+        response_timeout,
         http1_engine,
         app,
         app_listen,
@@ -106,6 +107,7 @@ pub fn run(args: ProxyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
             drain_timeout,
             upstream: UpstreamLimits {
                 max_connections: max_app_connections.map(|n| n as usize),
+                response_timeout,
                 ..UpstreamLimits::default()
             },
             downstream: DownstreamLimits {

@@ -165,6 +165,9 @@ pub struct UpstreamLimits {
     /// Open connections to the app per worker and listener (Envoy's circuit breaker
     /// `max_connections`); `None`: half the file-descriptor budget, shared by the workers.
     pub max_connections: Option<usize>,
+    /// How long the app may take to send its response headers (Envoy's route `timeout`; Istio
+    /// sets none by default); past it the client gets Envoy's `504 upstream request timeout`.
+    pub response_timeout: Option<Duration>,
 }
 
 impl Default for UpstreamLimits {
@@ -173,6 +176,7 @@ impl Default for UpstreamLimits {
             connect_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(3600),
             max_connections: None,
+            response_timeout: None,
         }
     }
 }

@@ -31,6 +31,8 @@ pub enum ResetReason {
     /// Every connection to the app this worker may open was busy for the connect timeout
     /// (Envoy's circuit breaker).
     Overflow,
+    /// No response headers within the response timeout (Envoy's route timeout).
+    Timeout,
 }
 
 /// Why a request sent through hyper got no response from the app.
@@ -47,6 +49,7 @@ impl ResetReason {
             ResetReason::ConnectionFailure => "connection failure",
             ResetReason::ConnectionTermination => "connection termination",
             ResetReason::Overflow => "overflow",
+            ResetReason::Timeout => "timeout",
         }
     }
 
@@ -60,6 +63,7 @@ impl ResetReason {
                 "upstream_reset_before_response_started{connection_termination}"
             }
             ResetReason::Overflow => "upstream_reset_before_response_started{overflow}",
+            ResetReason::Timeout => "upstream_response_timeout",
         }
     }
 
@@ -69,6 +73,34 @@ impl ResetReason {
             ResetReason::ConnectionFailure => "UF",
             ResetReason::ConnectionTermination => "UC",
             ResetReason::Overflow => "UO",
+            ResetReason::Timeout => "UT",
+        }
+    }
+
+    /// The status of Envoy's local reply: 504 for a timeout, else 503.
+    pub fn status(self) -> u16 {
+        match self {
+            ResetReason::Timeout => 504,
+            _ => 503,
+        }
+    }
+
+    /// Waits for `answer` up to `timeout` (none: as long as it takes); a timeout counts
+    /// `upstream_rq_timeout` and drops the request's app connection.
+    pub async fn within<T>(
+        timeout: Option<std::time::Duration>,
+        stats: &ListenerStats,
+        answer: impl std::future::Future<Output = Result<T, ResetReason>>,
+    ) -> Result<T, ResetReason> {
+        let Some(timeout) = timeout else {
+            return answer.await;
+        };
+        match tokio::time::timeout(timeout, answer).await {
+            Ok(result) => result,
+            Err(_) => {
+                ListenerStats::count(&stats.upstream_rq_timeout);
+                Err(ResetReason::Timeout)
+            }
         }
     }
 }
@@ -202,6 +234,14 @@ impl Upstream {
 
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
+    }
+
+    pub fn response_timeout(&self) -> Option<std::time::Duration> {
+        self.limits.response_timeout
+    }
+
+    pub fn stats(&self) -> &ListenerStats {
+        &self.stats
     }
 
     /// Sends `request` to the app. A pooled connection that turns out closed is retried once

@@ -91,12 +91,15 @@ impl Drop for InFlight {
     }
 }
 
-/// Envoy's body for a request that never reached the app.
+/// Envoy's body for a request that never reached the app, or timed out waiting for it.
 pub fn upstream_reset_body(reason: ResetReason) -> String {
-    format!(
-        "upstream connect error or disconnect/reset before headers. reset reason: {}",
-        reason.envoy_text()
-    )
+    match reason {
+        ResetReason::Timeout => "upstream request timeout".to_string(),
+        _ => format!(
+            "upstream connect error or disconnect/reset before headers. reset reason: {}",
+            reason.envoy_text()
+        ),
+    }
 }
 
 /// Writes the access-log line of one request, when the log is on.

@@ -377,11 +377,20 @@ async fn forward(
     listener: &ListenerContext,
 ) -> Result<Answer, Refusal> {
     let sent = Instant::now();
-    let result = match listener.upstream.send(request).await {
-        Ok(response) => Ok(response),
-        Err(Failure::RequestBody) => return Err(Refusal::BadBody),
-        Err(Failure::App(reason)) => Err(reason),
+    let upstream = &listener.upstream;
+    let sending = async {
+        match upstream.send(request).await {
+            Ok(response) => Ok(Ok(response)),
+            Err(Failure::RequestBody) => Ok(Err(Refusal::BadBody)),
+            Err(Failure::App(reason)) => Err(reason),
+        }
     };
+    let result =
+        match ResetReason::within(upstream.response_timeout(), upstream.stats(), sending).await {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(refusal)) => return Err(refusal),
+            Err(reason) => Err(reason),
+        };
     // Refused as the lean path refuses them: both a length and chunked framing (how responses
     // get smuggled), a length that is not one plain number, and a 101 nobody asked for.
     let result = result.and_then(|response| {
@@ -412,7 +421,8 @@ async fn forward(
         Err(reason) => {
             let text = upstream_reset_body(reason);
             let mut response = Response::new(Either::Right(Full::new(Bytes::from(text.clone()))));
-            *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            *response.status_mut() =
+                StatusCode::from_u16(reason.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             let h = response.headers_mut();
             h.insert(CONTENT_LENGTH, HeaderValue::from(text.len()));
             h.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));

@@ -79,6 +79,8 @@ pub struct ListenerStats {
     /// Requests refused because every app connection of the worker was busy (Envoy's circuit
     /// breaker overflow).
     pub upstream_rq_pending_overflow: AtomicU64,
+    /// Requests whose response headers did not come within the response timeout.
+    pub upstream_rq_timeout: AtomicU64,
     /// Requests the HTTP codec refused (malformed, too large): Envoy's `downstream_cx_protocol_error`.
     pub downstream_cx_protocol_error: AtomicU64,
     /// Connections closed after `idle_timeout` with no request in flight.
@@ -172,6 +174,10 @@ impl ListenerStats {
         out.push((
             format!("{cluster}.upstream_rq_pending_overflow"),
             get(&self.upstream_rq_pending_overflow),
+        ));
+        out.push((
+            format!("{cluster}.upstream_rq_timeout"),
+            get(&self.upstream_rq_timeout),
         ));
         out
     }

@@ -698,6 +698,42 @@ fn paths_reach_the_app_normalised_as_istios_envoy_forwards_them() {
     }
 }
 
+/// Issue 16, item 7: a hung app held a client forever; `--response-timeout` bounds it with
+/// Envoy's route-timeout answer.
+#[test]
+fn a_hung_app_gets_envoys_504_after_the_response_timeout() {
+    let hung = TcpListener::bind("127.0.0.1:0").expect("binds");
+    let address = hung.local_addr().expect("address");
+    let held = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for _ in 0..2 {
+            if let Ok((stream, _)) = hung.accept() {
+                held.push(stream);
+            }
+        }
+        std::thread::sleep(Duration::from_secs(3));
+    });
+    for engine in ENGINES {
+        let mut config = config(address, engine, None);
+        config.upstream.response_timeout = Some(Duration::from_millis(300));
+        let proxy = start(config).expect("proxy starts");
+        let started = Instant::now();
+        let answer = exchange(
+            proxy.address_of(PORT).expect("bound"),
+            b"GET /hang HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+        );
+        assert!(
+            answer.starts_with("HTTP/1.1 504 Gateway Timeout\r\n")
+                && answer.ends_with("\r\n\r\nupstream request timeout"),
+            "{engine:?}: {answer}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(stat(&proxy, "upstream_rq_timeout"), 1);
+        proxy.shutdown();
+    }
+    let _ = held.join();
+}
+
 // ---- the same requests to a real Envoy ----
 
 /// The hostile requests above, the status each gets from a real Envoy 1.40 (configured as
