@@ -21,6 +21,7 @@ use super::config::{Http1Engine, ListenerConfig, Security};
 use super::h1::{self, HYPER_READ_CAP, Handoff, Rewind};
 use super::headers::PeerIdentity;
 use super::limits::Admitted;
+use super::linger::Lingering;
 use super::listener::{Activity, ConnectionInfo, ListenerContext, log_request};
 use super::serve::{MAX_HEADER_BYTES, MAX_HEADER_COUNT, handle};
 use super::stats::{HandshakeFailure, ListenerStats};
@@ -297,7 +298,7 @@ async fn serve_http<IO>(
         context: Rc::clone(&context),
     };
     let service = service_fn(move |request| handle(request, Rc::clone(&info), Rc::clone(&context)));
-    let io = TokioIo::new(io);
+    let io = TokioIo::new(Lingering::new(io));
     if h2 == Some(false) {
         // HTTP/1.1 by ALPN: hyper's own builder, the same settings, without the auto builder's
         // version-sniffing wrapper around every read.

@@ -10,6 +10,7 @@ pub mod h1;
 pub mod headers;
 pub mod inbound;
 pub mod limits;
+pub mod linger;
 pub mod listener;
 pub mod mount;
 pub mod reload;
