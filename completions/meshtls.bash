@@ -1459,7 +1459,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__proxy)
-            opts="-f -R -h -V --filename --recursive --workload --bind --port-map --endpoint-override --admin --enable-tls-on-sidecar-ingress --root --state-dir --mesh-dir --concurrency --drain-timeout --access-log --http1-engine --app --app-listen --help --version"
+            opts="-f -R -h -V --filename --recursive --workload --bind --port-map --endpoint-override --admin --enable-tls-on-sidecar-ingress --root --state-dir --mesh-dir --concurrency --drain-timeout --access-log --idle-timeout --max-connections --max-app-connections --response-timeout --http1-engine --app --app-listen --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1514,6 +1514,22 @@ _meshtls() {
                     return 0
                     ;;
                 --access-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-app-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --response-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -340,6 +340,10 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l mesh-dir -d 'T
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l concurrency -d 'Worker threads (Envoy\'s --concurrency)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l drain-timeout -d 'How long requests in flight may take to finish on SIGTERM/SIGINT (e.g. 5s, 500ms)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l access-log -d 'Where access-log lines go: stdout, off, or a file path' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l idle-timeout -d 'Close a downstream connection (HTTP/1.1 or h2) that has carried no request for this long (Envoy\'s HCM idle_timeout)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l max-connections -d 'Most downstream connections open at once; past it new ones are closed, as Envoy\'s overload manager does (default: half the open-files limit)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l max-app-connections -d 'Most connections to the app each worker opens per port; requests beyond wait up to the connect timeout, then get Envoy\'s 503 overflow (default: half the open-files limit, shared by the workers)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l response-timeout -d 'How long the app may take to send its response headers; past it the client gets Envoy\'s 504 `upstream request timeout` (Envoy\'s route timeout; default: none, as Istio)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l http1-engine -d 'HTTP/1.1 engine: `lean` (meshtls\' own loop for plain requests, hyper for the rest) or `hyper` (hyper for every request)' -r -f -a "lean\t'meshtls\' own forwarding loop for plain requests (Content-Length or no body, origin-form); anything else on the connection is handed to hyper'
 hyper\t'hyper for every request'"
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l app-listen -d 'With --app: the address httpbin listens on (default: a free loopback port)' -r

@@ -194,6 +194,23 @@ pub struct ProxyArgs {
     /// Where access-log lines go: stdout, off, or a file path
     #[arg(long, default_value = "stdout", value_name = "WHERE")]
     pub access_log: String,
+    /// Close a downstream connection (HTTP/1.1 or h2) that has carried no request for this
+    /// long (Envoy's HCM idle_timeout)
+    #[arg(long, default_value = "60m", value_name = "DURATION", value_parser = parse_duration)]
+    pub idle_timeout: std::time::Duration,
+    /// Most downstream connections open at once; past it new ones are closed, as Envoy's
+    /// overload manager does (default: half the open-files limit)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
+    /// Most connections to the app each worker opens per port; requests beyond wait up to the
+    /// connect timeout, then get Envoy's 503 overflow (default: half the open-files limit,
+    /// shared by the workers)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_app_connections: Option<u32>,
+    /// How long the app may take to send its response headers; past it the client gets
+    /// Envoy's 504 `upstream request timeout` (Envoy's route timeout; default: none, as Istio)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub response_timeout: Option<std::time::Duration>,
     /// HTTP/1.1 engine: `lean` (meshtls' own loop for plain requests, hyper for the rest) or
     /// `hyper` (hyper for every request)
     #[arg(long = "http1-engine", value_enum, default_value_t = crate::proxy::config::Http1Engine::Lean)]

@@ -25,7 +25,9 @@ use crate::output::progress::{Progress, StepValue};
 use crate::page;
 use crate::pki::files::write_task_files;
 use crate::pki::spec::{KeyType, TaskNames, TaskSpec};
-use crate::proxy::config::{AccessLog, Endpoint, Http1Engine, ProxyConfig, UpstreamLimits};
+use crate::proxy::config::{
+    AccessLog, DownstreamLimits, Endpoint, Http1Engine, ProxyConfig, UpstreamLimits,
+};
 use crate::proxy::inbound::{Placement, Runtime, resolve};
 use crate::proxy::mount::mount_all;
 use crate::proxy::run::{RunningProxy, start};
@@ -418,6 +420,7 @@ fn sidecar_config(
             connect_timeout: Duration::from_secs(2),
             ..UpstreamLimits::default()
         },
+        downstream: DownstreamLimits::default(),
         http1: Http1Engine::default(),
     });
     Ok((config, warnings))

@@ -162,6 +162,12 @@ pub struct ListenerConfig {
 pub struct UpstreamLimits {
     pub connect_timeout: Duration,
     pub idle_timeout: Duration,
+    /// Open connections to the app per worker and listener (Envoy's circuit breaker
+    /// `max_connections`); `None`: half the file-descriptor budget, shared by the workers.
+    pub max_connections: Option<usize>,
+    /// How long the app may take to send its response headers (Envoy's route `timeout`; Istio
+    /// sets none by default); past it the client gets Envoy's `504 upstream request timeout`.
+    pub response_timeout: Option<Duration>,
 }
 
 impl Default for UpstreamLimits {
@@ -169,6 +175,33 @@ impl Default for UpstreamLimits {
         UpstreamLimits {
             connect_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(3600),
+            max_connections: None,
+            response_timeout: None,
+        }
+    }
+}
+
+/// Limits on downstream connections, as Envoy's HTTP connection manager and overload manager
+/// set them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DownstreamLimits {
+    /// A connection with no request in flight for this long is closed (HCM `idle_timeout`,
+    /// Envoy's default 1 h), HTTP/1.1 and h2 alike.
+    pub idle_timeout: Duration,
+    /// How long a client may take to send a request head.
+    pub header_read_timeout: Duration,
+    /// Concurrent downstream connections across all listeners and workers; past it new ones
+    /// are closed at once (Envoy's `global_downstream_max_connections`). `None`: half the
+    /// file-descriptor budget (the other half is for the app connections).
+    pub max_connections: Option<usize>,
+}
+
+impl Default for DownstreamLimits {
+    fn default() -> Self {
+        DownstreamLimits {
+            idle_timeout: Duration::from_secs(3600),
+            header_read_timeout: Duration::from_secs(60),
+            max_connections: None,
         }
     }
 }
@@ -201,6 +234,7 @@ pub struct ProxyConfig {
     /// Worker threads, like Envoy's `--concurrency` (default 1).
     pub concurrency: usize,
     pub upstream: UpstreamLimits,
+    pub downstream: DownstreamLimits,
     /// How a pod path (e.g. `/etc/istio/tls-certs/tls.crt`) maps to a local file.
     pub root: PathBuf,
     /// The local mesh CA folder (ROOTCA and the `default` workload identity).

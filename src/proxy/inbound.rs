@@ -6,8 +6,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 
 use super::config::{
-    AccessLog, ClientAuth, ClientRoots, Endpoint, Http1Engine, ListenerConfig, ProxiedWorkload,
-    ProxyConfig, Security, TlsMode, TlsTermination, TlsVersion, UpstreamLimits,
+    AccessLog, ClientAuth, ClientRoots, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig,
+    ProxiedWorkload, ProxyConfig, Security, TlsMode, TlsTermination, TlsVersion, UpstreamLimits,
 };
 use crate::k8s::secret::Secret;
 use crate::k8s::volumes::{Mount, VolumeError, mounts, project};
@@ -308,6 +308,7 @@ pub struct Runtime {
     pub access_log: AccessLog,
     pub drain_timeout: std::time::Duration,
     pub upstream: UpstreamLimits,
+    pub downstream: DownstreamLimits,
     pub http1: Http1Engine,
 }
 
@@ -320,6 +321,7 @@ impl Inbound {
             admin: runtime.admin,
             concurrency: runtime.concurrency,
             upstream: runtime.upstream,
+            downstream: runtime.downstream,
             root: runtime.root,
             mesh_dir: runtime.mesh_dir,
             trust_domain: crate::page::TRUST_DOMAIN.to_string(),

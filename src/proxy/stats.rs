@@ -76,6 +76,17 @@ pub struct ListenerStats {
     pub upstream_cx_total: AtomicU64,
     pub upstream_cx_connect_fail: AtomicU64,
     pub upstream_rq_reset: AtomicU64,
+    /// Requests refused because every app connection of the worker was busy (Envoy's circuit
+    /// breaker overflow).
+    pub upstream_rq_pending_overflow: AtomicU64,
+    /// Requests whose response headers did not come within the response timeout.
+    pub upstream_rq_timeout: AtomicU64,
+    /// Requests the HTTP codec refused (malformed, too large): Envoy's `downstream_cx_protocol_error`.
+    pub downstream_cx_protocol_error: AtomicU64,
+    /// Connections closed after `idle_timeout` with no request in flight.
+    pub downstream_cx_idle_timeout: AtomicU64,
+    /// Connections closed at once because the proxy held its connection limit.
+    pub downstream_global_cx_overflow: AtomicU64,
 }
 
 fn bump(counter: &AtomicU64) {
@@ -120,6 +131,10 @@ impl ListenerStats {
                 get(&self.plaintext_reset),
             ),
             (
+                format!("{listener}.downstream_global_cx_overflow"),
+                get(&self.downstream_global_cx_overflow),
+            ),
+            (
                 format!("{listener}.ssl.handshake"),
                 get(&self.ssl_handshake),
             ),
@@ -137,6 +152,14 @@ impl ListenerStats {
             out.push((format!("{http}.downstream_rq_{}xx", i + 1), get(counter)));
         }
         out.push((
+            format!("{http}.downstream_cx_protocol_error"),
+            get(&self.downstream_cx_protocol_error),
+        ));
+        out.push((
+            format!("{http}.downstream_cx_idle_timeout"),
+            get(&self.downstream_cx_idle_timeout),
+        ));
+        out.push((
             format!("{cluster}.upstream_cx_total"),
             get(&self.upstream_cx_total),
         ));
@@ -147,6 +170,14 @@ impl ListenerStats {
         out.push((
             format!("{cluster}.upstream_rq_reset"),
             get(&self.upstream_rq_reset),
+        ));
+        out.push((
+            format!("{cluster}.upstream_rq_pending_overflow"),
+            get(&self.upstream_rq_pending_overflow),
+        ));
+        out.push((
+            format!("{cluster}.upstream_rq_timeout"),
+            get(&self.upstream_rq_timeout),
         ));
         out
     }

@@ -11,8 +11,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use meshtls::proxy::config::{
-    AccessLog, Endpoint, Http1Engine, ListenerConfig, ProxiedWorkload, ProxyConfig, Security,
-    UpstreamLimits,
+    AccessLog, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig, ProxiedWorkload,
+    ProxyConfig, Security, UpstreamLimits,
 };
 use meshtls::proxy::run::start;
 
@@ -406,6 +406,7 @@ fn config(app: SocketAddr, engine: Http1Engine, root: &Path) -> ProxyConfig {
             connect_timeout: Duration::from_secs(2),
             ..UpstreamLimits::default()
         },
+        downstream: DownstreamLimits::default(),
         root: root.to_path_buf(),
         mesh_dir: None,
         trust_domain: "cluster.local".to_string(),

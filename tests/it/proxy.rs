@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use meshtls::httpbin::{self, RunningHttpbin};
 use meshtls::proxy::config::{
-    AccessLog, ClientAuth, ClientRoots, Endpoint, Http1Engine, ListenerConfig, ProxiedWorkload,
-    ProxyConfig, Security, TlsMode, TlsTermination, TlsVersion, UpstreamLimits,
+    AccessLog, ClientAuth, ClientRoots, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig,
+    ProxiedWorkload, ProxyConfig, Security, TlsMode, TlsTermination, TlsVersion, UpstreamLimits,
 };
 use meshtls::proxy::run::{RunningProxy, start};
 
@@ -121,6 +121,7 @@ pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> 
             connect_timeout: Duration::from_secs(2),
             ..UpstreamLimits::default()
         },
+        downstream: DownstreamLimits::default(),
         root: root.to_path_buf(),
         mesh_dir: Some(mesh.to_path_buf()),
         trust_domain: "cluster.local".to_string(),
