@@ -115,7 +115,8 @@ impl Finding {
             code,
             level: code.level(),
             origin: origin.clone(),
-            message: message.into(),
+            // Messages quote the input (names, parser errors): made safe once, here.
+            message: crate::redact::message(&message.into()),
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::mesh::install::IstioOperator;
 use crate::mesh::peer_auth::PeerAuthentication;
 use crate::mesh::sidecar::Sidecar;
 use crate::mesh::validate::{Finding, validate_value};
+use crate::redact;
 
 /// One object of the task. (A render holds a few dozen; boxing the large k8s types buys nothing.)
 #[allow(clippy::large_enum_variant)]
@@ -130,7 +131,7 @@ impl Manifest {
             .unwrap_or_default();
         let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
         fn typed<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
-            serde_json::from_value(value).map_err(|e| e.to_string())
+            serde_json::from_value(value).map_err(|e| redact::message(&e.to_string()))
         }
         let result = match (group, kind.as_str()) {
             ("install.istio.io", "IstioOperator") => typed(value).map(Manifest::IstioOperator),
@@ -148,15 +149,15 @@ impl Manifest {
             _ => {
                 return Err(ManifestError::UnknownKind {
                     index,
-                    kind,
-                    api_version,
+                    kind: redact::value(&kind),
+                    api_version: redact::value(&api_version),
                 });
             }
         };
         result.map_err(|message| ManifestError::Invalid {
             index,
-            kind,
-            name,
+            kind: redact::value(&kind),
+            name: redact::value(&name),
             message,
         })
     }

@@ -10,6 +10,7 @@ mod completion;
 mod create_secret;
 mod http1_engines;
 mod http1_fuzz;
+mod no_key_leaks;
 mod proxy;
 mod proxy_cli;
 mod proxy_config;

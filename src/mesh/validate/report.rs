@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::redact;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum Level {
     Error,
@@ -43,12 +45,11 @@ pub struct Report {
 
 impl Report {
     pub fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.items.push((Level::Error, path.into(), message.into()));
+        self.items.push((Level::Error, safe(path), safe(message)));
     }
 
     pub fn warning(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.items
-            .push((Level::Warning, path.into(), message.into()));
+        self.items.push((Level::Warning, safe(path), safe(message)));
     }
 
     pub fn has_errors(&self) -> bool {
@@ -62,12 +63,17 @@ impl Report {
             .into_iter()
             .map(|(level, path, message)| Finding {
                 level,
-                kind: kind.to_string(),
-                namespace: namespace.to_string(),
-                name: name.to_string(),
+                kind: redact::value(kind),
+                namespace: redact::value(namespace),
+                name: redact::value(name),
                 path,
                 message,
             })
             .collect()
     }
+}
+
+/// Paths and messages quote the input (field names, values): made safe once, here.
+fn safe(text: impl Into<String>) -> String {
+    redact::message(&text.into())
 }
