@@ -4,6 +4,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Secret as KubeSecret, Service, ServiceAccount};
 use serde::de::DeserializeOwned;
 
+use crate::fsx::FileMode;
 use crate::k8s::secret::Secret;
 use crate::k8s::yaml::{YamlError, to_yaml};
 use crate::mesh::install::IstioOperator;
@@ -84,6 +85,14 @@ impl Manifest {
             meta.namespace.clone().unwrap_or_default(),
             meta.name.clone().unwrap_or_default(),
         )
+    }
+
+    /// The mode of a file holding this object: a Secret's data is key material (0600).
+    pub fn file_mode(&self) -> FileMode {
+        match self {
+            Manifest::Secret(_) => FileMode::Private,
+            _ => FileMode::Public,
+        }
     }
 
     /// A file name for `--out-dir`: `NN-kind-[namespace-]name.yaml`.
