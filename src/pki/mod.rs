@@ -39,6 +39,11 @@ pub enum PkiError {
     InvalidSubject { subject: String, reason: String },
     #[error("{path} is not a CA certificate (basicConstraints CA:TRUE is missing)")]
     NotCa { path: PathBuf },
+    #[error(
+        "found {} but not {}: a run was killed while making the mesh root; remove {} (nothing was ever signed with it) and start again",
+        key.display(), cert.display(), key.display()
+    )]
+    HalfMeshRoot { key: PathBuf, cert: PathBuf },
     #[error("issuing {what}: {reason}")]
     Issue { what: String, reason: String },
 }
