@@ -91,6 +91,7 @@ codes! {
     CertUnreadable = "MTLS0021", Error, "certificate or key data cannot be read";
     ConflictingSidecars = "MTLS0022", Error, "several Sidecars select the same workload (IST0110)";
     MultipleDefaultSidecars = "MTLS0023", Error, "several Sidecars have no selector (IST0111)";
+    KeyNotLoadable = "MTLS0024", Warning, "a private key the real istio-proxy (Envoy) cannot load";
 }
 
 impl Code {

@@ -12,6 +12,7 @@ use crate::k8s::secret::{Secret, SecretError, go_io_reason};
 use crate::kube::apply::ApplyOptions;
 use crate::kube::apply::apply_documents;
 use crate::output::{Printer, warn};
+use crate::pki::keyformat::proxy_key_problem;
 use crate::resolve::connect_options;
 
 pub fn run(which: CreateSecretCommand, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
@@ -187,5 +188,14 @@ fn tls(
     };
     let cert_pem = read(cert)?;
     let key_pem = read(key)?;
-    Secret::tls(name, object.namespace.as_deref(), cert_pem, key_pem)
+    // kubectl (Go) accepts keys Envoy refuses; the bytes stay kubectl's, with a warning.
+    let problem = proxy_key_problem(&key_pem);
+    let secret = Secret::tls(name, object.namespace.as_deref(), cert_pem, key_pem)?;
+    if let Some(problem) = problem {
+        warn(&format!(
+            "{}: the real istio-proxy cannot load this key and the listener would stay warming: {problem}",
+            key.display()
+        ));
+    }
+    Ok(secret)
 }

@@ -4,6 +4,7 @@ pub mod files;
 pub mod inspect;
 pub mod issue;
 pub mod key;
+pub mod keyformat;
 pub mod mesh_ca;
 pub mod pem;
 pub mod spec;
