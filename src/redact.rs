@@ -53,6 +53,12 @@ pub fn value(text: &str) -> String {
 /// A parser's message made safe to print: every quoted value (`"…"` or `` `…` ``) is cut to an
 /// excerpt or redacted, key material outside quotes is redacted, and the whole is capped.
 pub fn message(text: &str) -> String {
+    message_within(text, MAX_MESSAGE)
+}
+
+/// [`message`] with a cap of `max` characters, for messages of our own making that quote input
+/// (analyzer findings run longer than a parser's one line).
+pub fn message_within(text: &str, max: usize) -> String {
     let mut out = String::with_capacity(text.len().min(MAX_MESSAGE + 16));
     let mut rest = text;
     while let Some(start) = rest.find(['"', '`']) {
@@ -70,12 +76,12 @@ pub fn message(text: &str) -> String {
             }
             None => rest = "",
         }
-        if out.len() > MAX_MESSAGE * 2 {
+        if out.len() > max * 2 {
             break;
         }
     }
     out.push_str(&sweep(rest));
-    cap(&out, MAX_MESSAGE)
+    cap(&out, max)
 }
 
 /// Whether `text` holds anything that looks like key material: the words `PRIVATE KEY` (PEM

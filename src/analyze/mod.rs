@@ -117,7 +117,7 @@ impl Finding {
             level: code.level(),
             origin: origin.clone(),
             // Messages quote the input (names, parser errors): made safe once, here.
-            message: crate::redact::message(&message.into()),
+            message: crate::redact::message_within(&message.into(), 1200),
         }
     }
 }
