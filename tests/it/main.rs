@@ -11,6 +11,7 @@ mod create_secret;
 mod hostile;
 mod http1_engines;
 mod http1_fuzz;
+mod no_key_leaks;
 mod proxy;
 mod proxy_cli;
 mod proxy_config;
