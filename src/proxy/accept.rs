@@ -7,14 +7,15 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::tls::hello::ServerConfigs;
 use arc_swap::ArcSwapOption;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use rustls::ServerConfig;
+use rustls::server::Acceptor;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
-use tokio_rustls::TlsAcceptor;
+use tokio_rustls::LazyConfigAcceptor;
 
 use super::access_log::{Outcome, RequestFields};
 use super::config::{Http1Engine, ListenerConfig, Security};
@@ -42,7 +43,7 @@ const H2_MAX_HEADER_LIST: u32 = 128 * 1024;
 pub struct ListenerShared {
     pub config: ListenerConfig,
     /// The current server config (termination or mesh); `None` while its secret is warming.
-    pub tls: Arc<ArcSwapOption<ServerConfig>>,
+    pub tls: Arc<ArcSwapOption<ServerConfigs>>,
     pub stats: Arc<ListenerStats>,
     /// `spiffe://<trust domain>/`: what a mesh peer's identity must start with.
     pub spiffe_prefix: String,
@@ -116,6 +117,7 @@ pub async fn connection(
             Some(TLS_HANDSHAKE_RECORD) => Next::Tls {
                 mesh: !matches!(security, Security::Terminate(_)),
             },
+            Some(byte) if byte & 0x80 != 0 && is_sslv2_hello(&stream).await => Next::SslV2,
             Some(_) if *security == Security::Permissive => Next::Plaintext,
             Some(_) if matches!(security, Security::Terminate(_)) => {
                 Next::Reset("the port only speaks TLS")
@@ -135,6 +137,7 @@ pub async fn connection(
             }
         }
         Next::Reset(why) => reset_plaintext(stream, remote, &shared, why),
+        Next::SslV2 => refuse_sslv2(stream, remote, &shared).await,
     }
 }
 
@@ -147,6 +150,32 @@ enum Next {
     },
     /// Plaintext that matches no filter chain, and why.
     Reset(&'static str),
+    /// An SSLv2-format ClientHello, which no TLS version we speak accepts.
+    SslV2,
+}
+
+/// A fatal `protocol_version` alert in a TLS 1.0 record: BoringSSL's answer to an SSLv2 hello.
+const PROTOCOL_VERSION_ALERT: [u8; 7] = [0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46];
+
+/// Whether the client opened with an SSLv2 record (high bit of the length) holding a CLIENT-HELLO.
+async fn is_sslv2_hello(stream: &TcpStream) -> bool {
+    let mut head = [0u8; 3];
+    matches!(
+        tokio::time::timeout(HANDSHAKE_TIMEOUT, stream.peek(&mut head)).await,
+        Ok(Ok(3))
+    ) && head[2] == 1
+}
+
+/// Answers an SSLv2 ClientHello as Envoy does (the alert, then close) and counts it.
+async fn refuse_sslv2(mut stream: TcpStream, remote: SocketAddr, shared: &ListenerShared) {
+    use tokio::io::AsyncWriteExt;
+    shared.stats.handshake_failed(HandshakeFailure::Other);
+    log::warn!(
+        "port {}: TLS handshake from {remote} failed: an SSLv2 ClientHello",
+        shared.config.port
+    );
+    let _ = stream.write_all(&PROTOCOL_VERSION_ALERT).await;
+    let _ = stream.shutdown().await;
 }
 
 /// Plaintext that matches no filter chain: Envoy closes with the bytes unread, i.e. a reset.
@@ -191,8 +220,13 @@ async fn handshake(
         );
         return None;
     };
-    let accepted =
-        tokio::time::timeout(HANDSHAKE_TIMEOUT, TlsAcceptor::from(config).accept(stream)).await;
+    // The ClientHello first: it chooses the config (cipher order, ALPN) as Envoy would.
+    let accepted = tokio::time::timeout(HANDSHAKE_TIMEOUT, async {
+        let start = LazyConfigAcceptor::new(Acceptor::default(), stream).await?;
+        let chosen = config.choose(&start.client_hello());
+        start.into_stream(chosen).await
+    })
+    .await;
     let tls = match accepted {
         Ok(Ok(tls)) => tls,
         Ok(Err(e)) => {
@@ -212,6 +246,7 @@ async fn handshake(
     };
     ListenerStats::count(&shared.stats.ssl_handshake);
     let (_, session) = tls.get_ref();
+    count_negotiated(&shared.stats, session);
     let h2 = is_h2(session.alpn_protocol());
     let sni = session.server_name().unwrap_or("").to_string();
     let by = if mesh {
@@ -240,9 +275,37 @@ async fn handshake(
     Some((tls, peer, sni, h2))
 }
 
+/// Counts a completed handshake's version, cipher and group, resumption and client certificate
+/// under Envoy's names.
+fn count_negotiated(stats: &ListenerStats, session: &rustls::ServerConnection) {
+    let version = match session.protocol_version() {
+        Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3",
+        Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2",
+        _ => "unknown",
+    };
+    let cipher = session
+        .negotiated_cipher_suite()
+        .map_or("unknown", |suite| {
+            crate::tls::envoy_cipher_name(suite.suite())
+        });
+    let curve = session
+        .negotiated_key_exchange_group()
+        .map(|group| crate::tls::envoy_group_name(group.name()));
+    stats.handshake_done(version, cipher, curve);
+    if session.handshake_kind() == Some(rustls::HandshakeKind::Resumed) {
+        ListenerStats::count(&stats.ssl_session_reused);
+    }
+    if session
+        .peer_certificates()
+        .is_none_or(|chain| chain.is_empty())
+    {
+        ListenerStats::count(&stats.ssl_no_certificate);
+    }
+}
+
 /// Maps a failed handshake to the reason we count and log.
 fn classify(error: &std::io::Error) -> HandshakeFailure {
-    use rustls::{CertificateError, Error};
+    use rustls::{CertificateError, Error, PeerIncompatible};
     let Some(inner) = error.get_ref().and_then(|e| e.downcast_ref::<Error>()) else {
         return HandshakeFailure::Other;
     };
@@ -269,7 +332,12 @@ fn classify(error: &std::io::Error) -> HandshakeFailure {
             HandshakeFailure::NotSpiffe
         }
         Error::InvalidCertificate(_) => HandshakeFailure::BadCertificate,
-        Error::PeerIncompatible(_) => HandshakeFailure::UnsupportedVersion,
+        Error::PeerIncompatible(why) => match why {
+            PeerIncompatible::NoCipherSuitesInCommon => HandshakeFailure::NoCommonCipher,
+            PeerIncompatible::NoKxGroupsInCommon => HandshakeFailure::NoCommonGroup,
+            PeerIncompatible::NoSignatureSchemesInCommon => HandshakeFailure::NoCommonSignature,
+            _ => HandshakeFailure::NoCommonVersion,
+        },
         _ => HandshakeFailure::Other,
     }
 }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::tls::hello::ServerConfigs;
 use arc_swap::ArcSwapOption;
-use rustls::ServerConfig;
 use rustls::pki_types::CertificateRevocationListDer;
 use time::OffsetDateTime;
 
@@ -37,7 +37,7 @@ pub struct WatchedTermination {
     ca: Option<TrustBundle>,
     /// None until the CRL file (when there is one) has loaded.
     crls: Option<Vec<CertificateRevocationListDer<'static>>>,
-    slot: Arc<ArcSwapOption<ServerConfig>>,
+    slot: Arc<ArcSwapOption<ServerConfigs>>,
 }
 
 /// The mesh identity (`default`) and root (`ROOTCA`) serving Istio mTLS listeners.
@@ -48,7 +48,7 @@ pub struct WorkloadIdentity {
     spiffe_prefix: String,
     ttl: Duration,
     renew_at: OffsetDateTime,
-    slots: Vec<Arc<ArcSwapOption<ServerConfig>>>,
+    slots: Vec<Arc<ArcSwapOption<ServerConfigs>>>,
 }
 
 /// Everything the control thread keeps current.
@@ -62,7 +62,7 @@ impl Reloader {
     /// Registers every secret and builds the initial state; `slots[i]` is listener i's TLS slot.
     pub fn new(
         config: &ProxyConfig,
-        slots: &[Arc<ArcSwapOption<ServerConfig>>],
+        slots: &[Arc<ArcSwapOption<ServerConfigs>>],
         store: Arc<SecretStore>,
     ) -> Result<Reloader, String> {
         let mut terminations = Vec::new();

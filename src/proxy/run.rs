@@ -123,7 +123,7 @@ pub fn start(config: ProxyConfig) -> Result<RunningProxy, StartError> {
     let admission = Admission::new(budget.connections);
     let config = Arc::new(config);
     let store = Arc::new(SecretStore::default());
-    let slots: Vec<Arc<ArcSwapOption<rustls::ServerConfig>>> = config
+    let slots: Vec<Arc<ArcSwapOption<super::tls::hello::ServerConfigs>>> = config
         .listeners
         .iter()
         .map(|_| Arc::new(ArcSwapOption::empty()))

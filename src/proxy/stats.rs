@@ -10,25 +10,33 @@ pub enum HandshakeFailure {
     /// Revoked by the `caCrl`, or no current CRL from its issuer.
     Revoked,
     BadCertificate,
-    UnsupportedVersion,
+    NoCommonVersion,
+    NoCommonCipher,
+    NoCommonGroup,
+    NoCommonSignature,
     NoServerCertificate,
     NotSpiffe,
     Other,
 }
 
 impl HandshakeFailure {
-    /// The Envoy stat suffix (`ssl.<this>`).
+    /// The Envoy 1.40 stat suffix (`ssl.<this>`): Envoy counts every failed verification but a
+    /// missing certificate or SAN under `fail_verify_error`, and every other failure under
+    /// `connection_error`.
     pub fn stat(self) -> &'static str {
         match self {
             HandshakeFailure::NoCertificate => "fail_verify_no_cert",
             HandshakeFailure::UnknownCa
+            | HandshakeFailure::Expired
             | HandshakeFailure::BadCertificate
             | HandshakeFailure::Revoked => "fail_verify_error",
-            HandshakeFailure::Expired => "fail_verify_cert_expired",
-            HandshakeFailure::UnsupportedVersion => "fail_unsupported_version",
-            HandshakeFailure::NoServerCertificate => "fail_no_server_certificate",
             HandshakeFailure::NotSpiffe => "fail_verify_san",
-            HandshakeFailure::Other => "connection_error",
+            HandshakeFailure::NoCommonVersion
+            | HandshakeFailure::NoCommonCipher
+            | HandshakeFailure::NoCommonGroup
+            | HandshakeFailure::NoCommonSignature
+            | HandshakeFailure::NoServerCertificate
+            | HandshakeFailure::Other => "connection_error",
         }
     }
 
@@ -41,7 +49,10 @@ impl HandshakeFailure {
                 "the client certificate is revoked by the CRL (or its issuer has no current CRL)"
             }
             HandshakeFailure::BadCertificate => "the client certificate is invalid",
-            HandshakeFailure::UnsupportedVersion => "no TLS version in common",
+            HandshakeFailure::NoCommonVersion => "no TLS version in common",
+            HandshakeFailure::NoCommonCipher => "no cipher suite in common",
+            HandshakeFailure::NoCommonGroup => "no key exchange group in common",
+            HandshakeFailure::NoCommonSignature => "no signature scheme in common",
             HandshakeFailure::NoServerCertificate => {
                 "the server certificate is not loaded (secret warming)"
             }
@@ -50,17 +61,27 @@ impl HandshakeFailure {
         }
     }
 
-    const ALL: [HandshakeFailure; 9] = [
+    const ALL: [HandshakeFailure; 12] = [
         HandshakeFailure::NoCertificate,
         HandshakeFailure::UnknownCa,
         HandshakeFailure::Expired,
         HandshakeFailure::Revoked,
         HandshakeFailure::BadCertificate,
-        HandshakeFailure::UnsupportedVersion,
+        HandshakeFailure::NoCommonVersion,
+        HandshakeFailure::NoCommonCipher,
+        HandshakeFailure::NoCommonGroup,
+        HandshakeFailure::NoCommonSignature,
         HandshakeFailure::NoServerCertificate,
         HandshakeFailure::NotSpiffe,
         HandshakeFailure::Other,
     ];
+}
+
+/// What a completed handshake negotiated, counted under Envoy's dynamic names
+/// (`ssl.versions.TLSv1.3`, `ssl.ciphers.<name>`, `ssl.curves.<name>`).
+#[derive(Debug, Default)]
+struct Negotiated {
+    counts: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 /// One listener's counters.
@@ -70,7 +91,12 @@ pub struct ListenerStats {
     pub downstream_cx_active: AtomicU64,
     pub plaintext_reset: AtomicU64,
     pub ssl_handshake: AtomicU64,
-    ssl_failures: [AtomicU64; 9],
+    ssl_failures: [AtomicU64; 12],
+    /// Handshakes that resumed a session (`ssl.session_reused`).
+    pub ssl_session_reused: AtomicU64,
+    /// Handshakes that completed without a client certificate (`ssl.no_certificate`).
+    pub ssl_no_certificate: AtomicU64,
+    negotiated: Negotiated,
     /// Responses by class: 1xx … 5xx.
     responses: [AtomicU64; 5],
     pub upstream_cx_total: AtomicU64,
@@ -98,8 +124,23 @@ impl ListenerStats {
         let index = HandshakeFailure::ALL
             .iter()
             .position(|f| *f == why)
-            .unwrap_or(7);
+            .unwrap_or(HandshakeFailure::ALL.len() - 1);
         bump(&self.ssl_failures[index]);
+    }
+
+    /// Counts what a completed handshake negotiated: `version` (`TLSv1.3`), the cipher by
+    /// Envoy's name, the key exchange group.
+    pub fn handshake_done(&self, version: &str, cipher: &str, curve: Option<&str>) {
+        let mut counts = match self.negotiated.counts.lock() {
+            Ok(counts) => counts,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let mut add = |name: String| *counts.entry(name).or_default() += 1;
+        add(format!("versions.{version}"));
+        add(format!("ciphers.{cipher}"));
+        if let Some(curve) = curve {
+            add(format!("curves.{curve}"));
+        }
     }
 
     pub fn response(&self, status: u16) {
@@ -145,6 +186,19 @@ impl ListenerStats {
             match ssl.iter_mut().find(|(n, _)| *n == name) {
                 Some(entry) => entry.1 += get(&self.ssl_failures[i]),
                 None => ssl.push((name, get(&self.ssl_failures[i]))),
+            }
+        }
+        ssl.push((
+            format!("{listener}.ssl.session_reused"),
+            get(&self.ssl_session_reused),
+        ));
+        ssl.push((
+            format!("{listener}.ssl.no_certificate"),
+            get(&self.ssl_no_certificate),
+        ));
+        if let Ok(counts) = self.negotiated.counts.lock() {
+            for (name, count) in counts.iter() {
+                ssl.push((format!("{listener}.ssl.{name}"), *count));
             }
         }
         out.extend(ssl);

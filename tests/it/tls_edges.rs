@@ -74,3 +74,237 @@ fn a_mesh_peer_of_another_trust_domain_fails_the_handshake_as_envoy_fails_it() {
     let good = handshake("sleep");
     assert!(!good.contains("alert"), "{good}");
 }
+
+/// `openssl s_client` to the TLS port with `args`; its output.
+fn s_client(f: &crate::proxy::Fixture, args: &[&str]) -> String {
+    let out = Command::new("timeout")
+        .args(["5", "openssl", "s_client", "-connect"])
+        .arg(f.external().to_string())
+        .args(["-servername", crate::proxy::FQDN, "-CAfile"])
+        .arg(f.cert("example.com.crt"))
+        .arg("-cert")
+        .arg(f.cert("client.test.svc.cluster.local.crt"))
+        .arg("-key")
+        .arg(f.cert("client.test.svc.cluster.local.key"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("openssl runs");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// What a real Envoy 1.40 with Istio's (default) cipher settings picks, measured with these
+/// exact client lists: TLS 1.2 in the server's order with [AES-128-GCM|ChaCha20] as one
+/// equal-preference group before AES-256-GCM; TLS 1.3 in the client's order.
+#[test]
+fn cipher_choice_follows_envoys_order() {
+    if !require_tool("openssl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, false);
+    let cases = [
+        (
+            "-tls1_2",
+            "ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256",
+            "ECDHE-RSA-CHACHA20-POLY1305",
+        ),
+        (
+            "-tls1_2",
+            "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256",
+            "ECDHE-RSA-AES128-GCM-SHA256",
+        ),
+        (
+            "-tls1_2",
+            "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305",
+            "ECDHE-RSA-CHACHA20-POLY1305",
+        ),
+        (
+            "-tls1_2",
+            "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305",
+            "ECDHE-RSA-AES128-GCM-SHA256",
+        ),
+    ];
+    for (version, offered, chosen) in cases {
+        let out = s_client(&f, &[version, "-cipher", offered]);
+        assert!(
+            out.contains(&format!("Cipher is {chosen}")),
+            "{offered}: {out}"
+        );
+    }
+    for (offered, chosen) in [
+        (
+            "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256",
+            "TLS_CHACHA20_POLY1305_SHA256",
+        ),
+        (
+            "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384",
+        ),
+        (
+            "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384",
+            "TLS_AES_128_GCM_SHA256",
+        ),
+    ] {
+        let out = s_client(&f, &["-tls1_3", "-ciphersuites", offered]);
+        assert!(
+            out.contains(&format!("Cipher is {chosen}")),
+            "{offered}: {out}"
+        );
+    }
+}
+
+/// Envoy completes the handshake without ALPN when the client offers none of h2/http1.1, and
+/// serves HTTP/1.1; so `curl --http1.0` reaches Envoy's 426 instead of failing with (35).
+#[test]
+fn a_client_with_unknown_alpn_is_served_http1_as_envoy_serves_it() {
+    if !require_tool("openssl") || !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, false);
+    let out = s_client(&f, &["-alpn", "spdy/3,acme-tls/1"]);
+    assert!(out.contains("No ALPN negotiated"), "{out}");
+    assert!(!out.contains("alert"), "{out}");
+    let old = crate::proxy::curl_to(&f, &["--http1.0", "-i"], true);
+    let text = String::from_utf8_lossy(&old.stdout);
+    assert!(
+        text.starts_with("HTTP/1.0 426") || text.starts_with("HTTP/1.1 426"),
+        "{text}{}",
+        String::from_utf8_lossy(&old.stderr)
+    );
+}
+
+/// An SSLv2-format ClientHello: Envoy (BoringSSL) answers with a fatal protocol_version alert
+/// record (`15 03 01 00 02 02 46`, read from a real Envoy 1.40), not a bare TCP reset.
+#[test]
+fn an_sslv2_client_hello_gets_the_alert_envoy_sends() {
+    use std::io::{Read, Write};
+    let f = fixture_with(TlsMode::Mutual, false);
+    let body: Vec<u8> = [1u8, 0x03, 0x01, 0, 6, 0, 0, 0, 16]
+        .into_iter()
+        .chain([0x00, 0xc0, 0x2f, 0x00, 0x00, 0x2f])
+        .chain([b'A'; 16])
+        .collect();
+    let mut hello = vec![0x80 | (body.len() >> 8) as u8, body.len() as u8];
+    hello.extend(body);
+    let mut stream = std::net::TcpStream::connect(f.external()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    stream.write_all(&hello).unwrap();
+    let mut answer = [0u8; 16];
+    let n = stream.read(&mut answer).unwrap_or(0);
+    assert_eq!(&answer[..n], [0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46]);
+}
+
+/// The same handshakes against meshtls and a real Envoy 1.40 (MUTUAL, the page's certificates,
+/// Istio's defaults) move the same `ssl.*` counters by the same amounts.
+#[test]
+fn ssl_counters_have_envoys_names_and_values() {
+    use crate::common::{ChildGuard, certgen, free_port, tempdir};
+    use serde_json::json;
+    if !require_tool("envoy") || !require_tool("curl") {
+        return;
+    }
+    let f = fixture_with(TlsMode::Mutual, false);
+    let app = meshtls::httpbin::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).unwrap();
+    let (port, admin) = (free_port(), free_port());
+    let certs = f.certs.path();
+    let file = |name: &str| certs.join(name).display().to_string();
+    let config = json!({
+        "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": admin}}},
+        "static_resources": {
+            "listeners": [{"name": "l", "address": {"socket_address": {"address": "127.0.0.1", "port_value": port}},
+                "filter_chains": [{"filters": [{"name": "envoy.filters.network.http_connection_manager", "typed_config": {
+                    "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+                    "stat_prefix": "inbound_0.0.0.0_9080",
+                    "route_config": {"virtual_hosts": [{"name": "a", "domains": ["*"], "routes": [{"match": {"prefix": "/"}, "route": {"cluster": "app"}}]}]},
+                    "http_filters": [{"name": "envoy.filters.http.router", "typed_config": {"@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}]}}],
+                "transport_socket": {"name": "envoy.transport_sockets.tls", "typed_config": {
+                    "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext",
+                    "require_client_certificate": true,
+                    "common_tls_context": {"alpn_protocols": ["h2", "http/1.1"],
+                        "tls_certificates": [{"certificate_chain": {"filename": file(&format!("{}.crt", crate::proxy::FQDN))},
+                            "private_key": {"filename": file(&format!("{}.key", crate::proxy::FQDN))}}],
+                        "validation_context": {"trusted_ca": {"filename": file("example.com.crt")}}}}}}]}],
+            "clusters": [{"name": "app", "type": "STATIC", "connect_timeout": "2s",
+                "load_assignment": {"cluster_name": "app", "endpoints": [{"lb_endpoints": [{"endpoint": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": app.address.port()}}}}]}]}}]}
+    });
+    let dir = tempdir();
+    let path = dir.path().join("envoy.json");
+    std::fs::write(&path, config.to_string()).unwrap();
+    let _envoy = ChildGuard(
+        Command::new("envoy")
+            .arg("-c")
+            .arg(&path)
+            .args(["--disable-hot-restart", "-l", "error", "--base-id"])
+            .arg(port.to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("envoy starts"),
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "Envoy never listened");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let other = tempdir();
+    certgen(other.path(), &[]);
+    let curl = |to: u16, extra: &[&str], pair: Option<&std::path::Path>| {
+        let host = crate::proxy::FQDN;
+        let mut cmd = Command::new("curl");
+        cmd.args(["-s", "-o", "/dev/null", "--max-time", "5", "--resolve"])
+            .arg(format!("{host}:{to}:127.0.0.1"))
+            .arg("--cacert")
+            .arg(certs.join("example.com.crt"));
+        if let Some(dir) = pair {
+            cmd.arg("--cert")
+                .arg(dir.join("client.test.svc.cluster.local.crt"))
+                .arg("--key")
+                .arg(dir.join("client.test.svc.cluster.local.key"));
+        }
+        cmd.args(extra)
+            .arg(format!("https://{host}:{to}/status/200"));
+        let _ = cmd.output();
+    };
+    let ours = f.external().port();
+    for to in [ours, port] {
+        curl(to, &[], Some(certs));
+        curl(to, &["--tlsv1.2", "--tls-max", "1.2"], Some(certs));
+        curl(to, &[], None);
+        curl(to, &[], Some(other.path()));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    // The counters both keep, non-zero ones compared by value (sigalgs.*: rustls does not
+    // tell which scheme signed; a listed difference).
+    let pick = |body: &str| {
+        let mut counters: Vec<(String, u64)> = body
+            .lines()
+            .filter_map(|l| {
+                let (name, value) = l.rsplit_once(": ")?;
+                let (_, stat) = name.split_once(".ssl.")?;
+                let value: u64 = value.trim().parse().ok()?;
+                let kept = !stat.starts_with("sigalgs.")
+                    && !stat.starts_with("certificate.")
+                    && !stat.starts_with("ocsp_")
+                    && stat != "fail_verify_cert_hash";
+                (kept && value > 0).then(|| (stat.to_string(), value))
+            })
+            .collect();
+        counters.sort();
+        counters
+    };
+    let envoy_stats = Command::new("curl")
+        .args(["-s", &format!("http://127.0.0.1:{admin}/stats")])
+        .output()
+        .unwrap();
+    let theirs = pick(&String::from_utf8_lossy(&envoy_stats.stdout));
+    let mine = pick(&admin_get(&f, "/stats"));
+    assert!(!theirs.is_empty());
+    assert_eq!(mine, theirs);
+    app.shutdown();
+}
