@@ -133,8 +133,8 @@ impl fmt::Display for Finding {
     }
 }
 
-/// `--suppress CODE=Kind/ns/name` (or `CODE=Kind/name`); `*` in any part matches anything, and a
-/// part may start or end with `*`.
+/// `--suppress CODE=Kind/ns/name` (or `CODE=Kind/name`, or `CODE=*` for every resource); `*` in
+/// any part matches anything, and a part may start or end with `*`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
     code: String,
@@ -155,6 +155,8 @@ impl FromStr for Suppression {
         let (code, resource) = text.split_once('=').ok_or_else(bad)?;
         let parts: Vec<&str> = resource.trim().split('/').collect();
         let (kind, namespace, name) = match parts.as_slice() {
+            // `CODE=*`: every resource.
+            ["*"] => ("*", "*", "*"),
             [kind, name] => (*kind, "", *name),
             [kind, namespace, name] => (*kind, *namespace, *name),
             _ => return Err(bad()),
@@ -263,6 +265,11 @@ mod tests {
         assert!(!other.matches(&finding()));
         assert!("MTLS0003".parse::<Suppression>().is_err());
         assert!("MTLS0003=Sidecar".parse::<Suppression>().is_err());
+        // Issue 17: `CODE=*` is every resource.
+        let all: Suppression = "MTLS0003=*".parse().unwrap();
+        assert!(all.matches(&finding()));
+        let every: Suppression = "*=*".parse().unwrap();
+        assert!(every.matches(&finding()));
     }
 
     #[test]

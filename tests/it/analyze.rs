@@ -466,6 +466,33 @@ fn suppress_silences_one_finding() {
         &[&args[..], &["--suppress", "MTLS0002"]].concat(),
     );
     assert_eq!(bad.status.code(), Some(64));
+    // Issue 17: `CODE=*` (as the help says, `*` matches anything) is accepted.
+    let all = analyze_in(
+        dir.path(),
+        &[&args[..], &["--suppress", "MTLS0002=*"]].concat(),
+    );
+    assert_eq!(all.status.code(), Some(0), "{}", stderr(&all));
+}
+
+/// Issue 17: files and folders as positional arguments, as `istioctl analyze a.yaml dir/`.
+#[test]
+fn positional_file_and_folder() {
+    let dir = workspace("tls-port-strict", page_secrets());
+    let sub = dir.path().join("more");
+    std::fs::create_dir(&sub).expect("mkdir");
+    std::fs::rename(dir.path().join("secrets.yaml"), sub.join("secrets.yaml")).expect("move");
+    let out = analyze_in(dir.path(), &["tls-port-strict.yaml", "more/", "-n", "test"]);
+    let text = log(&out);
+    assert_eq!(out.status.code(), Some(79), "{text}");
+    assert!(text.contains("[MTLS0002]"), "{text}");
+    // The Secrets in the folder were read: no missing-Secret findings.
+    assert!(!text.contains("[MTLS0006]") && !text.contains("[MTLS0007]"), "{text}");
+    // Positional paths and -f together.
+    let mixed = analyze_in(
+        dir.path(),
+        &["-f", "tls-port-strict.yaml", "more", "-n", "test"],
+    );
+    assert_eq!(log(&mixed), text);
 }
 
 #[test]
