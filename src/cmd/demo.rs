@@ -258,7 +258,13 @@ fn steps(
         .map(|a| a.address)
         .ok_or_else(|| anyhow!("httpbin is not running"))?;
     let addresses = listener_addresses(&target, proxy)?;
-    printer.write_str(&ports_table(&target, &addresses, app_address, proxy.admin))?;
+    printer.write_str(&ports_table(
+        &target,
+        params.tls_mode,
+        &addresses,
+        app_address,
+        proxy.admin,
+    ))?;
     printer.flush()?;
 
     // 5. The page's checks and the negative ones.
@@ -425,6 +431,7 @@ fn listener_addresses(
 /// The page's logical ports next to the local ones.
 fn ports_table(
     target: &Target,
+    tls_mode: ServerTlsMode,
     addresses: &HashMap<Listener, SocketAddr>,
     app: SocketAddr,
     admin: SocketAddr,
@@ -438,7 +445,7 @@ fn ports_table(
     let rows = vec![
         vec!["LISTENER".into(), "PAGE".into(), "LOCAL".into()],
         vec![
-            "external (TLS, MUTUAL)".into(),
+            format!("external (TLS, {})", tls_mode.as_str()),
             format!(
                 "Service {} → Sidecar {}",
                 target.tls.service, target.tls.workload

@@ -339,6 +339,7 @@ fn demo_runs_the_whole_page_and_cleans_up() {
     }
     assert!(text.contains("8 passed, 0 failed, 0 skipped"), "{text}");
     assert!(text.contains("Service 8443 → Sidecar 9080"), "{text}");
+    assert!(text.contains("external (TLS, MUTUAL)"), "{text}");
     for row in [
         "file-cert:/etc/istio/tls-certs/tls.crt~/etc/istio/tls-certs/tls.key",
         "default ",
@@ -424,6 +425,10 @@ fn demo_with_a_simple_sidecar_fails_at_verify_with_exit_3_and_keeps_its_files() 
     assert!(err.contains("[7/7] stop: ok"), "{err}");
     assert!(err.contains("access.log"), "{err}");
     assert!(work.join("task.yaml").exists());
+    // Issue 17: the ports table names the mode that was rendered, not the page's MUTUAL.
+    let table = stdout(&out);
+    assert!(table.contains("external (TLS, SIMPLE)"), "{table}");
+    assert!(!table.contains("MUTUAL"), "{table}");
 }
 
 #[test]
