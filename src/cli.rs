@@ -766,6 +766,9 @@ pub struct AnalyzeArgs {
         value_parser = parse_instant
     )]
     pub now: Option<time::OffsetDateTime>,
+    /// Print the documentation of an analyzer code (cause and fix), as `rustc --explain`, and exit
+    #[arg(long, value_name = "CODE", conflicts_with_all = ["files", "paths", "certs", "istio_install"])]
+    pub explain: Option<crate::analyze::Code>,
 }
 
 /// `-f` as kubectl takes it: files, folders (`*.yaml`, `*.yml`, `*.json`) and `-` for stdin,

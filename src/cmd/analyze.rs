@@ -27,7 +27,12 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
         suppress,
         namespace,
         now,
+        explain,
     } = args;
+    if let Some(code) = explain {
+        printer.write_str(&code.explain())?;
+        return Ok(ExitStatus::Success);
+    }
     let now = resolve_now(now);
     let read = read_input(&input, &paths, &namespace)?;
     let validation = validation::check(&read, &namespace);
@@ -53,7 +58,8 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
     all.retain(|f| !suppress.iter().any(|s| s.matches(f)));
 
     let threshold = level(failure_threshold);
-    let failed = all.iter().any(|f| f.level >= threshold);
+    let failing: Vec<_> = all.iter().filter(|f| f.level >= threshold).cloned().collect();
+    let failed = !failing.is_empty();
     let shown: Vec<_> = all
         .into_iter()
         .filter(|f| f.level >= level(output_threshold))
@@ -70,7 +76,7 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
             let mut stderr = std::io::stderr();
             writeln!(stderr, "{}", summary(&shown, &namespace))?;
             if failed {
-                writeln!(stderr, "{}", failure(&namespace))?;
+                writeln!(stderr, "{}", failure(&namespace, &failing))?;
             }
         }
         AnalyzeFormat::Json => {

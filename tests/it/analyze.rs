@@ -414,7 +414,7 @@ fn failure_threshold_sets_the_failing_level() {
     );
     assert_eq!(strict.status.code(), Some(79));
     assert!(stderr(&strict).ends_with(
-        "Error: Analyzers found issues when analyzing namespace: test.\nSee README.md#analyzer-codes for more information about causes and resolutions.\n"
+        "Error: Analyzers found issues when analyzing namespace: test.\nRun `meshtls analyze --explain MTLS0003` for more information about causes and resolutions.\n"
     ));
     // --output-threshold hides lower levels; the exit status still counts them.
     let quiet = analyze_in(
@@ -517,4 +517,36 @@ fn check_9_a_folder_alone_is_checked_against_its_own_ca() {
         std::fs::copy(other.path().join(&name), certs.path().join(&name)).expect("copy");
     }
     cert_case("certs-folder", "", certs.path(), &[], 79);
+}
+
+/// Issue 17: every code's documentation is in the binary (`--explain`, as `rustc --explain`), and
+/// the README's analyzer-code sections say the same.
+#[test]
+fn explain_prints_each_code_as_the_readme_documents_it() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README");
+    let sections: Vec<(&str, &str)> = readme
+        .split("\n#### ")
+        .skip(1)
+        .filter_map(|s| s.split_once('\n'))
+        .filter(|(id, _)| id.starts_with("MTLS"))
+        .map(|(id, body)| (id, body.split("\n## ").next().unwrap_or(body).trim()))
+        .collect();
+    assert_eq!(sections.len(), 23, "README analyzer sections");
+    for (id, body) in sections {
+        let out = run(&["analyze", "--explain", id]);
+        let text = ok_stdout(&out);
+        assert_eq!(out.status.code(), Some(0), "{id}");
+        assert!(text.starts_with(&format!("{id} ")), "{id}: {text}");
+        assert!(
+            text.contains(body),
+            "README.md's {id} differs from `meshtls analyze --explain {id}`:\n{text}"
+        );
+    }
+    // By name too, any case; an unknown code is a usage error.
+    let by_name = run(&["analyze", "--explain", "tlsflagoff"]);
+    assert!(stdout(&by_name).starts_with("MTLS0001 TlsFlagOff (Error)"));
+    let unknown = run(&["analyze", "--explain", "MTLS9999"]);
+    assert_eq!(unknown.status.code(), Some(64));
+    assert!(stderr(&unknown).contains("MTLS0001 to MTLS0023"), "{}", stderr(&unknown));
 }
