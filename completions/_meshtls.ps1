@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the cluster''s set-up for the task: istiod''s flag, namespace injection, the app''s sidecar volumes')
             [CompletionResult]::new('cleanup', 'cleanup', [CompletionResultType]::ParameterValue, 'Delete what the task created, as the page''s clean-up section; only objects meshtls applied')
+            [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the version, the git commit and the TLS stack (rustls, aws-lc) of this build')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -254,6 +255,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary')
             [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Judge certificate validity at this instant (RFC 3339) instead of now')
+            [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Print the documentation of an analyzer code (cause and fix), as `rustc --explain`, and exit')
             [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Also read the folders below each folder given with -f')
             [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Also read the folders below each folder given with -f')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -641,6 +643,16 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'meshtls;version' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--short', '--short', [CompletionResultType]::ParameterName, 'Print the version number only')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'meshtls;help' {
             [CompletionResult]::new('certgen', 'certgen', [CompletionResultType]::ParameterValue, 'Make the task''s CA, server and client certificates (X.509 v3, SANs, keys 0600)')
             [CompletionResult]::new('cert', 'cert', [CompletionResultType]::ParameterValue, 'Work with certificate files')
@@ -658,6 +670,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check the cluster''s set-up for the task: istiod''s flag, namespace injection, the app''s sidecar volumes')
             [CompletionResult]::new('cleanup', 'cleanup', [CompletionResultType]::ParameterValue, 'Delete what the task created, as the page''s clean-up section; only objects meshtls applied')
+            [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the version, the git commit and the TLS stack (rustls, aws-lc) of this build')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -727,6 +740,9 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             break
         }
         'meshtls;help;cleanup' {
+            break
+        }
+        'meshtls;help;version' {
             break
         }
         'meshtls;help;help' {

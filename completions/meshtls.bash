@@ -70,6 +70,9 @@ _meshtls() {
             meshtls,verify)
                 cmd="meshtls__subcmd__verify"
                 ;;
+            meshtls,version)
+                cmd="meshtls__subcmd__version"
+                ;;
             meshtls__subcmd__cert,help)
                 cmd="meshtls__subcmd__cert__subcmd__help"
                 ;;
@@ -169,6 +172,9 @@ _meshtls() {
             meshtls__subcmd__help,verify)
                 cmd="meshtls__subcmd__help__subcmd__verify"
                 ;;
+            meshtls__subcmd__help,version)
+                cmd="meshtls__subcmd__help__subcmd__version"
+                ;;
             meshtls__subcmd__help__subcmd__cert,inspect)
                 cmd="meshtls__subcmd__help__subcmd__cert__subcmd__inspect"
                 ;;
@@ -209,7 +215,7 @@ _meshtls() {
 
     case "${cmd}" in
         meshtls)
-            opts="-h -V --help --version certgen cert create render validate analyze completion proxy-config pc describe verify demo proxy httpbin apply check cleanup help"
+            opts="-h -V --help --version certgen cert create render validate analyze completion proxy-config pc describe verify demo proxy httpbin apply check cleanup version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -223,7 +229,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__analyze)
-            opts="-f -R -o -n -h -V --filename --recursive --certs --istio-install --output --failure-threshold --output-threshold --suppress --namespace --now --help --version"
+            opts="-f -R -o -n -h -V --filename --recursive --certs --istio-install --output --failure-threshold --output-threshold --suppress --namespace --now --explain --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -274,6 +280,10 @@ _meshtls() {
                     return 0
                     ;;
                 --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --explain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1079,7 +1089,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__help)
-            opts="certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help"
+            opts="certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1387,6 +1397,20 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__help__subcmd__version)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1891,6 +1915,28 @@ _meshtls() {
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__version)
+            opts="-o -h -V --short --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -39,6 +39,7 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand apply 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side'
             cand check 'Check the cluster''s set-up for the task: istiod''s flag, namespace injection, the app''s sidecar volumes'
             cand cleanup 'Delete what the task created, as the page''s clean-up section; only objects meshtls applied'
+            cand version 'Print the version, the git commit and the TLS stack (rustls, aws-lc) of this build'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'meshtls;certgen'= {
@@ -229,6 +230,7 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand -n 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary'
             cand --namespace 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary'
             cand --now 'Judge certificate validity at this instant (RFC 3339) instead of now'
+            cand --explain 'Print the documentation of an analyzer code (cause and fix), as `rustc --explain`, and exit'
             cand -R 'Also read the folders below each folder given with -f'
             cand --recursive 'Also read the folders below each folder given with -f'
             cand -h 'Print help (see more with ''--help'')'
@@ -592,6 +594,15 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'meshtls;version'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --short 'Print the version number only'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'meshtls;help'= {
             cand certgen 'Make the task''s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
             cand cert 'Work with certificate files'
@@ -609,6 +620,7 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand apply 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side'
             cand check 'Check the cluster''s set-up for the task: istiod''s flag, namespace injection, the app''s sidecar volumes'
             cand cleanup 'Delete what the task created, as the page''s clean-up section; only objects meshtls applied'
+            cand version 'Print the version, the git commit and the TLS stack (rustls, aws-lc) of this build'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'meshtls;help;certgen'= {
@@ -657,6 +669,8 @@ set edit:completion:arg-completer[meshtls] = {|@words|
         &'meshtls;help;check'= {
         }
         &'meshtls;help;cleanup'= {
+        }
+        &'meshtls;help;version'= {
         }
         &'meshtls;help;help'= {
         }

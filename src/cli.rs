@@ -75,6 +75,27 @@ pub enum Command {
     Check(CheckArgs),
     /// Delete what the task created, as the page's clean-up section; only objects meshtls applied
     Cleanup(CleanupArgs),
+    /// Print the version, the git commit and the TLS stack (rustls, aws-lc) of this build
+    Version(VersionArgs),
+}
+
+/// `-o` for a command's data, in the words every command uses: `text` for people, `json` and
+/// `yaml` for programs (`wide` where a table has more columns to show).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    Text,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// Print the version number only
+    #[arg(long)]
+    pub short: bool,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub output: DataFormat,
 }
 
 /// How to reach the cluster, as kubectl and istioctl take it.

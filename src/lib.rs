@@ -28,6 +28,7 @@ pub mod resolve;
 pub mod task;
 pub mod tls;
 pub mod verify;
+pub mod version;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -106,6 +107,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::Demo(args) => cmd::demo::run(args, &mut printer),
         Command::Proxy(args) => cmd::proxy::run(args, &mut printer),
         Command::Httpbin(args) => cmd::httpbin::run(args, &mut printer),
+        Command::Version(args) => cmd::version::run(args, &mut printer),
     };
     let result = result.and_then(|status| {
         printer.flush()?;

@@ -79,7 +79,10 @@ pub fn failure(namespace: &str, failing: &[Finding]) -> String {
     codes.dedup();
     let explain = match codes.as_slice() {
         [one] => format!("Run `meshtls analyze --explain {one}`"),
-        _ => format!("Run `meshtls analyze --explain CODE` ({})", codes.join(", ")),
+        _ => format!(
+            "Run `meshtls analyze --explain CODE` ({})",
+            codes.join(", ")
+        ),
     };
     format!(
         "Error: Analyzers found issues when analyzing namespace: {namespace}.\n{explain} for more information about causes and resolutions."

@@ -58,7 +58,11 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
     all.retain(|f| !suppress.iter().any(|s| s.matches(f)));
 
     let threshold = level(failure_threshold);
-    let failing: Vec<_> = all.iter().filter(|f| f.level >= threshold).cloned().collect();
+    let failing: Vec<_> = all
+        .iter()
+        .filter(|f| f.level >= threshold)
+        .cloned()
+        .collect();
     let failed = !failing.is_empty();
     let shown: Vec<_> = all
         .into_iter()

@@ -486,7 +486,10 @@ fn positional_file_and_folder() {
     assert_eq!(out.status.code(), Some(79), "{text}");
     assert!(text.contains("[MTLS0002]"), "{text}");
     // The Secrets in the folder were read: no missing-Secret findings.
-    assert!(!text.contains("[MTLS0006]") && !text.contains("[MTLS0007]"), "{text}");
+    assert!(
+        !text.contains("[MTLS0006]") && !text.contains("[MTLS0007]"),
+        "{text}"
+    );
     // Positional paths and -f together.
     let mixed = analyze_in(
         dir.path(),
@@ -523,8 +526,8 @@ fn check_9_a_folder_alone_is_checked_against_its_own_ca() {
 /// the README's analyzer-code sections say the same.
 #[test]
 fn explain_prints_each_code_as_the_readme_documents_it() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
     let sections: Vec<(&str, &str)> = readme
         .split("\n#### ")
         .skip(1)
@@ -548,5 +551,9 @@ fn explain_prints_each_code_as_the_readme_documents_it() {
     assert!(stdout(&by_name).starts_with("MTLS0001 TlsFlagOff (Error)"));
     let unknown = run(&["analyze", "--explain", "MTLS9999"]);
     assert_eq!(unknown.status.code(), Some(64));
-    assert!(stderr(&unknown).contains("MTLS0001 to MTLS0023"), "{}", stderr(&unknown));
+    assert!(
+        stderr(&unknown).contains("MTLS0001 to MTLS0023"),
+        "{}",
+        stderr(&unknown)
+    );
 }

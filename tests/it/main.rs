@@ -19,3 +19,4 @@ mod task_model;
 mod validate;
 mod verify;
 mod verify_envoy;
+mod version;
