@@ -10,6 +10,7 @@ mod completion;
 mod create_secret;
 mod http1_engines;
 mod http1_fuzz;
+mod manpage;
 mod proxy;
 mod proxy_cli;
 mod proxy_config;
