@@ -481,7 +481,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__check)
-            opts="-i -n -c -h -V --istioNamespace --values --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --kubeconfig --context --help --version"
+            opts="-i -n -c -h -V --istioNamespace --values --namespace --app --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -511,82 +511,6 @@ _meshtls() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --app-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --image)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sidecar-name)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --peer-auth-name)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --secret)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-secret)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --app-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --http-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --service-tls-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --service-http-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-mode)
-                    COMPREPLY=($(compgen -W "SIMPLE MUTUAL OPTIONAL_MUTUAL" -- "${cur}"))
-                    return 0
-                    ;;
-                --min-tls-version)
-                    COMPREPLY=($(compgen -W "TLS_AUTO TLSV1_0 TLSV1_1 TLSV1_2 TLSV1_3" -- "${cur}"))
-                    return 0
-                    ;;
-                --max-tls-version)
-                    COMPREPLY=($(compgen -W "TLS_AUTO TLSV1_0 TLSV1_1 TLSV1_2 TLSV1_3" -- "${cur}"))
-                    return 0
-                    ;;
-                --cipher-suites)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cert-mount)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-mount)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --istio-api-version)
-                    COMPREPLY=($(compgen -W "v1 v1beta1 v1alpha3" -- "${cur}"))
-                    return 0
-                    ;;
-                --sleep-namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -607,7 +531,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__cleanup)
-            opts="-n -c -h -V --dry-run --values --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --kubeconfig --context --help --version"
+            opts="-n -c -h -V --dry-run --values --namespace --app --sidecar-name --peer-auth-name --secret --ca-secret --sleep-namespace --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -629,14 +553,6 @@ _meshtls() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --app-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --image)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --sidecar-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -651,54 +567,6 @@ _meshtls() {
                     ;;
                 --ca-secret)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --app-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --http-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --service-tls-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --service-http-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-mode)
-                    COMPREPLY=($(compgen -W "SIMPLE MUTUAL OPTIONAL_MUTUAL" -- "${cur}"))
-                    return 0
-                    ;;
-                --min-tls-version)
-                    COMPREPLY=($(compgen -W "TLS_AUTO TLSV1_0 TLSV1_1 TLSV1_2 TLSV1_3" -- "${cur}"))
-                    return 0
-                    ;;
-                --max-tls-version)
-                    COMPREPLY=($(compgen -W "TLS_AUTO TLSV1_0 TLSV1_1 TLSV1_2 TLSV1_3" -- "${cur}"))
-                    return 0
-                    ;;
-                --cipher-suites)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cert-mount)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-mount)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --istio-api-version)
-                    COMPREPLY=($(compgen -W "v1 v1beta1 v1alpha3" -- "${cur}"))
                     return 0
                     ;;
                 --sleep-namespace)
@@ -1639,7 +1507,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__render)
-            opts="-n -c -h -V --out-dir --values --certs --print-command --validate --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --apply --force-conflicts --kubeconfig --context --help --version install namespace peer-authentication secrets app sidecar sleep"
+            opts="-n -c -h -V --out-dir --values --certs --print-command --validate --namespace --app --sidecar-name --peer-auth-name --secret --ca-secret --sleep-namespace --app-version --image --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --apply --force-conflicts --kubeconfig --context --help --version install namespace peer-authentication secrets app sidecar sleep"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1669,14 +1537,6 @@ _meshtls() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --app-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --image)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --sidecar-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1690,6 +1550,18 @@ _meshtls() {
                     return 0
                     ;;
                 --ca-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sleep-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1739,10 +1611,6 @@ _meshtls() {
                     ;;
                 --istio-api-version)
                     COMPREPLY=($(compgen -W "v1 v1beta1 v1alpha3" -- "${cur}"))
-                    return 0
-                    ;;
-                --sleep-namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

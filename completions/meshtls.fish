@@ -91,12 +91,13 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l values -d 'Re
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l certs -d 'Folder with example.com.crt and <app>.<namespace>.svc.cluster.local.{crt,key}, for `secrets`' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -s n -l namespace -d 'Namespace of the app [default: test]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l app -d 'App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l app-version -d 'The app\'s `version` label [default: v1]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l image -d 'The app\'s container image [default: docker.io/kennethreitz/httpbin]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l sidecar-name -d 'Name of the Sidecar [default: ingress-sidecar]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l peer-auth-name -d 'Name of the workload PeerAuthentication [default: disable-peer-auth-for-external-mtls-port]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l secret -d 'Name of the server\'s tls Secret [default: httpbin-mtls-termination]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l ca-secret -d 'Name of the CA\'s Secret [default: httpbin-mtls-termination-cacert]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l sleep-namespace -d 'Namespaces for the sleep client (repeat) [default: default and --namespace]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l app-version -d 'The app\'s `version` label [default: v1]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l image -d 'The app\'s container image [default: docker.io/kennethreitz/httpbin]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l app-port -d 'The app container\'s port, the listeners\' defaultEndpoint [default: 80]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l tls-port -d 'Workload port of the TLS listener (Service targetPort, portLevelMtls key) [default: 9080]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l http-port -d 'Workload port of the plain HTTP listener [default: 9081]' -r
@@ -121,7 +122,6 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l ca-mount -d '
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l istio-api-version -d 'apiVersion of the Istio resources [default: v1]' -r -f -a "v1\t''
 v1beta1\t''
 v1alpha3\t''"
-complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l sleep-namespace -d 'Namespaces for the sleep client (repeat) [default: default and --namespace]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l print-command -d 'Print the equivalent `istioctl install --set …` command instead of the manifests'
@@ -361,37 +361,6 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s i -l istioName
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l values -d 'Read the task\'s parameters from a YAML file, as `render --values`' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s n -l namespace -d 'Namespace of the app [default: test]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l app -d 'App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l app-version -d 'The app\'s `version` label [default: v1]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l image -d 'The app\'s container image [default: docker.io/kennethreitz/httpbin]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l sidecar-name -d 'Name of the Sidecar [default: ingress-sidecar]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l peer-auth-name -d 'Name of the workload PeerAuthentication [default: disable-peer-auth-for-external-mtls-port]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l secret -d 'Name of the server\'s tls Secret [default: httpbin-mtls-termination]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l ca-secret -d 'Name of the CA\'s Secret [default: httpbin-mtls-termination-cacert]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l app-port -d 'The app container\'s port, the listeners\' defaultEndpoint [default: 80]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l tls-port -d 'Workload port of the TLS listener (Service targetPort, portLevelMtls key) [default: 9080]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l http-port -d 'Workload port of the plain HTTP listener [default: 9081]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l service-tls-port -d 'Service port in front of the TLS port [default: 8443]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l service-http-port -d 'Service port in front of the HTTP port [default: 8080]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l tls-mode -d 'TLS mode of the Sidecar\'s TLS listener [default: MUTUAL]' -r -f -a "SIMPLE\t''
-MUTUAL\t''
-OPTIONAL_MUTUAL\t''"
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l min-tls-version -d 'minProtocolVersion of the TLS listener' -r -f -a "TLS_AUTO\t''
-TLSV1_0\t''
-TLSV1_1\t''
-TLSV1_2\t''
-TLSV1_3\t''"
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l max-tls-version -d 'maxProtocolVersion of the TLS listener' -r -f -a "TLS_AUTO\t''
-TLSV1_0\t''
-TLSV1_1\t''
-TLSV1_2\t''
-TLSV1_3\t''"
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l cipher-suites -d 'cipherSuites of the TLS listener (OpenSSL names, comma-separated)' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l cert-mount -d 'Where istio-proxy mounts the server Secret [default: /etc/istio/tls-certs/]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l ca-mount -d 'Where istio-proxy mounts the CA Secret [default: /etc/istio/tls-ca-certs/]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l istio-api-version -d 'apiVersion of the Istio resources [default: v1]' -r -f -a "v1\t''
-v1beta1\t''
-v1alpha3\t''"
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l sleep-namespace -d 'Namespaces for the sleep client (repeat) [default: default and --namespace]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s h -l help -d 'Print help'
@@ -399,36 +368,10 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s V -l version -
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l values -d 'Read the task\'s parameters from a YAML file, as `render --values`' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -s n -l namespace -d 'Namespace of the app [default: test]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l app -d 'App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l app-version -d 'The app\'s `version` label [default: v1]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l image -d 'The app\'s container image [default: docker.io/kennethreitz/httpbin]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l sidecar-name -d 'Name of the Sidecar [default: ingress-sidecar]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l peer-auth-name -d 'Name of the workload PeerAuthentication [default: disable-peer-auth-for-external-mtls-port]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l secret -d 'Name of the server\'s tls Secret [default: httpbin-mtls-termination]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l ca-secret -d 'Name of the CA\'s Secret [default: httpbin-mtls-termination-cacert]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l app-port -d 'The app container\'s port, the listeners\' defaultEndpoint [default: 80]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l tls-port -d 'Workload port of the TLS listener (Service targetPort, portLevelMtls key) [default: 9080]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l http-port -d 'Workload port of the plain HTTP listener [default: 9081]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l service-tls-port -d 'Service port in front of the TLS port [default: 8443]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l service-http-port -d 'Service port in front of the HTTP port [default: 8080]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l tls-mode -d 'TLS mode of the Sidecar\'s TLS listener [default: MUTUAL]' -r -f -a "SIMPLE\t''
-MUTUAL\t''
-OPTIONAL_MUTUAL\t''"
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l min-tls-version -d 'minProtocolVersion of the TLS listener' -r -f -a "TLS_AUTO\t''
-TLSV1_0\t''
-TLSV1_1\t''
-TLSV1_2\t''
-TLSV1_3\t''"
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l max-tls-version -d 'maxProtocolVersion of the TLS listener' -r -f -a "TLS_AUTO\t''
-TLSV1_0\t''
-TLSV1_1\t''
-TLSV1_2\t''
-TLSV1_3\t''"
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l cipher-suites -d 'cipherSuites of the TLS listener (OpenSSL names, comma-separated)' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l cert-mount -d 'Where istio-proxy mounts the server Secret [default: /etc/istio/tls-certs/]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l ca-mount -d 'Where istio-proxy mounts the CA Secret [default: /etc/istio/tls-ca-certs/]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l istio-api-version -d 'apiVersion of the Istio resources [default: v1]' -r -f -a "v1\t''
-v1beta1\t''
-v1alpha3\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l sleep-namespace -d 'Namespaces for the sleep client (repeat) [default: default and --namespace]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l context -d 'The kubeconfig context to use [default: its current-context]' -r

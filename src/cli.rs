@@ -154,7 +154,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub values: Option<PathBuf>,
     #[command(flatten)]
-    pub params: ParamArgs,
+    pub params: AppArgs,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
@@ -168,7 +168,7 @@ pub struct CleanupArgs {
     #[arg(long, value_name = "FILE")]
     pub values: Option<PathBuf>,
     #[command(flatten)]
-    pub params: ParamArgs,
+    pub params: NameArgs,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
@@ -204,7 +204,12 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
     /// The local mesh CA folder (ROOTCA and workload identities), shared with `meshtls verify`
-    #[arg(long, value_name = "DIR", env = "MESHTLS_MESH_DIR")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "MESHTLS_MESH_DIR",
+        hide_env_values = true
+    )]
     pub mesh_dir: Option<PathBuf>,
     /// Worker threads (Envoy's --concurrency)
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -464,21 +469,22 @@ pub struct RenderArgs {
     pub cluster: ApplyFlags,
 }
 
-/// Every name and number of the page; the defaults reproduce it.
+/// The app's namespace and name: all that `check` needs of the task's parameters.
 #[derive(Debug, Args)]
-pub struct ParamArgs {
+pub struct AppArgs {
     /// Namespace of the app [default: test]
     #[arg(short = 'n', long)]
     pub namespace: Option<String>,
     /// App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]
     #[arg(long)]
     pub app: Option<String>,
-    /// The app's `version` label [default: v1]
-    #[arg(long, value_name = "LABEL")]
-    pub app_version: Option<String>,
-    /// The app's container image [default: docker.io/kennethreitz/httpbin]
-    #[arg(long)]
-    pub image: Option<String>,
+}
+
+/// The names of the objects the task makes: what `cleanup` needs to find them.
+#[derive(Debug, Args)]
+pub struct NameArgs {
+    #[command(flatten)]
+    pub app: AppArgs,
     /// Name of the Sidecar [default: ingress-sidecar]
     #[arg(long, value_name = "NAME")]
     pub sidecar_name: Option<String>,
@@ -491,6 +497,22 @@ pub struct ParamArgs {
     /// Name of the CA's Secret [default: httpbin-mtls-termination-cacert]
     #[arg(long, value_name = "NAME")]
     pub ca_secret: Option<String>,
+    /// Namespaces for the sleep client (repeat) [default: default and --namespace]
+    #[arg(long = "sleep-namespace", value_name = "NS")]
+    pub sleep_namespaces: Vec<String>,
+}
+
+/// Every name and number of the page (`render`'s flags); the defaults reproduce it.
+#[derive(Debug, Args)]
+pub struct ParamArgs {
+    #[command(flatten)]
+    pub names: NameArgs,
+    /// The app's `version` label [default: v1]
+    #[arg(long, value_name = "LABEL")]
+    pub app_version: Option<String>,
+    /// The app's container image [default: docker.io/kennethreitz/httpbin]
+    #[arg(long)]
+    pub image: Option<String>,
     /// The app container's port, the listeners' defaultEndpoint [default: 80]
     #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub app_port: Option<u16>,
@@ -527,9 +549,6 @@ pub struct ParamArgs {
     /// apiVersion of the Istio resources [default: v1]
     #[arg(long, value_enum, value_name = "VERSION")]
     pub istio_api_version: Option<IstioApiVersionArg>,
-    /// Namespaces for the sleep client (repeat) [default: default and --namespace]
-    #[arg(long = "sleep-namespace", value_name = "NS")]
-    pub sleep_namespaces: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -671,7 +690,12 @@ pub struct VerifyArgs {
     pub ca_key: Option<PathBuf>,
     /// The local mesh CA folder `meshtls proxy` uses (default: $HOME/.meshtls/mesh); the in-mesh
     /// client's identity is issued from it
-    #[arg(long, value_name = "DIR", env = "MESHTLS_MESH_DIR")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "MESHTLS_MESH_DIR",
+        hide_env_values = true
+    )]
     pub mesh_dir: Option<PathBuf>,
     /// Run only the page's three checks
     #[arg(long)]

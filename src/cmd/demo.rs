@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow, bail};
 use time::OffsetDateTime;
 
-use crate::cli::{DemoArgs, ReportFormat, TlsModeArg};
+use crate::cli::{DemoArgs, ReportFormat};
 use crate::configdump::admin::{AdminAddr, Timeouts};
 use crate::configdump::rows::{Options, rows};
 use crate::configdump::source::{Source, load};
@@ -30,6 +30,7 @@ use crate::proxy::inbound::{Placement, Runtime, resolve};
 use crate::proxy::mount::mount_all;
 use crate::proxy::run::{RunningProxy, start};
 use crate::render::{CertFiles, Params, What, render};
+use crate::resolve::{distinct_ports, tls_mode_of};
 use crate::task::Task;
 use crate::task::manifest::to_multi_yaml;
 use crate::task::read::read as read_task;
@@ -56,13 +57,15 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
         tls_mode,
         verbose,
     } = args;
+    distinct_ports(&[
+        ("--external-port", external_port),
+        ("--internal-port", internal_port),
+        ("--admin-port", admin_port),
+        ("--app-port", app_port),
+    ])?;
     let mut params = Params::default();
     if let Some(mode) = tls_mode {
-        params.tls_mode = match mode {
-            TlsModeArg::Simple => ServerTlsMode::Simple,
-            TlsModeArg::Mutual => ServerTlsMode::Mutual,
-            TlsModeArg::OptionalMutual => ServerTlsMode::OptionalMutual,
-        };
+        params.tls_mode = tls_mode_of(mode);
     }
     // The negative checks make the sidecar log each rejection it is meant to make; keep the
     // step list readable unless RUST_LOG asks for the log (requests are in access.log).

@@ -17,6 +17,7 @@ mod proxy_config;
 mod render;
 mod robustness;
 mod task_model;
+mod usage;
 mod validate;
 mod verify;
 mod verify_envoy;

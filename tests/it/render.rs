@@ -289,7 +289,8 @@ fn bad_parameters_are_all_reported() {
         "--cert-mount",
         "certs",
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    // Bad flags are a usage error (issue 17).
+    assert_eq!(out.status.code(), Some(64));
     let err = stderr(&out);
     for part in [
         "--app \"Web\"",
@@ -411,7 +412,7 @@ fn rendered_manifests_are_validated_as_istio_does() {
 #[test]
 fn invalid_label_values_are_refused_before_rendering() {
     let out = run(&["render", "--validate", "sidecar", "--app-version", "v*"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(64));
     assert_eq!(stdout(&out), "");
     assert!(
         stderr(&out).contains("--app-version \"v*\" must be a Kubernetes label value"),
