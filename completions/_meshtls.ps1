@@ -191,7 +191,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
         'meshtls;render' {
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Write one file per resource into DIR (created if missing) instead of stdout')
             [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Read parameters from a YAML file (camelCase keys, e.g. `tlsPort: 9443`); flags override it')
-            [CompletionResult]::new('--certs', '--certs', [CompletionResultType]::ParameterName, 'Folder with example.com.crt and <app>.<namespace>.svc.cluster.local.{crt,key}, for `secrets`')
+            [CompletionResult]::new('--certs', '--certs', [CompletionResultType]::ParameterName, 'Folder with example.com.crt and <app>.<namespace>.svc.cluster.local.{crt,key}, for `secrets` [default: .; a bare `render` leaves the Secrets out when the folder has none of them]')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the app [default: test]')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the app [default: test]')
             [CompletionResult]::new('--app', '--app', [CompletionResultType]::ParameterName, 'App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]')

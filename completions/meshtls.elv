@@ -168,7 +168,7 @@ set edit:completion:arg-completer[meshtls] = {|@words|
         &'meshtls;render'= {
             cand --out-dir 'Write one file per resource into DIR (created if missing) instead of stdout'
             cand --values 'Read parameters from a YAML file (camelCase keys, e.g. `tlsPort: 9443`); flags override it'
-            cand --certs 'Folder with example.com.crt and <app>.<namespace>.svc.cluster.local.{crt,key}, for `secrets`'
+            cand --certs 'Folder with example.com.crt and <app>.<namespace>.svc.cluster.local.{crt,key}, for `secrets` [default: .; a bare `render` leaves the Secrets out when the folder has none of them]'
             cand -n 'Namespace of the app [default: test]'
             cand --namespace 'Namespace of the app [default: test]'
             cand --app 'App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]'

@@ -88,7 +88,7 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand create; and __fish_seen_
 complete -c meshtls -n "__fish_meshtls_using_subcommand create; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l out-dir -d 'Write one file per resource into DIR (created if missing) instead of stdout' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l values -d 'Read parameters from a YAML file (camelCase keys, e.g. `tlsPort: 9443`); flags override it' -r -F
-complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l certs -d 'Folder with example.com.crt and <app>.<namespace>.svc.cluster.local.{crt,key}, for `secrets`' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l certs -d 'Folder with example.com.crt and <app>.<namespace>.svc.cluster.local.{crt,key}, for `secrets` [default: .; a bare `render` leaves the Secrets out when the folder has none of them]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -s n -l namespace -d 'Namespace of the app [default: test]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l app -d 'App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l sidecar-name -d 'Name of the Sidecar [default: ingress-sidecar]' -r

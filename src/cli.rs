@@ -455,8 +455,9 @@ pub struct RenderArgs {
     #[arg(long, value_name = "FILE")]
     pub values: Option<PathBuf>,
     /// Folder with example.com.crt and <app>.<namespace>.svc.cluster.local.{crt,key}, for `secrets`
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub certs: PathBuf,
+    /// [default: .; a bare `render` leaves the Secrets out when the folder has none of them]
+    #[arg(long, value_name = "DIR")]
+    pub certs: Option<PathBuf>,
     /// Print the equivalent `istioctl install --set …` command instead of the manifests
     #[arg(long, conflicts_with = "out_dir")]
     pub print_command: bool,

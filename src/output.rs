@@ -39,6 +39,11 @@ pub fn warn(message: &str) {
     let _ = writeln!(io::stderr(), "warning: {message}");
 }
 
+/// Writes a one-line note for the user on stderr (not a problem, something left out and why).
+pub fn note(message: &str) {
+    let _ = writeln!(io::stderr(), "note: {message}");
+}
+
 /// Lays out rows as Go's `text/tabwriter` does with minwidth 0, space padding and `padding`:
 /// each cell but the last of a row is padded to its column's widest cell plus `padding`.
 /// (istioctl uses padding 5; the last cell is never padded, so empty trailing cells leave spaces.)

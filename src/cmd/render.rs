@@ -2,7 +2,7 @@
 //! files if `secrets` is wanted, build every manifest, optionally validate, then print or write.
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
@@ -45,11 +45,19 @@ pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
         printer.line(&IstioOperator::task(&resolved.profile).command())?;
         return Ok(ExitStatus::Success);
     }
-    let what = if what.is_empty() {
-        What::ALL.to_vec()
-    } else {
-        what
-    };
+    let bare = what.is_empty();
+    let mut what = if bare { What::ALL.to_vec() } else { what };
+    let certs_given = certs.is_some();
+    let certs = certs.unwrap_or_else(|| PathBuf::from("."));
+    // A bare `render` where no certificate is yet renders the rest, and says how to add them.
+    if bare && !certs_given && !any_cert_file(&certs, &resolved) {
+        what.retain(|w| *w != What::Secrets);
+        crate::output::note(&format!(
+            "no certificates in {}, so the Secrets are left out; make them with `meshtls certgen` \
+             (or pass --certs DIR) and render again",
+            certs.display()
+        ));
+    }
     let cert_files = if what.contains(&What::Secrets) {
         Some(read_certs(&certs, &resolved)?)
     } else {
@@ -118,6 +126,18 @@ fn apply_rendered(
     };
     apply_documents(&connect_options(kube, None), docs, options, printer)?;
     Ok(ExitStatus::Success)
+}
+
+/// Whether `dir` holds any of the three files `secrets` needs.
+fn any_cert_file(dir: &Path, params: &Params) -> bool {
+    let server = params.server_file();
+    [
+        format!("{}.crt", params.ca_file),
+        format!("{server}.crt"),
+        format!("{server}.key"),
+    ]
+    .iter()
+    .any(|name| dir.join(name).exists())
 }
 
 /// The three files `secrets` needs, named as `meshtls certgen` and the page name them.

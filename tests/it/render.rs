@@ -277,6 +277,58 @@ fn missing_certificates_say_how_to_make_them() {
     assert!(err.contains("meshtls certgen"), "{err}");
 }
 
+/// Issue 17: a bare `render` in a folder without certificates renders everything else and
+/// says, in one line on stderr, how to add the Secrets; `render secrets` there stays an error.
+#[test]
+fn bare_render_without_certificates_leaves_the_secrets_out() {
+    let dir = tempdir();
+    let out = crate::common::meshtls()
+        .arg("render")
+        .current_dir(dir.path())
+        .output()
+        .expect("meshtls runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let yaml = stdout(&out);
+    assert!(!yaml.contains("kind: Secret"), "{yaml}");
+    for kind in [
+        "kind: Namespace",
+        "kind: Sidecar",
+        "kind: PeerAuthentication",
+        "kind: Deployment",
+    ] {
+        assert!(yaml.contains(kind), "{kind} missing");
+    }
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("note: no certificates in ."), "{err}");
+    assert!(
+        err.contains("meshtls certgen") && err.contains("--certs DIR"),
+        "{err}"
+    );
+
+    let explicit = crate::common::meshtls()
+        .args(["render", "secrets"])
+        .current_dir(dir.path())
+        .output()
+        .expect("meshtls runs");
+    assert_eq!(explicit.status.code(), Some(1));
+    assert!(
+        stderr(&explicit).contains("meshtls certgen"),
+        "{}",
+        stderr(&explicit)
+    );
+
+    // With the certificates there, the bare render has the Secrets again.
+    certgen(dir.path(), &[]);
+    let full = crate::common::meshtls()
+        .arg("render")
+        .current_dir(dir.path())
+        .output()
+        .expect("meshtls runs");
+    assert!(stdout(&full).contains("kind: Secret"));
+    assert_eq!(stderr(&full), "");
+}
+
 #[test]
 fn bad_parameters_are_all_reported() {
     let out = run(&[
