@@ -1441,7 +1441,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__proxy__subcmd__config__subcmd__secret)
-            opts="-f -n -o -c -h -V --file --admin --proxy-admin-port --namespace --output --all-certs --check --warn-days --now --kubeconfig --context --help --version"
+            opts="-f -n -o -c -h -V --file --admin --proxy-admin-port --namespace --output --all-certs --check --warn-within --warn-days --now --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1477,6 +1477,10 @@ _meshtls() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "short wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --warn-within)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --warn-days)

@@ -172,12 +172,13 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l warn-within -d 'With --check: fail certificates that expire within this long (e.g. 36h, 7d, 90m)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l warn-days -d 'With --check: fail certificates that expire within this many days (as --warn-within Nd)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-within'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
@@ -188,12 +189,13 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l warn-within -d 'With --check: fail certificates that expire within this long (e.g. 36h, 7d, 90m)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l warn-days -d 'With --check: fail certificates that expire within this many days (as --warn-within Nd)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-within'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
@@ -204,12 +206,13 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l warn-within -d 'With --check: fail certificates that expire within this long (e.g. 36h, 7d, 90m)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l warn-days -d 'With --check: fail certificates that expire within this many days (as --warn-within Nd)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-within'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from help" -f -a "secret" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
@@ -228,12 +231,13 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subc
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l warn-within -d 'With --check: fail certificates that expire within this long (e.g. 36h, 7d, 90m)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l warn-days -d 'With --check: fail certificates that expire within this many days (as --warn-within Nd)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-within'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
@@ -244,12 +248,13 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subc
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l warn-within -d 'With --check: fail certificates that expire within this long (e.g. 36h, 7d, 90m)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l warn-days -d 'With --check: fail certificates that expire within this many days (as --warn-within Nd)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-within'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
@@ -260,12 +265,13 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subc
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l warn-within -d 'With --check: fail certificates that expire within this long (e.g. 36h, 7d, 90m)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l warn-days -d 'With --check: fail certificates that expire within this many days (as --warn-within Nd)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-within'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from help" -f -a "secret" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'

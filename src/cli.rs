@@ -608,12 +608,20 @@ pub struct ProxyConfigSecretArgs {
     /// One row per certificate in a chain or bundle (istioctl shows the first only)
     #[arg(long)]
     pub all_certs: bool,
-    /// Exit with status 3 if a secret is warming, not valid, or expires within --warn-days
+    /// Exit with status 3 if a secret is warming, not valid, or expires within --warn-within
     #[arg(long)]
     pub check: bool,
-    /// With --check: fail certificates that expire within this many days
-    #[arg(long, default_value_t = 0, value_name = "DAYS", requires = "check")]
-    pub warn_days: u32,
+    /// With --check: fail certificates that expire within this long (e.g. 36h, 7d, 90m)
+    #[arg(long, value_name = "DURATION", requires = "check", value_parser = parse_duration)]
+    pub warn_within: Option<std::time::Duration>,
+    /// With --check: fail certificates that expire within this many days (as --warn-within Nd)
+    #[arg(
+        long,
+        value_name = "DAYS",
+        requires = "check",
+        conflicts_with = "warn_within"
+    )]
+    pub warn_days: Option<u32>,
     /// Evaluate validity at this instant (RFC 3339) instead of now
     #[arg(
         long,
@@ -835,7 +843,7 @@ pub fn parse_instant(text: &str) -> Result<time::OffsetDateTime, String> {
         .map_err(|_| format!("{text:?} is not RFC 3339; use e.g. 2026-01-02T03:04:05Z"))
 }
 
-/// `5s`, `500ms`, `2m`.
+/// `5s`, `500ms`, `2m`, `36h`, `7d`.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let trimmed = text.trim();
     let split = trimmed
@@ -848,11 +856,18 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     match unit {
         "ms" => Ok(std::time::Duration::from_millis(value)),
         "s" | "" => Ok(std::time::Duration::from_secs(value)),
-        "m" => value
-            .checked_mul(60)
-            .map(std::time::Duration::from_secs)
-            .ok_or_else(|| format!("{text:?} is too long")),
-        _ => Err(format!("{text:?}: the unit must be ms, s or m")),
+        "m" | "h" | "d" => {
+            let unit = match unit {
+                "m" => 60,
+                "h" => 3600,
+                _ => 86_400,
+            };
+            value
+                .checked_mul(unit)
+                .map(std::time::Duration::from_secs)
+                .ok_or_else(|| format!("{text:?} is too long"))
+        }
+        _ => Err(format!("{text:?}: the unit must be ms, s, m, h or d")),
     }
 }
 

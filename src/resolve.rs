@@ -151,6 +151,18 @@ pub fn distinct_ports(ports: &[(&str, u16)]) -> Result<(), UsageError> {
     }
 }
 
+/// `pc secret --warn-within DURATION`, or `--warn-days N` as N days; none warns of nothing.
+pub fn resolve_warn_within(
+    within: Option<std::time::Duration>,
+    days: Option<u32>,
+) -> time::Duration {
+    match (within, days) {
+        (Some(within), _) => time::Duration::try_from(within).unwrap_or(time::Duration::MAX),
+        (None, Some(days)) => time::Duration::days(i64::from(days)),
+        (None, None) => time::Duration::ZERO,
+    }
+}
+
 /// `--now` / `MESHTLS_NOW`, or the clock.
 pub fn resolve_now(now: Option<OffsetDateTime>) -> OffsetDateTime {
     now.unwrap_or_else(OffsetDateTime::now_utc)

@@ -21,6 +21,26 @@ fn malformed_flags_exit_64() {
         &["render", "--service-tls-port", "8080"],
         &["demo", "--admin-port", "15999", "--external-port", "15999"],
         &["demo", "--internal-port", "15998", "--app-port", "15998"],
+        &[
+            "pc",
+            "secret",
+            "-f",
+            "-",
+            "--check",
+            "--warn-within",
+            "soon",
+        ],
+        &[
+            "pc",
+            "secret",
+            "-f",
+            "-",
+            "--check",
+            "--warn-within",
+            "36h",
+            "--warn-days",
+            "1",
+        ],
     ];
     for args in cases {
         let out = run(args);

@@ -99,6 +99,21 @@ const CASES: &[Case] = &[
         stdin: None,
         status: 3,
     },
+    // Issue 17: the duration form gives the same verdict.
+    Case {
+        stem: "validity.check",
+        args: &[
+            "pc",
+            "secret",
+            "-f",
+            "validity.json",
+            "--check",
+            "--warn-within",
+            "7d",
+        ],
+        stdin: None,
+        status: 3,
+    },
     Case {
         stem: "bad.short",
         args: &["pc", "secret", "-f", "bad.json"],
