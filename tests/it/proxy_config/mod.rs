@@ -478,3 +478,47 @@ fn a_local_admin_is_queried_for_the_secrets_only() {
         "{seen:?}"
     );
 }
+
+/// Issue 17, istio-behaviour.md §8: every row's trust domain is the host of its certificate's
+/// first `spiffe://` URI SAN (a bundle entry: its name), so on a SPIRE-style dump the `default`
+/// row has `east.local` too and the TRUST DOMAIN column appears, as istioctl 1.25+ prints it.
+#[test]
+fn a_spire_style_dump_shows_the_trust_domain_of_every_row() {
+    let dir = crate::common::tempdir();
+    let path = dir.path().join("spire.json");
+    fs::write(
+        &path,
+        serde_json::to_vec(&fixtures::spire_dump()).expect("json"),
+    )
+    .expect("write");
+    let out = meshtls()
+        .args(["pc", "secret", "-f"])
+        .arg(&path)
+        .args(["--now", fixtures::NOW])
+        .output()
+        .expect("meshtls runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].ends_with("     TRUST DOMAIN"), "{table}");
+    let domains: Vec<(&str, &str)> = lines[1..]
+        .iter()
+        .map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            (words[0], words[words.len() - 1])
+        })
+        .collect();
+    assert_eq!(
+        domains,
+        [
+            ("default", "east.local"),
+            ("ROOTCA", "east.local"),
+            ("ROOTCA", "west.local")
+        ],
+        "{table}"
+    );
+    assert!(
+        lines[1].contains("Cert Chain     ACTIVE     true "),
+        "{table}"
+    );
+}
