@@ -28,7 +28,7 @@ use crate::pki::spec::{KeyType, TaskNames, TaskSpec};
 use crate::proxy::config::{AccessLog, Endpoint, Http1Engine, ProxyConfig, UpstreamLimits};
 use crate::proxy::inbound::{Placement, Runtime, resolve};
 use crate::proxy::mount::mount_all;
-use crate::proxy::run::{RunningProxy, start};
+use crate::proxy::run::{RunningProxy, StartError, start};
 use crate::render::{CertFiles, Params, What, render};
 use crate::resolve::{distinct_ports, tls_mode_of};
 use crate::task::Task;
@@ -234,7 +234,12 @@ fn steps(
             read_task(std::slice::from_ref(&task), false, page::NAMESPACE)?.into_task()?;
         let target = from_task(&manifests, &Selector::default(), page_target())
             .map_err(|e| anyhow!("{}: {e}", task.display()))?;
-        let app = httpbin::start(loopback(ports.app)).context("starting httpbin")?;
+        let app = httpbin::start(loopback(ports.app)).with_context(|| {
+            format!(
+                "starting httpbin on {}; pick another --app-port (0 picks a free one)",
+                loopback(ports.app)
+            )
+        })?;
         let app_address = app.address;
         running.app = Some(app);
         let (config, warnings) = sidecar_config(
@@ -246,7 +251,20 @@ fn steps(
             ports,
             app_address,
         )?;
-        let proxy = start(config).context("starting the sidecar")?;
+        let proxy = start(config).map_err(|e| {
+            let flag = match &e {
+                StartError::Bind { port, .. } if *port == target.tls.workload => "--external-port",
+                StartError::Bind { .. } => "--internal-port",
+                StartError::Admin { .. } => "--admin-port",
+                _ => "",
+            };
+            match flag {
+                "" => anyhow!("starting the sidecar: {e}"),
+                flag => {
+                    anyhow!("starting the sidecar: {e}; pick another {flag} (0 picks a free one)")
+                }
+            }
+        })?;
         running.proxy = Some(proxy);
         // What Istio would do silently (a tls block ignored, ...) is said out loud, as `proxy` does.
         Ok((target, warnings.join("; ")))

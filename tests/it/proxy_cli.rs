@@ -392,3 +392,50 @@ fn ambiguous_or_missing_workloads_are_clear_errors() {
         stderr(&out)
     );
 }
+
+/// Issue 17: a port in use names the flag of this command that moves it, once.
+#[test]
+fn a_port_in_use_names_the_flag_that_moves_it() {
+    let dir = tempdir();
+    let yaml = render_task(dir.path(), &[]);
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let proxy = |args: &[&str]| {
+        let out = meshtls()
+            .args(["proxy", "-f"])
+            .arg(&yaml)
+            .args(["--access-log", "off", "--mesh-dir"])
+            .arg(dir.path().join("mesh"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        stderr(&out)
+    };
+    let taken = format!("9080={port}");
+    let err = proxy(&[
+        "--port-map",
+        &taken,
+        "--port-map",
+        "9081=0",
+        "--admin",
+        "127.0.0.1:0",
+    ]);
+    assert!(
+        err.contains(&format!("binding port 9080 on 127.0.0.1:{port}")),
+        "{err}"
+    );
+    assert!(err.contains("move it with --port-map 9080=LOCAL"), "{err}");
+    assert_eq!(err.matches("in use").count(), 1, "{err}");
+    let admin = format!("127.0.0.1:{port}");
+    let err = proxy(&[
+        "--port-map",
+        "9080=0",
+        "--port-map",
+        "9081=0",
+        "--admin",
+        &admin,
+    ]);
+    assert!(err.contains("pick another --admin HOST:PORT"), "{err}");
+    assert!(!err.contains("--port-map"), "{err}");
+}

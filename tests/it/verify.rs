@@ -435,12 +435,29 @@ fn demo_with_a_simple_sidecar_fails_at_verify_with_exit_3_and_keeps_its_files() 
 fn demo_says_which_step_failed_when_a_port_is_taken() {
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = busy.local_addr().unwrap().port().to_string();
+    for (flag, hint) in [
+        ("--external-port", "pick another --external-port"),
+        ("--app-port", "pick another --app-port"),
+    ] {
+        let dir = tempdir();
+        let out = meshtls()
+            .args(["demo", flag, &port, "--dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(hint), "{flag}: {err}");
+    }
     let out = run(&["demo", "--admin-port", &port]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("[4/7] sidecar: FAILED"), "{err}");
     assert!(err.contains("demo failed at step 4/7 sidecar"), "{err}");
     assert!(err.contains("logs and files are kept in "), "{err}");
+    // Issue 17: demo's own flag, not proxy's --admin.
+    assert!(err.contains("pick another --admin-port"), "{err}");
+    assert!(!err.contains("--admin "), "{err}");
     // The kept temporary folder is named in the message; remove it.
     if let Some(path) = err
         .lines()
