@@ -35,6 +35,12 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
     }
     let now = resolve_now(now);
     let read = read_input(&input, &paths, &namespace)?;
+    if read.task.objects.is_empty() && read.rejected.is_empty() && certs.is_none() {
+        crate::output::warn(
+            "the input holds no Sidecar, PeerAuthentication, Deployment, Service, Secret or \
+             IstioOperator, so nothing was analyzed; pass the task's manifests (`meshtls render`)",
+        );
+    }
     let validation = validation::check(&read, &namespace);
     let mut task = read.task;
     task.tls_flag_from_outside = match &istio_install {

@@ -125,8 +125,9 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
                 .or_else(|| progress.failed.clone())
                 .unwrap_or_else(|| "?".to_string());
             eprintln!(
-                "demo failed at step {step}: {failure:#}\nlogs and files are kept in {} (access log: {}; \
+                "demo failed at step {step}: {}\nlogs and files are kept in {} (access log: {}; \
                  RUST_LOG=info shows the sidecar's log)",
+                crate::error_text(&failure),
                 work.path.display(),
                 work.path.join("access.log").display()
             );
@@ -657,7 +658,7 @@ impl Progress {
         };
         let note = match &result {
             Ok(value) => value.note(),
-            Err(e) => format!("{e:#}"),
+            Err(e) => crate::error_text(e),
         };
         let note = if note.is_empty() {
             String::new()

@@ -8,6 +8,7 @@ mod certgen;
 mod cluster;
 mod completion;
 mod create_secret;
+mod errors;
 mod http1_engines;
 mod http1_fuzz;
 mod manpage;
