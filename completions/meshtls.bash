@@ -427,7 +427,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__certgen)
-            opts="-n -h -V --out --ca-subject --server-host --client-host --namespace --service --cluster-domain --key-type --days --csr --force --help --version"
+            opts="-n -o -h -V --out --ca-subject --server-host --client-host --namespace --service --cluster-domain --key-type --days --csr --force --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -471,6 +471,14 @@ _meshtls() {
                     ;;
                 --days)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text wide json yaml" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1766,11 +1774,11 @@ _meshtls() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --kube-workdir)

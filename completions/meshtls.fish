@@ -59,6 +59,10 @@ ecdsa-p256\t''
 ecdsa-p384\t''
 ed25519\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l days -d 'Validity in days, from now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -s o -l output -d 'Output format: `text` fits the table to the terminal, `wide` never cuts a cell' -r -f -a "text\t''
+wide\t''
+json\t''
+yaml\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l csr -d 'Also write the leaves\' certificate signing requests (*.csr), as the page\'s openssl does'
 complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l force -d 'Replace existing files, including the CA'
 complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -s h -l help -d 'Print help'
@@ -305,8 +309,10 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l key -d 'Clien
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l ca-key -d 'The CA\'s key, to make an expired client certificate [default: DIR/example.com.key]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l mesh-dir -d 'The local mesh CA folder `meshtls proxy` uses (default: $HOME/.meshtls/mesh); the in-mesh client\'s identity is issued from it' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l timeout -d 'Seconds each request may take' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s o -l output -d 'Output format' -r -f -a "text\t''
-json\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s o -l output -d 'Output format: `text` fits the table to the terminal, `wide` never cuts a cell' -r -f -a "text\t''
+wide\t''
+json\t''
+yaml\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l kube-workdir -d 'With --kube: the folder in the outside sleep pod for the client files, where curl runs' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l context -d 'The kubeconfig context to use [default: its current-context]' -r

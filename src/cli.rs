@@ -88,6 +88,16 @@ pub enum DataFormat {
     Yaml,
 }
 
+/// `-o` for a command that prints a table: `text` fits the table to the terminal (free-text
+/// columns cut with `…`; piped output is never cut), `wide` never cuts, `json`/`yaml` for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    Text,
+    Wide,
+    Json,
+    Yaml,
+}
+
 #[derive(Debug, Args)]
 pub struct VersionArgs {
     /// Print the version number only
@@ -290,6 +300,9 @@ pub struct CertgenArgs {
     /// Replace existing files, including the CA
     #[arg(long)]
     pub force: bool,
+    /// Output format: `text` fits the table to the terminal, `wide` never cuts a cell
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub output: TableFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -715,9 +728,9 @@ pub struct VerifyArgs {
     /// Show what `curl -I` prints for each check before the table
     #[arg(short = 'v', long)]
     pub verbose: bool,
-    /// Output format
+    /// Output format: `text` fits the table to the terminal, `wide` never cuts a cell
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
-    pub output: ReportFormat,
+    pub output: TableFormat,
     /// Run curl inside the sleep pods of a cluster, as the page does: the in-mesh sleep in the
     /// app's namespace, the outside one in `default` (the CA and client pair are copied into it)
     #[arg(long)]

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow, bail};
 use time::OffsetDateTime;
 
-use crate::cli::{DemoArgs, ReportFormat};
+use crate::cli::{DemoArgs, TableFormat};
 use crate::configdump::admin::{AdminAddr, Timeouts};
 use crate::configdump::rows::{Options, rows};
 use crate::configdump::source::{Source, load};
@@ -320,7 +320,7 @@ fn steps(
         &addresses,
         &files.curl_files(),
         verbose,
-        ReportFormat::Text,
+        TableFormat::Text,
         printer,
     )?;
     printer.flush()?;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use time::OffsetDateTime;
 
-use crate::cli::{KubeArgs, ReportFormat, TargetArgs, VerifyArgs};
+use crate::cli::{KubeArgs, TableFormat, TargetArgs, VerifyArgs};
 use crate::exit::{DataError, ExitStatus, UsageError};
 use crate::kube::explain;
 use crate::kube::incluster::sleep_pods;
@@ -118,7 +118,7 @@ fn verify_in_cluster(
     negative: bool,
     timeout: Duration,
     verbose: bool,
-    output: ReportFormat,
+    output: TableFormat,
     printer: &mut Printer,
 ) -> anyhow::Result<ExitStatus> {
     let read = |path: &Path| {

@@ -23,3 +23,4 @@ mod validate;
 mod verify;
 mod verify_envoy;
 mod version;
+mod widths;
