@@ -252,11 +252,11 @@ _meshtls() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "log json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "log json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --failure-threshold)
@@ -295,7 +295,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__apply)
-            opts="-f -R -n -c -h -V --filename --recursive --namespace --dry-run --force-conflicts --kubeconfig --context --help --version"
+            opts="-f -R -n -o -c -h -V --filename --recursive --namespace --dry-run --force-conflicts --output --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -319,6 +319,14 @@ _meshtls() {
                     ;;
                 --dry-run)
                     COMPREPLY=($(compgen -W "none client server" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -489,7 +497,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__check)
-            opts="-i -n -c -h -V --istioNamespace --values --namespace --app --kubeconfig --context --help --version"
+            opts="-i -n -o -c -h -V --istioNamespace --values --namespace --app --output --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -519,6 +527,14 @@ _meshtls() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -539,7 +555,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__cleanup)
-            opts="-n -c -h -V --dry-run --values --namespace --app --sidecar-name --peer-auth-name --secret --ca-secret --sleep-namespace --kubeconfig --context --help --version"
+            opts="-n -o -c -h -V --dry-run --values --namespace --app --sidecar-name --peer-auth-name --secret --ca-secret --sleep-namespace --output --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -579,6 +595,14 @@ _meshtls() {
                     ;;
                 --sleep-namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -1480,11 +1504,11 @@ _meshtls() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "short wide json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "short wide json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --warn-within)
@@ -1519,7 +1543,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__render)
-            opts="-n -c -h -V --out-dir --values --certs --print-command --validate --namespace --app --sidecar-name --peer-auth-name --secret --ca-secret --sleep-namespace --app-version --image --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --apply --force-conflicts --kubeconfig --context --help --version install namespace peer-authentication secrets app sidecar sleep"
+            opts="-o -n -c -h -V --out-dir --values --certs --print-command --validate --output --namespace --app --sidecar-name --peer-auth-name --secret --ca-secret --sleep-namespace --app-version --image --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --apply --force-conflicts --kubeconfig --context --help --version install namespace peer-authentication secrets app sidecar sleep"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1535,6 +1559,14 @@ _meshtls() {
                     ;;
                 --certs)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
                     return 0
                     ;;
                 --namespace)

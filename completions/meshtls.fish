@@ -93,6 +93,8 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand create; and __fish_seen_
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l out-dir -d 'Write one file per resource into DIR (created if missing) instead of stdout' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l values -d 'Read parameters from a YAML file (camelCase keys, e.g. `tlsPort: 9443`); flags override it' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l certs -d 'Folder with example.com.crt and <app>.<namespace>.svc.cluster.local.{crt,key}, for `secrets` [default: .; a bare `render` leaves the Secrets out when the folder has none of them]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -s o -l output -d 'Output format: `yaml`, the documents `kubectl apply -f` takes, or `json`, one List object as `kubectl get -o json` prints [default: yaml]' -r -f -a "yaml\t''
+json\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -s n -l namespace -d 'Namespace of the app [default: test]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l app -d 'App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l sidecar-name -d 'Name of the Sidecar [default: ingress-sidecar]' -r
@@ -144,7 +146,7 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s V -l versio
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s f -l filename -d 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l certs -d 'Folder with the task\'s certificate files (example.com.crt, <host>.crt/.key) to check too' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l istio-install -d 'The Istio install config: an IstioOperator, istiod Helm values, or `istioctl install --set …` text' -r -F
-complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "log\t'istioctl\'s lines: `<Level> [<CODE>] (<Kind> <ns>/<name> <file>:<line>) <message>`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s lines: `<Level> [<CODE>] (<Kind> <ns>/<name> <file>:<line>) <message>` (istioctl calls it `log`)'
 json\t''
 yaml\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l failure-threshold -d 'The lowest level that makes the exit status 79' -r -f -a "Error\t''
@@ -172,7 +174,7 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s table, byte for byte (istioctl calls it `short`)'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
@@ -189,7 +191,7 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s table, byte for byte (istioctl calls it `short`)'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
@@ -206,7 +208,7 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s table, byte for byte (istioctl calls it `short`)'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
@@ -231,7 +233,7 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subc
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s table, byte for byte (istioctl calls it `short`)'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
@@ -248,7 +250,7 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subc
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s table, byte for byte (istioctl calls it `short`)'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
@@ -265,7 +267,7 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subc
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s table, byte for byte (istioctl calls it `short`)'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
@@ -363,6 +365,9 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s n -l namespace
 complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -l dry-run -d '`server`: the API server checks everything and stores nothing; `none`: apply' -r -f -a "none\t''
 client\t''
 server\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s o -l output -d 'Output format: kubectl\'s lines, or the applied objects\' names as JSON or YAML' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s R -l recursive -d 'Also read the folders below each folder given with -f'
@@ -373,6 +378,9 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s i -l istioName
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l values -d 'Read the task\'s parameters from a YAML file, as `render --values`' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s n -l namespace -d 'Namespace of the app [default: test]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l app -d 'App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s o -l output -d 'Output format: the ✔/✘ lines, or the checks as JSON or YAML' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s h -l help -d 'Print help'
@@ -385,6 +393,9 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l peer-auth-na
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l secret -d 'Name of the server\'s tls Secret [default: httpbin-mtls-termination]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l ca-secret -d 'Name of the CA\'s Secret [default: httpbin-mtls-termination-cacert]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l sleep-namespace -d 'Namespaces for the sleep client (repeat) [default: default and --namespace]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -s o -l output -d 'Output format: one line per object, or the objects and what happened as JSON or YAML' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l dry-run -d 'Say what would be deleted; delete nothing (the server checks each delete)'

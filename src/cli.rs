@@ -146,6 +146,9 @@ pub struct ApplyArgs {
     /// Take over fields that another field manager owns
     #[arg(long)]
     pub force_conflicts: bool,
+    /// Output format: kubectl's lines, or the applied objects' names as JSON or YAML
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub output: DataFormat,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
@@ -165,6 +168,9 @@ pub struct CheckArgs {
     pub values: Option<PathBuf>,
     #[command(flatten)]
     pub params: AppArgs,
+    /// Output format: the ✔/✘ lines, or the checks as JSON or YAML
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub output: DataFormat,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
@@ -179,6 +185,9 @@ pub struct CleanupArgs {
     pub values: Option<PathBuf>,
     #[command(flatten)]
     pub params: NameArgs,
+    /// Output format: one line per object, or the objects and what happened as JSON or YAML
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub output: DataFormat,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
@@ -477,6 +486,10 @@ pub struct RenderArgs {
     /// Check the Istio resources first (as `meshtls validate`); errors stop the render
     #[arg(long)]
     pub validate: bool,
+    /// Output format: `yaml`, the documents `kubectl apply -f` takes, or `json`, one List
+    /// object as `kubectl get -o json` prints [default: yaml]
+    #[arg(short = 'o', long = "output", value_enum, conflicts_with_all = ["out_dir", "print_command", "apply"])]
+    pub output: Option<ObjectFormat>,
     #[command(flatten)]
     pub params: ParamArgs,
     #[command(flatten)]
@@ -588,8 +601,9 @@ pub enum ProxyConfigCommand {
 /// `-o` for the secret table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SecretFormat {
-    /// istioctl's table, byte for byte
-    Short,
+    /// istioctl's table, byte for byte (istioctl calls it `short`)
+    #[value(alias = "short")]
+    Text,
     /// The table plus SUBJECT, SANS, ISSUER and DAYS LEFT
     Wide,
     /// The SecretsConfigDump, camelCase, private keys redacted
@@ -616,7 +630,7 @@ pub struct ProxyConfigSecretArgs {
     #[arg(short = 'n', long)]
     pub namespace: Option<String>,
     /// Output format
-    #[arg(short = 'o', long = "output", value_enum, default_value = "short")]
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     pub output: SecretFormat,
     /// One row per certificate in a chain or bundle (istioctl shows the first only)
     #[arg(long)]
@@ -779,7 +793,9 @@ pub struct DemoArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AnalyzeFormat {
     /// istioctl's lines: `<Level> [<CODE>] (<Kind> <ns>/<name> <file>:<line>) <message>`
-    Log,
+    /// (istioctl calls it `log`)
+    #[value(alias = "log")]
+    Text,
     Json,
     Yaml,
 }
@@ -810,7 +826,7 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "FILE")]
     pub istio_install: Option<PathBuf>,
     /// Output format
-    #[arg(short = 'o', long = "output", value_enum, default_value = "log")]
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     pub output: AnalyzeFormat,
     /// The lowest level that makes the exit status 79
     #[arg(long, value_enum, default_value = "Error", value_name = "LEVEL")]

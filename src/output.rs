@@ -34,6 +34,20 @@ impl<'a> Printer<'a> {
     }
 }
 
+/// Prints a value as `-o json` (pretty, a newline at the end) or `-o yaml`; `text` is the
+/// command's own layout and never reaches here (it prints JSON then).
+pub fn print_data<T: serde::Serialize>(
+    value: &T,
+    format: crate::cli::DataFormat,
+    printer: &mut Printer,
+) -> anyhow::Result<()> {
+    match format {
+        crate::cli::DataFormat::Yaml => printer.write_str(&crate::k8s::yaml::to_yaml(value)?)?,
+        _ => printer.line(&serde_json::to_string_pretty(value)?)?,
+    }
+    Ok(())
+}
+
 /// Writes a warning for the user on stderr. Warnings never carry key material.
 pub fn warn(message: &str) {
     let _ = writeln!(io::stderr(), "warning: {message}");

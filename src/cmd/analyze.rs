@@ -75,7 +75,7 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
         .filter(|f| f.level >= level(output_threshold))
         .collect();
     match output {
-        AnalyzeFormat::Log => {
+        AnalyzeFormat::Text => {
             let coloured = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             for finding in &shown {

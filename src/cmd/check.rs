@@ -5,12 +5,12 @@ use ::kube::api::{Api, ListParams};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, DataFormat};
 use crate::exit::ExitStatus;
 use crate::kube::check::{CheckInput, evaluate};
 use crate::kube::explain;
 use crate::kube::{DEFAULT_TIMEOUT, connect, runtime};
-use crate::output::Printer;
+use crate::output::{Printer, print_data};
 use crate::resolve::connect_options;
 use crate::resolve::resolve_params;
 
@@ -19,6 +19,7 @@ pub fn run(args: CheckArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
         istio_namespace,
         values,
         params,
+        output,
         kube,
     } = args;
     let params = resolve_params(values.as_deref(), params)?;
@@ -34,10 +35,23 @@ pub fn run(args: CheckArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
         }
     })?;
     let findings = evaluate(&input);
+    let failed = findings.iter().filter(|f| !f.ok).count();
+    if output != DataFormat::Text {
+        let value = serde_json::json!({
+            "namespace": input.namespace_name,
+            "app": input.app,
+            "passed": failed == 0,
+            "checks": findings,
+        });
+        print_data(&value, output, printer)?;
+        return Ok(match failed {
+            0 => ExitStatus::Success,
+            _ => ExitStatus::ChecksFailed,
+        });
+    }
     for finding in &findings {
         printer.line(&finding.to_string())?;
     }
-    let failed = findings.iter().filter(|f| !f.ok).count();
     if failed == 0 {
         printer.line(&format!(
             "check passed: {} checks for {}/{}",

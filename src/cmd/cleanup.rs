@@ -2,14 +2,14 @@
 //! namespace, the sleep in default) plus the other objects `render` makes; only what meshtls applied.
 use anyhow::Context;
 
-use crate::cli::CleanupArgs;
+use crate::cli::{CleanupArgs, DataFormat};
 use crate::exit::ExitStatus;
 use crate::k8s::yaml::read_documents;
 use crate::kube::cleanup::{Item, Report, cleanup};
 use crate::kube::discovery::{Resolver, TypeKey};
 use crate::kube::explain;
 use crate::kube::{DEFAULT_TIMEOUT, connect, runtime};
-use crate::output::Printer;
+use crate::output::{Printer, print_data};
 use crate::render::{Params, What, render};
 use crate::resolve::connect_options;
 use crate::resolve::resolve_params;
@@ -43,6 +43,7 @@ pub fn run(args: CleanupArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
         dry_run,
         values,
         params,
+        output,
         kube,
     } = args;
     let params = resolve_params(values.as_deref(), params)?;
@@ -52,10 +53,14 @@ pub fn run(args: CleanupArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
         let target = connect::resolve(&opts).await?;
         let mut resolver = Resolver::new(target.client()?);
         let mut write_error = None;
-        let mut print = |report: &Report| {
-            if let Err(e) = printer.line(&report.to_string()) {
-                write_error.get_or_insert(e);
+        let mut reports = Vec::new();
+        let mut print = |report: &Report| match output {
+            DataFormat::Text => {
+                if let Err(e) = printer.line(&report.to_string()) {
+                    write_error.get_or_insert(e);
+                }
             }
+            _ => reports.push(report.clone()),
         };
         let result = tokio::time::timeout(
             DEFAULT_TIMEOUT,
@@ -64,6 +69,10 @@ pub fn run(args: CleanupArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
         .await;
         if let Some(e) = write_error {
             return Err(e.into());
+        }
+        if output != DataFormat::Text && matches!(result, Ok(Ok(_))) {
+            let value = serde_json::json!({ "dryRun": dry_run, "objects": reports });
+            print_data(&value, output, printer)?;
         }
         match result {
             Ok(Ok(_)) => Ok(ExitStatus::Success),

@@ -84,7 +84,7 @@ fn secret(args: ProxyConfigSecretArgs, printer: &mut Printer) -> anyhow::Result<
     let rows = rows(&dump, now, Options { all_certs });
 
     match output {
-        SecretFormat::Short | SecretFormat::Wide => {
+        SecretFormat::Text | SecretFormat::Wide => {
             let layout = if output == SecretFormat::Wide {
                 Layout::Wide
             } else {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::cli::{ApplyFlags, KubeArgs, RenderArgs};
+use crate::cli::{ApplyFlags, KubeArgs, ObjectFormat, RenderArgs};
 use crate::exit::{DataError, ExitStatus};
 use crate::fsx::{FileMode, write_atomic};
 use crate::k8s::yaml::read_documents;
@@ -28,6 +28,7 @@ pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
         certs,
         print_command,
         validate,
+        output,
         params,
         cluster,
     } = args;
@@ -85,6 +86,10 @@ pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
         return apply_rendered(&manifests, &kube, force_conflicts, printer);
     }
     match out_dir {
+        None if output == Some(ObjectFormat::Json) => {
+            let items = read_documents(&to_multi_yaml(&manifests)?)?;
+            printer.line(&kubectl_list_json(items)?)?;
+        }
         None => printer.write_str(&to_multi_yaml(&manifests)?)?,
         Some(dir) => {
             fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -97,6 +102,23 @@ pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// kubectl's `-o json` for several objects: one `List`, indented by 4 spaces.
+fn kubectl_list_json(items: Vec<serde_json::Value>) -> anyhow::Result<String> {
+    use serde::Serialize;
+    let list = serde_json::json!({
+        "apiVersion": "v1",
+        "items": items,
+        "kind": "List",
+        "metadata": {"resourceVersion": ""},
+    });
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    list.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out, formatter,
+    ))?;
+    Ok(String::from_utf8(out)?)
 }
 
 /// `render --apply`: everything but the IstioOperator (which is istioctl's to install) goes to

@@ -23,7 +23,7 @@ pub struct CheckInput {
 }
 
 /// One verdict.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Finding {
     pub ok: bool,
     pub message: String,

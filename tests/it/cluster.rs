@@ -1061,3 +1061,49 @@ fn verify_kube_copies_the_client_pair_and_runs_the_pages_curl_in_the_sleep_pods(
         "{log:?}"
     );
 }
+
+/// Issue 17: apply, check and cleanup print data as JSON (and YAML) with `-o`, in the words
+/// every command uses.
+#[test]
+fn apply_check_and_cleanup_print_json_and_yaml() {
+    let dir = tempdir();
+    let fake = FakeApiServer::start(true);
+    let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
+    let task = task_yaml(dir.path(), &TASK_PARTS);
+    let out = run_with(
+        &kc,
+        &["apply", "-f", task.to_str().expect("utf-8"), "-o", "json"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let applied: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let objects: Vec<&str> = applied["applied"]
+        .as_array()
+        .expect("applied")
+        .iter()
+        .filter_map(|a| a["object"].as_str())
+        .collect();
+    let lines: Vec<&str> = TASK_LINES
+        .lines()
+        .map(|l| l.trim_end_matches(" serverside-applied"))
+        .collect();
+    assert_eq!(objects, lines);
+
+    healthy(&fake);
+    let out = run_with(&kc, &["check", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let check: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(check["passed"], true);
+    assert_eq!(check["checks"].as_array().map(Vec::len), Some(4));
+    assert_eq!(check["checks"][0]["ok"], true);
+
+    let out = run_with(&kc, &["cleanup", "--dry-run", "-o", "yaml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let yaml = stdout(&out);
+    assert!(yaml.starts_with("dryRun: true\n"), "{yaml}");
+    assert!(
+        yaml.contains(
+            "- object: secret/httpbin-mtls-termination -n test\n  result: deleted\n  dryRun: true\n"
+        ),
+        "{yaml}"
+    );
+}

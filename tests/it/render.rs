@@ -472,3 +472,41 @@ fn invalid_label_values_are_refused_before_rendering() {
         stderr(&out)
     );
 }
+
+/// Issue 17: `render -o json` is one List object, as `kubectl get -o json` prints several, with
+/// the same objects as the YAML; kubectl reads it.
+#[test]
+fn json_output_is_a_kubectl_list() {
+    let (_keep, certs) = fresh_certs();
+    let yaml = render_ok(&["--certs", &certs]);
+    let json = render_ok(&["--certs", &certs, "-o", "json"]);
+    assert!(
+        json.starts_with("{\n    \"apiVersion\": \"v1\",\n    \"items\": ["),
+        "{json}"
+    );
+    let list: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(list["kind"], "List");
+    let docs = meshtls::k8s::yaml::read_documents(&yaml).expect("yaml");
+    assert_eq!(list["items"].as_array(), Some(&docs));
+    let explicit_yaml = render_ok(&["--certs", &certs, "-o", "yaml"]);
+    assert_eq!(explicit_yaml, yaml);
+    if require_tool("kubectl") {
+        let mut child = std::process::Command::new("kubectl")
+            .args(["label", "--local", "-f", "-", "checked=true", "-o", "name"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("kubectl runs");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(json.as_bytes())
+            .expect("write");
+        let out = child.wait_with_output().expect("kubectl");
+        assert!(out.status.success(), "kubectl: {}", stderr(&out));
+        assert_eq!(stdout(&out).lines().count(), docs.len());
+    }
+}

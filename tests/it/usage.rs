@@ -134,3 +134,23 @@ fn env_help_has_no_stray_equals_sign() {
         );
     }
 }
+
+/// Issue 17: one `-o` vocabulary (text, wide, json, yaml); the older words still work.
+#[test]
+fn output_values_keep_their_old_names_as_aliases() {
+    let dump = crate::common::testdata_arg("proxy-config/istio.json");
+    let now = "2026-11-28T12:00:00Z";
+    let table = |o: &str| run(&["pc", "secret", "-f", &dump, "--now", now, "-o", o]);
+    let (short, text) = (table("short"), table("text"));
+    assert!(short.status.success() && text.status.success());
+    assert_eq!(short.stdout, text.stdout);
+    assert_eq!(
+        run(&["pc", "secret", "-f", &dump, "--now", now]).stdout,
+        text.stdout
+    );
+    let task = crate::common::testdata_arg("page/task.yaml");
+    let analyze = |o: &str| run(&["analyze", "-f", &task, "-n", "test", "--now", now, "-o", o]);
+    let (log, text) = (analyze("log"), analyze("text"));
+    assert_eq!(log.status.code(), Some(79));
+    assert_eq!((log.stdout, log.stderr), (text.stdout, text.stderr));
+}
