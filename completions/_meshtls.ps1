@@ -522,6 +522,8 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('--admin-port', '--admin-port', [CompletionResultType]::ParameterName, 'Local port for the proxy''s admin API (the page''s 15000); 0 picks a free one')
             [CompletionResult]::new('--app-port', '--app-port', [CompletionResultType]::ParameterName, 'Local port for the embedded httpbin (the page''s container port 80); 0 picks a free one')
             [CompletionResult]::new('--tls-mode', '--tls-mode', [CompletionResultType]::ParameterName, 'The Sidecar''s tls mode to render [default: MUTUAL, the page''s]; SIMPLE shows the client-certificate checks failing')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: the tables, or one summary (listeners, checks, secrets) as JSON or YAML; the steps go to stderr either way')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: the tables, or one summary (listeners, checks, secrets) as JSON or YAML; the steps go to stderr either way')
             [CompletionResult]::new('--keep', '--keep', [CompletionResultType]::ParameterName, 'Leave the proxy and httpbin running and print commands to try; Ctrl-C stops them')
             [CompletionResult]::new('--no-negative', '--no-negative', [CompletionResultType]::ParameterName, 'Run only the page''s three checks')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show what `curl -I` prints for each check')

@@ -905,7 +905,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__demo)
-            opts="-v -h -V --dir --keep --external-port --internal-port --admin-port --app-port --no-negative --tls-mode --verbose --help --version"
+            opts="-v -o -h -V --dir --keep --external-port --internal-port --admin-port --app-port --no-negative --tls-mode --verbose --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -933,6 +933,14 @@ _meshtls() {
                     ;;
                 --tls-mode)
                     COMPREPLY=($(compgen -W "SIMPLE MUTUAL OPTIONAL_MUTUAL" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
                     return 0
                     ;;
                 *)

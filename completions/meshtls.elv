@@ -479,6 +479,8 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand --admin-port 'Local port for the proxy''s admin API (the page''s 15000); 0 picks a free one'
             cand --app-port 'Local port for the embedded httpbin (the page''s container port 80); 0 picks a free one'
             cand --tls-mode 'The Sidecar''s tls mode to render [default: MUTUAL, the page''s]; SIMPLE shows the client-certificate checks failing'
+            cand -o 'Output format: the tables, or one summary (listeners, checks, secrets) as JSON or YAML; the steps go to stderr either way'
+            cand --output 'Output format: the tables, or one summary (listeners, checks, secrets) as JSON or YAML; the steps go to stderr either way'
             cand --keep 'Leave the proxy and httpbin running and print commands to try; Ctrl-C stops them'
             cand --no-negative 'Run only the page''s three checks'
             cand -v 'Show what `curl -I` prints for each check'

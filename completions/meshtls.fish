@@ -332,6 +332,9 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l app-port -d 'Lo
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l tls-mode -d 'The Sidecar\'s tls mode to render [default: MUTUAL, the page\'s]; SIMPLE shows the client-certificate checks failing' -r -f -a "SIMPLE\t''
 MUTUAL\t''
 OPTIONAL_MUTUAL\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -s o -l output -d 'Output format: the tables, or one summary (listeners, checks, secrets) as JSON or YAML; the steps go to stderr either way' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l keep -d 'Leave the proxy and httpbin running and print commands to try; Ctrl-C stops them'
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l no-negative -d 'Run only the page\'s three checks'
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -s v -l verbose -d 'Show what `curl -I` prints for each check'

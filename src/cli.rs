@@ -787,6 +787,10 @@ pub struct DemoArgs {
     /// Show what `curl -I` prints for each check
     #[arg(short = 'v', long)]
     pub verbose: bool,
+    /// Output format: the tables, or one summary (listeners, checks, secrets) as JSON or YAML;
+    /// the steps go to stderr either way
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text", conflicts_with_all = ["keep", "verbose"])]
+    pub output: DataFormat,
 }
 
 /// `analyze -o`.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow, bail};
 use time::OffsetDateTime;
 
-use crate::cli::{DemoArgs, TableFormat};
+use crate::cli::{DataFormat, DemoArgs, TableFormat};
 use crate::configdump::admin::{AdminAddr, Timeouts};
 use crate::configdump::rows::{Options, rows};
 use crate::configdump::source::{Source, load};
@@ -21,9 +21,10 @@ use crate::exit::ExitStatus;
 use crate::fsx::{FileMode, write_atomic};
 use crate::httpbin::{self, RunningHttpbin};
 use crate::mesh::sidecar::ServerTlsMode;
-use crate::output::Printer;
+use crate::output::{Printer, print_data};
 use crate::page;
 use crate::pki::files::write_task_files;
+use crate::pki::inspect::rfc3339;
 use crate::pki::spec::{KeyType, TaskNames, TaskSpec};
 use crate::proxy::config::{AccessLog, Endpoint, Http1Engine, ProxyConfig, UpstreamLimits};
 use crate::proxy::inbound::{Placement, Runtime, resolve};
@@ -56,6 +57,7 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
         no_negative,
         tls_mode,
         verbose,
+        output,
     } = args;
     distinct_ports(&[
         ("--external-port", external_port),
@@ -82,6 +84,7 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
     let mut progress = Progress::new(io::stderr().is_terminal());
     let started = Instant::now();
     let mut running = Running::default();
+    let mut summary = (output != DataFormat::Text).then(Summary::default);
     let outcome = steps(
         &params,
         &work,
@@ -91,6 +94,7 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
         keep,
         &mut progress,
         &mut running,
+        &mut summary,
         printer,
     );
     // Step 7 always runs: nothing is left listening, whatever happened.
@@ -100,6 +104,14 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
         running.stop();
         Ok(String::new())
     });
+    if let Some(mut summary) = summary {
+        summary.passed = outcome.is_ok() && stop.is_ok();
+        summary.failed_step = failed_at.clone().or_else(|| progress.failed.clone());
+        summary.seconds = started.elapsed().as_secs_f64();
+        summary.work_dir =
+            (!work.temporary || !summary.passed).then(|| work.path.display().to_string());
+        print_data(&summary, output, printer)?;
+    }
     printer.flush()?;
     match (outcome, stop) {
         (Ok(()), Ok(_)) => {
@@ -135,6 +147,20 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
             Ok(status)
         }
     }
+}
+
+/// `demo -o json|yaml`: what the tables show, as one value.
+#[derive(Debug, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Summary {
+    passed: bool,
+    failed_step: Option<String>,
+    seconds: f64,
+    /// The work folder, when it is kept (`--dir`, or a failure).
+    work_dir: Option<String>,
+    listeners: Vec<serde_json::Value>,
+    checks: serde_json::Value,
+    secrets: Vec<serde_json::Value>,
 }
 
 /// Local ports; 0 picks a free one.
@@ -179,6 +205,7 @@ fn steps(
     keep: bool,
     progress: &mut Progress,
     running: &mut Running,
+    summary: &mut Option<Summary>,
     printer: &mut Printer,
 ) -> anyhow::Result<()> {
     let certs = work.path.join("certs");
@@ -280,13 +307,22 @@ fn steps(
         .map(|a| a.address)
         .ok_or_else(|| anyhow!("httpbin is not running"))?;
     let addresses = listener_addresses(&target, proxy)?;
-    printer.write_str(&ports_table(
+    let ports = ports_rows(
         &target,
         params.tls_mode,
         &addresses,
         app_address,
         proxy.admin,
-    ))?;
+    );
+    match summary {
+        Some(summary) => {
+            summary.listeners = ports[1..]
+                .iter()
+                .map(|row| serde_json::json!({"listener": row[0], "page": row[1], "local": row[2]}))
+                .collect();
+        }
+        None => printer.write_str(&crate::output::tabwriter(&ports, 3))?,
+    }
     printer.flush()?;
 
     // 5. The page's checks and the negative ones.
@@ -313,16 +349,23 @@ fn steps(
         Ok((results, failed, note))
     });
     let (results, failed, _) = results?;
-    printer.line("")?;
-    report::print(
-        &results,
-        &target,
-        &addresses,
-        &files.curl_files(),
-        verbose,
-        TableFormat::Text,
-        printer,
-    )?;
+    match summary.as_mut() {
+        Some(summary) => {
+            summary.checks = report::json(&results, &target, all_passed(&results))["checks"].take();
+        }
+        None => {
+            printer.line("")?;
+            report::print(
+                &results,
+                &target,
+                &addresses,
+                &files.curl_files(),
+                verbose,
+                TableFormat::Text,
+                printer,
+            )?;
+        }
+    }
     printer.flush()?;
     if !all_passed(&results) {
         return Err(ChecksFailed(format!(
@@ -351,11 +394,29 @@ fn steps(
                 "expected 4 active, valid secrets (file-cert:…, default, ROOTCA, file-root:…), got {names:?}"
             );
         }
-        Ok((render_table(&rows, Layout::Short, now), String::new()))
+        let listed: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "name": r.name,
+                    "status": r.status.as_str(),
+                    "valid": r.valid,
+                    "serialNumber": r.cert().map(|c| c.serial.clone()),
+                    "notAfter": r.cert().map(|c| rfc3339(c.not_after)),
+                })
+            })
+            .collect();
+        Ok(((render_table(&rows, Layout::Short, now), listed), String::new()))
     })?;
-    printer.line("")?;
-    printer.line(&format!("$ meshtls pc secret --admin {admin}"))?;
-    printer.write_str(&table.0)?;
+    let (text, listed) = table.0;
+    match summary {
+        Some(summary) => summary.secrets = listed,
+        None => {
+            printer.line("")?;
+            printer.line(&format!("$ meshtls pc secret --admin {admin}"))?;
+            printer.write_str(&text)?;
+        }
+    }
     printer.flush()?;
 
     if keep {
@@ -450,14 +511,14 @@ fn listener_addresses(
     Ok(addresses)
 }
 
-/// The page's logical ports next to the local ones.
-fn ports_table(
+/// The page's logical ports next to the local ones (a header row, then one per listener).
+fn ports_rows(
     target: &Target,
     tls_mode: ServerTlsMode,
     addresses: &HashMap<Listener, SocketAddr>,
     app: SocketAddr,
     admin: SocketAddr,
-) -> String {
+) -> Vec<Vec<String>> {
     let at = |l| {
         addresses
             .get(&l)
@@ -489,7 +550,7 @@ fn ports_table(
         ],
         vec!["admin".to_string(), "15000".to_string(), admin.to_string()],
     ];
-    crate::output::tabwriter(&rows, 3)
+    rows
 }
 
 /// Commands to try by hand while `--keep` holds the proxy up.

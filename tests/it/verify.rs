@@ -386,7 +386,8 @@ fn demo_keeps_its_folder_with_dir() {
     // The task file is what `render` prints and what the sidecar ran from.
     let task = std::fs::read_to_string(work.join("task.yaml")).unwrap();
     assert!(task.contains("kind: Sidecar"));
-    // And `verify -f` on it, against nothing running now, fails with 3, not 1.
+    // And `verify -f` on it, against nothing running now: a check that could not run is not a
+    // failed check (issue 17), so 1 with what to start, not 3.
     let out = meshtls()
         .arg("verify")
         .arg("-f")
@@ -403,7 +404,8 @@ fn demo_keeps_its_folder_with_dir() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("nothing listens on 127.0.0.1:1"), "{}", stderr(&out));
 }
 
 #[test]
@@ -643,4 +645,34 @@ fn verify_passes_against_meshtls_proxy_started_from_the_rendered_yaml() {
         stderr(&out)
     );
     assert!(stdout(&out).contains("8 passed, 0 failed, 0 skipped"));
+}
+
+/// Issue 17: `demo -o json` prints one summary (listeners, checks, secrets) and nothing else on
+/// stdout; the steps stay on stderr.
+#[test]
+fn demo_json_is_one_summary() {
+    let out = run(&["demo", "--no-negative", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let summary: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
+    assert_eq!(summary["passed"], true);
+    assert_eq!(summary["failedStep"], Value::Null);
+    assert_eq!(summary["checks"].as_array().map(Vec::len), Some(3));
+    assert!(
+        summary["checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|c| c["result"] == "PASS")
+    );
+    assert_eq!(summary["secrets"].as_array().map(Vec::len), Some(4));
+    assert_eq!(
+        summary["listeners"][0]["listener"],
+        "external (TLS, MUTUAL)"
+    );
+    assert!(stderr(&out).contains("[7/7] stop: ok"), "{}", stderr(&out));
+    assert_eq!(
+        run(&["demo", "--keep", "-o", "json"]).status.code(),
+        Some(64)
+    );
 }
