@@ -3,8 +3,7 @@
 use crate::common::{certgen, free_port, run, stderr, stdout, tempdir};
 
 /// `verify` with nothing listening: say so, name the addresses and what to start; exit 1.
-#[test]
-fn verify_with_no_proxy_says_what_to_start_and_exits_1() {
+pub(crate) fn verify_with_no_proxy_says_what_to_start_and_exits_1() {
     let dir = tempdir();
     certgen(dir.path(), &[]);
     let (tls, internal) = (free_port(), free_port());
@@ -30,8 +29,7 @@ fn verify_with_no_proxy_says_what_to_start_and_exits_1() {
 }
 
 /// "… No such file or directory (os error 2): No such file or directory (os error 2)" no more.
-#[test]
-fn each_cause_is_printed_once() {
+pub(crate) fn each_cause_is_printed_once() {
     let empty = tempdir();
     let cases: [&[&str]; 3] = [
         &["verify", "--certs", empty.path().to_str().expect("utf-8")],
@@ -51,8 +49,7 @@ fn each_cause_is_printed_once() {
 }
 
 /// The YAML library's configuration hint never reaches the user; what is doubled, and where, does.
-#[test]
-fn a_duplicate_key_names_the_key_and_the_line() {
+pub(crate) fn a_duplicate_key_names_the_key_and_the_line() {
     let dir = tempdir();
     let file = dir.path().join("dup.yaml");
     std::fs::write(&file, "apiVersion: v1\napiVersion: v1\nkind: Namespace\n").expect("write");
@@ -70,8 +67,7 @@ fn a_duplicate_key_names_the_key_and_the_line() {
 }
 
 /// `validate -f /dev/null` and `analyze -f /dev/null` warn that nothing was checked.
-#[test]
-fn empty_input_warns_that_nothing_was_checked() {
+pub(crate) fn empty_input_warns_that_nothing_was_checked() {
     let out = run(&["validate", "-f", "/dev/null"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(
@@ -89,8 +85,7 @@ fn empty_input_warns_that_nothing_was_checked() {
 }
 
 /// `pc secret` alone names all three inputs.
-#[test]
-fn pc_secret_without_input_names_pod_file_and_admin() {
+pub(crate) fn pc_secret_without_input_names_pod_file_and_admin() {
     let out = run(&["pc", "secret"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");

