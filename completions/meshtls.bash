@@ -229,7 +229,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__analyze)
-            opts="-f -R -o -n -h -V --filename --recursive --certs --istio-install --output --failure-threshold --output-threshold --suppress --namespace --now --explain --help --version"
+            opts="-f -R -o -n -i -c -h -V --filename --recursive --certs --istio-install --output --failure-threshold --output-threshold --suppress --namespace --kube --istio-namespace --kubeconfig --context --now --explain --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -276,6 +276,26 @@ _meshtls() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --istio-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -951,7 +971,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__describe)
-            opts="-f -R -n -o -h -V --filename --recursive --workload --enable-tls-on-sidecar-ingress --namespace --output --now --help --version"
+            opts="-f -R -n -i -c -o -h -V --filename --recursive --workload --enable-tls-on-sidecar-ingress --namespace --istio-namespace --kubeconfig --context --output --now --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -974,6 +994,26 @@ _meshtls() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --istio-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1351,7 +1391,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__proxy)
-            opts="-f -R -h -V --filename --recursive --workload --bind --port-map --endpoint-override --admin --enable-tls-on-sidecar-ingress --root --state-dir --mesh-dir --concurrency --drain-timeout --access-log --http1-engine --app --app-listen --help --version"
+            opts="-f -R -h -V --filename --recursive --workload --bind --port-map --endpoint-override --admin --enable-tls-on-sidecar-ingress --root --state-dir --mesh-dir --concurrency --drain-timeout --access-log --idle-timeout --max-connections --max-app-connections --response-timeout --http1-engine --app --app-listen --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1406,6 +1446,22 @@ _meshtls() {
                     return 0
                     ;;
                 --access-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-app-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --response-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

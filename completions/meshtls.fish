@@ -156,10 +156,14 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l output-thres
 Warning\t''
 Info\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l suppress -d 'Silence a known finding: CODE=Kind/namespace/name (`*` matches anything); repeatable' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s n -l namespace -d 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s n -l namespace -d 'Namespace of objects that set none (as `kubectl apply -n`), named in the summary; the namespace read from the cluster [default: the context\'s namespace with the cluster, else default]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s i -l istio-namespace -d 'Where istiod runs, for its ENABLE_TLS_ON_SIDECAR_INGRESS and the root namespace\'s policies' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l now -d 'Judge certificate validity at this instant (RFC 3339) instead of now' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l explain -d 'Print the documentation of an analyzer code (cause and fix), as `rustc --explain`, and exit' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s R -l recursive -d 'Also read the folders below each folder given with -f'
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l kube -d 'Read the namespace\'s objects from the cluster too (the default when no file is given); files given with -f are laid over them, as `istioctl analyze` does'
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand completion" -s h -l help -d 'Print help'
@@ -284,7 +288,10 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subc
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s f -l filename -d 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -l workload -d 'The workload\'s pod labels, when more than one Deployment could be meant (e.g. app=httpbin,version=v1)' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s n -l namespace -d 'Namespace of objects that set none (as `kubectl apply -n`)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s n -l namespace -d 'Namespace of objects that set none (as `kubectl apply -n`); with `pod`, the pod\'s namespace [default: the context\'s namespace with a pod, else default]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s i -l istio-namespace -d 'Where istiod runs (with `pod`: its ENABLE_TLS_ON_SIDECAR_INGRESS and the root namespace\'s policies)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -s o -l output -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand describe" -l now -d 'Count certificate days left from this instant (RFC 3339) instead of now' -r
@@ -352,6 +359,10 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l mesh-dir -d 'T
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l concurrency -d 'Worker threads (Envoy\'s --concurrency)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l drain-timeout -d 'How long requests in flight may take to finish on SIGTERM/SIGINT (e.g. 5s, 500ms)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l access-log -d 'Where access-log lines go: stdout, off, or a file path' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l idle-timeout -d 'Close a downstream connection (HTTP/1.1 or h2) that has carried no request for this long (Envoy\'s HCM idle_timeout)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l max-connections -d 'Most downstream connections open at once; past it new ones are closed, as Envoy\'s overload manager does (default: half the open-files limit)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l max-app-connections -d 'Most connections to the app each worker opens per port; requests beyond wait up to the connect timeout, then get Envoy\'s 503 overflow (default: half the open-files limit, shared by the workers)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l response-timeout -d 'How long the app may take to send its response headers; past it the client gets Envoy\'s 504 `upstream request timeout` (Envoy\'s route timeout; default: none, as Istio)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l http1-engine -d 'HTTP/1.1 engine: `lean` (meshtls\' own loop for plain requests, hyper for the rest) or `hyper` (hyper for every request)' -r -f -a "lean\t'meshtls\' own forwarding loop for plain requests (Content-Length or no body, origin-form); anything else on the connection is handed to hyper'
 hyper\t'hyper for every request'"
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l app-listen -d 'With --app: the address httpbin listens on (default: a free loopback port)' -r

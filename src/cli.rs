@@ -239,6 +239,23 @@ pub struct ProxyArgs {
     /// Where access-log lines go: stdout, off, or a file path
     #[arg(long, default_value = "stdout", value_name = "WHERE")]
     pub access_log: String,
+    /// Close a downstream connection (HTTP/1.1 or h2) that has carried no request for this
+    /// long (Envoy's HCM idle_timeout)
+    #[arg(long, default_value = "60m", value_name = "DURATION", value_parser = parse_duration)]
+    pub idle_timeout: std::time::Duration,
+    /// Most downstream connections open at once; past it new ones are closed, as Envoy's
+    /// overload manager does (default: half the open-files limit)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
+    /// Most connections to the app each worker opens per port; requests beyond wait up to the
+    /// connect timeout, then get Envoy's 503 overflow (default: half the open-files limit,
+    /// shared by the workers)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_app_connections: Option<u32>,
+    /// How long the app may take to send its response headers; past it the client gets
+    /// Envoy's 504 `upstream request timeout` (Envoy's route timeout; default: none, as Istio)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub response_timeout: Option<std::time::Duration>,
     /// HTTP/1.1 engine: `lean` (meshtls' own loop for plain requests, hyper for the rest) or
     /// `hyper` (hyper for every request)
     #[arg(long = "http1-engine", value_enum, default_value_t = crate::proxy::config::Http1Engine::Lean)]
@@ -289,13 +306,13 @@ pub struct CertgenArgs {
     #[arg(long, value_name = "HOST")]
     pub client_host: Option<String>,
     /// Namespace used to derive host names
-    #[arg(long, short = 'n', default_value = "test")]
+    #[arg(long, short = 'n', default_value = crate::page::NAMESPACE)]
     pub namespace: String,
     /// Service name used to derive the server's host names
-    #[arg(long, default_value = "httpbin")]
+    #[arg(long, default_value = crate::page::APP)]
     pub service: String,
     /// Cluster DNS domain used to derive host names
-    #[arg(long, default_value = "cluster.local")]
+    #[arg(long, default_value = crate::page::CLUSTER_DOMAIN)]
     pub cluster_domain: String,
     /// Key algorithm for all three keys
     #[arg(long, value_enum, default_value = "rsa2048")]
@@ -696,7 +713,7 @@ pub struct TargetArgs {
     #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub service_http_port: Option<u16>,
     /// Cluster DNS domain of the service FQDN
-    #[arg(long, default_value = "cluster.local", value_name = "DOMAIN")]
+    #[arg(long, default_value = crate::page::CLUSTER_DOMAIN, value_name = "DOMAIN")]
     pub cluster_domain: String,
 }
 
@@ -841,9 +858,24 @@ pub struct AnalyzeArgs {
     /// Silence a known finding: CODE=Kind/namespace/name (`*` matches anything); repeatable
     #[arg(long, value_name = "CODE=Kind/ns/name")]
     pub suppress: Vec<crate::analyze::Suppression>,
-    /// Namespace of objects that set none (as `kubectl apply -n`), named in the summary
-    #[arg(short = 'n', long, default_value = "default")]
-    pub namespace: String,
+    /// Namespace of objects that set none (as `kubectl apply -n`), named in the summary; the
+    /// namespace read from the cluster [default: the context's namespace with the cluster, else default]
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// Read the namespace's objects from the cluster too (the default when no file is given);
+    /// files given with -f are laid over them, as `istioctl analyze` does
+    #[arg(long = "kube")]
+    pub use_kube: bool,
+    /// Where istiod runs, for its ENABLE_TLS_ON_SIDECAR_INGRESS and the root namespace's policies
+    #[arg(
+        short = 'i',
+        long = "istio-namespace",
+        default_value = "istio-system",
+        value_name = "NS"
+    )]
+    pub istio_namespace: String,
+    #[command(flatten)]
+    pub kube: KubeArgs,
     /// Judge certificate validity at this instant (RFC 3339) instead of now
     #[arg(
         long,
@@ -933,6 +965,9 @@ pub fn parse_labels(text: &str) -> Result<crate::k8s::labels::Labels, String> {
 
 #[derive(Debug, Args)]
 pub struct DescribeArgs {
+    /// `pod NAME[.NAMESPACE]`: describe a running pod's workload from the cluster instead of files
+    #[arg(value_name = "pod NAME[.NS]", num_args = 0..=2)]
+    pub resource: Vec<String>,
     /// The task's manifests (`meshtls render` output): Sidecar, PeerAuthentications, Deployment, Services, Secrets
     #[command(flatten)]
     pub input: ManifestInput,
@@ -942,9 +977,20 @@ pub struct DescribeArgs {
     /// Act as if istiod had ENABLE_TLS_ON_SIDECAR_INGRESS=true (normally read from the IstioOperator in the input)
     #[arg(long)]
     pub enable_tls_on_sidecar_ingress: bool,
-    /// Namespace of objects that set none (as `kubectl apply -n`)
-    #[arg(short = 'n', long, default_value = "default")]
-    pub namespace: String,
+    /// Namespace of objects that set none (as `kubectl apply -n`); with `pod`, the pod's
+    /// namespace [default: the context's namespace with a pod, else default]
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// Where istiod runs (with `pod`: its ENABLE_TLS_ON_SIDECAR_INGRESS and the root namespace's policies)
+    #[arg(
+        short = 'i',
+        long = "istio-namespace",
+        default_value = "istio-system",
+        value_name = "NS"
+    )]
+    pub istio_namespace: String,
+    #[command(flatten)]
+    pub kube: KubeArgs,
     /// Output format
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     pub output: ReportFormat,

@@ -1,5 +1,11 @@
-//! Where every command writes: stdout through one `Printer`, plus the error report on stderr.
-use std::io::{self, Write};
+//! Where every command writes: stdout through one `Printer`, warnings on stderr, colours
+//! (anstyle, only on a terminal and without NO_COLOR), and `progress` for demo's step list.
+pub mod progress;
+
+use std::io::{self, IsTerminal, Write};
+use std::time::Duration;
+
+use anstyle::{AnsiColor, Style};
 
 /// The single writer all commands print through. Tests hand in a buffer.
 pub struct Printer<'a> {
@@ -76,24 +82,6 @@ pub fn table_width() -> Option<usize> {
     })
 }
 
-/// The visible width of a cell: characters, not counting ANSI colour codes.
-pub fn visible_width(text: &str) -> usize {
-    let mut width = 0;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for c in chars.by_ref() {
-                if c == 'm' {
-                    break;
-                }
-            }
-        } else {
-            width += 1;
-        }
-    }
-    width
-}
-
 /// Shrinks the `free` (free-text) columns of `rows` until the table, laid out by `tabwriter` with
 /// `padding`, fits in `width`: the widest free column loses a character at a time (down to 8),
 /// and a cell longer than its column ends in `…`. Other columns are never cut.
@@ -139,7 +127,7 @@ pub fn tabwriter(rows: &[Vec<String>], padding: usize) -> String {
     let mut widths = vec![0usize; columns];
     for row in rows {
         for (i, cell) in row.iter().enumerate().take(row.len().saturating_sub(1)) {
-            widths[i] = widths[i].max(cell.chars().count());
+            widths[i] = widths[i].max(visible_width(cell));
         }
     }
     let mut out = String::new();
@@ -147,13 +135,61 @@ pub fn tabwriter(rows: &[Vec<String>], padding: usize) -> String {
         for (i, cell) in row.iter().enumerate() {
             out.push_str(cell);
             if i + 1 < row.len() {
-                let pad = widths[i] + padding - cell.chars().count();
+                let pad = widths[i] + padding - visible_width(cell);
                 out.extend(std::iter::repeat_n(' ', pad));
             }
         }
         out.push('\n');
     }
     out
+}
+
+/// A cell's width on screen: its characters without colour escapes.
+fn visible_width(cell: &str) -> usize {
+    anstream::adapter::strip_str(cell)
+        .map(|part| part.chars().count())
+        .sum()
+}
+
+pub const BOLD: Style = Style::new().bold();
+pub const GREEN: Style = AnsiColor::Green.on_default();
+pub const RED: Style = AnsiColor::Red.on_default();
+pub const YELLOW: Style = AnsiColor::Yellow.on_default();
+
+/// Whether to colour a stream: a terminal, and colour not turned off (`NO_COLOR`, `TERM=dumb`),
+/// as anstream decides it.
+pub fn use_colour(stream_is_terminal: bool) -> bool {
+    stream_is_terminal
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+/// Colour for stdout.
+pub fn stdout_colour() -> bool {
+    use_colour(io::stdout().is_terminal())
+}
+
+/// Colour for stderr.
+pub fn stderr_colour() -> bool {
+    use_colour(io::stderr().is_terminal())
+}
+
+/// `text` in `style` when `colour`, else as it is.
+pub fn paint(text: &str, style: Style, colour: bool) -> String {
+    if colour {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_string()
+    }
+}
+
+/// `12 ms`, or `1.2 s` from a second up.
+pub fn duration_text(d: Duration) -> String {
+    if d >= Duration::from_secs(1) {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
 }
 
 #[cfg(test)]

@@ -13,29 +13,12 @@ pub mod validation;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
 use time::OffsetDateTime;
 
 pub use crate::task::Origin;
 use crate::task::Task;
 
-/// How bad a finding is; the order is istioctl's (Info < Warning < Error).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub enum Level {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Info => "Info",
-            Level::Warning => "Warning",
-            Level::Error => "Error",
-        }
-    }
-}
+pub use crate::mesh::validate::Level;
 
 macro_rules! codes {
     ($($variant:ident = $id:literal, $level:ident, $title:literal;)*) => {

@@ -15,7 +15,7 @@ pub fn check(read: &ReadInput, namespace: &str) -> Vec<Finding> {
         for f in validation {
             let code = match f.level {
                 validate::Level::Error => Code::ValidationError,
-                validate::Level::Warning => Code::ValidationWarning,
+                validate::Level::Warning | validate::Level::Info => Code::ValidationWarning,
             };
             findings.push(Finding::new(
                 code,

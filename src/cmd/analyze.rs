@@ -12,8 +12,11 @@ use crate::analyze::{
 use crate::cli::{AnalyzeArgs, AnalyzeFormat, LevelArg};
 use crate::exit::ExitStatus;
 use crate::k8s::yaml::to_yaml;
+use crate::kube::objects::read_cluster;
 use crate::output::Printer;
-use crate::resolve::{read_input, resolve_now};
+use crate::resolve::{connect_options, read_input, resolve_now};
+use crate::task::Task;
+use crate::task::read::Input as ReadInput;
 
 pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
     let AnalyzeArgs {
@@ -26,6 +29,9 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
         output_threshold,
         suppress,
         namespace,
+        use_kube,
+        istio_namespace,
+        kube,
         now,
         explain,
     } = args;
@@ -34,22 +40,45 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
         return Ok(ExitStatus::Success);
     }
     let now = resolve_now(now);
-    let read = read_input(&input, &paths, &namespace)?;
-    if read.task.objects.is_empty() && read.rejected.is_empty() && certs.is_none() {
+    let no_files = input.files.is_empty() && paths.is_empty();
+    // The cluster first (when asked, or when there is nothing else), then the files over it.
+    let (cluster, namespace) = if use_kube || no_files {
+        let (cluster, namespace) =
+            read_cluster(&connect_options(&kube, namespace), &istio_namespace)?;
+        (Some(cluster), namespace)
+    } else {
+        (None, namespace.unwrap_or_else(|| "default".to_string()))
+    };
+    let read = match no_files {
+        true => ReadInput::default(),
+        false => read_input(&input, &paths, &namespace)?,
+    };
+    let mut validation = Vec::new();
+    let mut task = match cluster {
+        Some(cluster) => {
+            let from_cluster = ReadInput {
+                documents: cluster.documents,
+                ..ReadInput::default()
+            };
+            validation.extend(validation::check(&from_cluster, &namespace));
+            cluster.task
+        }
+        None => Task::default(),
+    };
+    validation.extend(validation::check(&read, &namespace));
+    task = task.overlay(read.task);
+    if task.objects.is_empty() && read.rejected.is_empty() && certs.is_none() {
         crate::output::warn(
             "the input holds no Sidecar, PeerAuthentication, Deployment, Service, Secret or \
              IstioOperator, so nothing was analyzed; pass the task's manifests (`meshtls render`)",
         );
     }
-    let validation = validation::check(&read, &namespace);
-    let mut task = read.task;
-    task.tls_flag_from_outside = match &istio_install {
-        Some(path) => install_config_enables_tls(
+    if let Some(path) = &istio_install {
+        task.tls_flag_from_outside |= install_config_enables_tls(
             &std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?,
-        ),
-        None => false,
-    };
+        );
+    }
     let cert_files = match &certs {
         Some(dir) => read_cert_dir(dir)?,
         None => Vec::new(),

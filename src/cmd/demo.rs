@@ -2,11 +2,9 @@
 //! httpbin and the sidecar started from that YAML (`meshtls proxy`'s path) → verify → the
 //! `pc secret` table → stop.
 use std::collections::{BTreeMap, HashMap};
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
@@ -21,12 +19,16 @@ use crate::exit::ExitStatus;
 use crate::fsx::{FileMode, write_atomic};
 use crate::httpbin::{self, RunningHttpbin};
 use crate::mesh::sidecar::ServerTlsMode;
+use crate::output::duration_text;
+use crate::output::progress::{Progress, StepValue};
 use crate::output::{Printer, print_data};
 use crate::page;
 use crate::pki::files::write_task_files;
 use crate::pki::inspect::rfc3339;
 use crate::pki::spec::{KeyType, TaskNames, TaskSpec};
-use crate::proxy::config::{AccessLog, Endpoint, Http1Engine, ProxyConfig, UpstreamLimits};
+use crate::proxy::config::{
+    AccessLog, DownstreamLimits, Endpoint, Http1Engine, ProxyConfig, UpstreamLimits,
+};
 use crate::proxy::inbound::{Placement, Runtime, resolve};
 use crate::proxy::mount::mount_all;
 use crate::proxy::run::{RunningProxy, StartError, start};
@@ -40,7 +42,6 @@ use crate::verify::checks::{Listener, Target, plan};
 use crate::verify::local::MaterialFiles;
 use crate::verify::local::{LocalRunner, Materials};
 use crate::verify::report;
-use crate::verify::report::duration_text;
 use crate::verify::target::{from_task, page_target};
 use crate::verify::{CheckResult, all_passed, run_all};
 
@@ -81,22 +82,19 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
         admin: admin_port,
         app: app_port,
     };
-    let mut progress = Progress::new(io::stderr().is_terminal());
+    let mut progress = Progress::new(STEPS, io::stderr().is_terminal());
     let started = Instant::now();
     let mut running = Running::default();
     let mut summary = (output != DataFormat::Text).then(Summary::default);
-    let outcome = steps(
-        &params,
-        &work,
+    let plan = Plan {
+        params,
+        work: &work,
         ports,
-        no_negative,
+        negative: !no_negative,
         verbose,
         keep,
-        &mut progress,
-        &mut running,
-        &mut summary,
-        printer,
-    );
+    };
+    let outcome = plan.steps(&mut progress, &mut running, &mut summary, printer);
     // Step 7 always runs: nothing is left listening, whatever happened.
     let failed_at = progress.failed.clone();
     progress.index = STEPS - 1;
@@ -109,7 +107,7 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
         summary.failed_step = failed_at.clone().or_else(|| progress.failed.clone());
         summary.seconds = started.elapsed().as_secs_f64();
         summary.work_dir =
-            (!work.temporary || !summary.passed).then(|| work.path.display().to_string());
+            (work.temporary.is_none() || !summary.passed).then(|| work.path.display().to_string());
         print_data(&summary, output, printer)?;
     }
     printer.flush()?;
@@ -195,189 +193,212 @@ impl Running {
 #[error("{0}")]
 struct ChecksFailed(String);
 
-#[allow(clippy::too_many_arguments)]
-fn steps(
-    params: &Params,
-    work: &WorkDir,
+/// What the demo does, decided from its flags before anything runs.
+struct Plan<'w> {
+    params: Params,
+    work: &'w WorkDir,
     ports: LocalPorts,
-    no_negative: bool,
+    /// Run the checks that must fail, too.
+    negative: bool,
     verbose: bool,
+    /// Keep the sidecar running after the checks.
     keep: bool,
-    progress: &mut Progress,
-    running: &mut Running,
-    summary: &mut Option<Summary>,
-    printer: &mut Printer,
-) -> anyhow::Result<()> {
-    let certs = work.path.join("certs");
-    let mesh_dir = work.path.join("mesh");
-    let root = work.path.join("root");
+}
 
-    // 1. The page's six openssl commands, as `meshtls certgen` runs them.
-    progress.step("certificates", || {
-        write_task_files(
-            &certs,
-            &page_spec()?,
-            false,
-            true,
-            OffsetDateTime::now_utc(),
-        )?;
-        Ok(format!("{}", certs.display()))
-    })?;
-
-    // 2. The two Secrets, kubectl's bytes.
-    let (cert_files, _) = progress.step("secrets", || {
-        let cert_files = read_cert_files(&certs, params)?;
-        let secrets = render(params, &[What::Secrets], Some(&cert_files))?;
-        let path = work.path.join("secrets.yaml");
-        write_atomic(
-            &path,
-            to_multi_yaml(&secrets)?.as_bytes(),
-            FileMode::Private,
-        )
-        .with_context(|| format!("writing {}", path.display()))?;
-        let note = format!("{} Secrets → {}", secrets.len(), path.display());
-        Ok((cert_files, note))
-    })?;
-
-    // 3. Every manifest of the task, as `meshtls render --certs` prints it.
-    let task = work.path.join("task.yaml");
-    progress.step("manifests", || {
-        let manifests = render(params, &What::ALL, Some(&cert_files))?;
-        write_atomic(
-            &task,
-            to_multi_yaml(&manifests)?.as_bytes(),
-            FileMode::Private,
-        )
-        .with_context(|| format!("writing {}", task.display()))?;
-        Ok(format!(
-            "{} resources → {}",
-            manifests.len(),
-            task.display()
-        ))
-    })?;
-
-    // 4. httpbin and the sidecar, from the YAML on disk (the path a user takes).
-    let (target, _) = progress.step("sidecar", || {
-        let manifests =
-            read_task(std::slice::from_ref(&task), false, page::NAMESPACE)?.into_task()?;
-        let target = from_task(&manifests, &Selector::default(), page_target())
-            .map_err(|e| anyhow!("{}: {e}", task.display()))?;
-        let app = httpbin::start(loopback(ports.app)).with_context(|| {
-            format!(
-                "starting httpbin on {}; pick another --app-port (0 picks a free one)",
-                loopback(ports.app)
-            )
-        })?;
-        let app_address = app.address;
-        running.app = Some(app);
-        let (config, warnings) = sidecar_config(
-            &manifests,
-            &target,
-            &root,
-            &mesh_dir,
+impl Plan<'_> {
+    /// Steps 1 to 6 (step 7, stop, is the caller's, so that it always runs).
+    fn steps(
+        &self,
+        progress: &mut Progress,
+        running: &mut Running,
+        summary: &mut Option<Summary>,
+        printer: &mut Printer,
+    ) -> anyhow::Result<()> {
+        let Plan {
+            params,
             work,
             ports,
-            app_address,
-        )?;
-        let proxy = start(config).map_err(|e| {
-            let flag = match &e {
-                StartError::Bind { port, .. } if *port == target.tls.workload => "--external-port",
-                StartError::Bind { .. } => "--internal-port",
-                StartError::Admin { .. } => "--admin-port",
-                _ => "",
-            };
-            match flag {
-                "" => anyhow!("starting the sidecar: {e}"),
-                flag => {
-                    anyhow!("starting the sidecar: {e}; pick another {flag} (0 picks a free one)")
-                }
-            }
-        })?;
-        running.proxy = Some(proxy);
-        // What Istio would do silently (a tls block ignored, ...) is said out loud, as `proxy` does.
-        Ok((target, warnings.join("; ")))
-    })?;
-    let proxy = running
-        .proxy
-        .as_ref()
-        .ok_or_else(|| anyhow!("the sidecar is not running"))?;
-    let app_address = running
-        .app
-        .as_ref()
-        .map(|a| a.address)
-        .ok_or_else(|| anyhow!("httpbin is not running"))?;
-    let addresses = listener_addresses(&target, proxy)?;
-    let ports = ports_rows(
-        &target,
-        params.tls_mode,
-        &addresses,
-        app_address,
-        proxy.admin,
-    );
-    match summary {
-        Some(summary) => {
-            summary.listeners = ports[1..]
-                .iter()
-                .map(|row| serde_json::json!({"listener": row[0], "page": row[1], "local": row[2]}))
-                .collect();
-        }
-        None => printer.write_str(&crate::output::tabwriter(&ports, 3))?,
-    }
-    printer.flush()?;
+            negative,
+            verbose,
+            keep,
+        } = self;
+        let (ports, negative, verbose, keep) = (*ports, *negative, *verbose, *keep);
+        let no_negative = !negative;
+        let certs = work.path.join("certs");
+        let mesh_dir = work.path.join("mesh");
+        let root = work.path.join("root");
 
-    // 5. The page's checks and the negative ones.
-    let files = MaterialFiles::in_dir(&certs, &target, &mesh_dir);
-    let results = progress.step("verify", || {
-        let materials = Materials::load(&files, &target, OffsetDateTime::now_utc())?;
-        let mut runner = LocalRunner::new(
-            target.clone(),
-            addresses.clone(),
-            materials,
-            Duration::from_secs(5),
-        )?;
-        let results = run_all(plan(&target, !no_negative), &mut runner);
-        let failed: Vec<&str> = results
-            .iter()
-            .filter(|r| r.verdict != crate::verify::checks::Verdict::Pass)
-            .map(|r| r.check.id.name())
-            .collect();
-        let note = if failed.is_empty() {
-            format!("{} checks", results.len())
-        } else {
-            format!("{} of {} checks FAILED", failed.len(), results.len())
-        };
-        Ok((results, failed, note))
-    });
-    let (results, failed, _) = results?;
-    match summary.as_mut() {
-        Some(summary) => {
-            summary.checks = report::json(&results, &target, all_passed(&results))["checks"].take();
-        }
-        None => {
-            printer.line("")?;
-            report::print(
-                &results,
-                &target,
-                &addresses,
-                &files.curl_files(),
-                verbose,
-                TableFormat::Text,
-                printer,
+        // 1. The page's six openssl commands, as `meshtls certgen` runs them.
+        progress.step("certificates", || {
+            write_task_files(
+                &certs,
+                &page_spec()?,
+                false,
+                true,
+                OffsetDateTime::now_utc(),
             )?;
-        }
-    }
-    printer.flush()?;
-    if !all_passed(&results) {
-        return Err(ChecksFailed(format!(
-            "{} failed (see the table above)",
-            failed.join(", ")
-        ))
-        .into());
-    }
+            Ok(format!("{}", certs.display()))
+        })?;
 
-    // 6. What the proxy holds, as `istioctl proxy-config secret` shows it.
-    let admin = proxy.admin;
-    let table = progress.step("proxy-config secret", || {
+        // 2. The two Secrets, kubectl's bytes.
+        let (cert_files, _) = progress.step("secrets", || {
+            let cert_files = read_cert_files(&certs, params)?;
+            let secrets = render(params, &[What::Secrets], Some(&cert_files))?;
+            let path = work.path.join("secrets.yaml");
+            write_atomic(
+                &path,
+                to_multi_yaml(&secrets)?.as_bytes(),
+                FileMode::Private,
+            )
+            .with_context(|| format!("writing {}", path.display()))?;
+            let note = format!("{} Secrets → {}", secrets.len(), path.display());
+            Ok((cert_files, note))
+        })?;
+
+        // 3. Every manifest of the task, as `meshtls render --certs` prints it.
+        let task = work.path.join("task.yaml");
+        progress.step("manifests", || {
+            let manifests = render(params, &What::ALL, Some(&cert_files))?;
+            write_atomic(
+                &task,
+                to_multi_yaml(&manifests)?.as_bytes(),
+                FileMode::Private,
+            )
+            .with_context(|| format!("writing {}", task.display()))?;
+            Ok(format!(
+                "{} resources → {}",
+                manifests.len(),
+                task.display()
+            ))
+        })?;
+
+        // 4. httpbin and the sidecar, from the YAML on disk (the path a user takes).
+        let (target, _) = progress.step("sidecar", || {
+            let manifests =
+                read_task(std::slice::from_ref(&task), false, page::NAMESPACE)?.into_task()?;
+            let target = from_task(&manifests, &Selector::default(), page_target())
+                .map_err(|e| anyhow!("{}: {e}", task.display()))?;
+            let app = httpbin::start(loopback(ports.app)).with_context(|| {
+                format!(
+                    "starting httpbin on {}; pick another --app-port (0 picks a free one)",
+                    loopback(ports.app)
+                )
+            })?;
+            let app_address = app.address;
+            running.app = Some(app);
+            let (config, warnings) = sidecar_config(
+                &manifests,
+                &target,
+                &root,
+                &mesh_dir,
+                work,
+                ports,
+                app_address,
+            )?;
+            let proxy = start(config).map_err(|e| {
+                let flag = match &e {
+                    StartError::Bind { port, .. } if *port == target.tls.workload => {
+                        "--external-port"
+                    }
+                    StartError::Bind { .. } => "--internal-port",
+                    StartError::Admin { .. } => "--admin-port",
+                    _ => "",
+                };
+                match flag {
+                    "" => anyhow!("starting the sidecar: {e}"),
+                    flag => anyhow!(
+                        "starting the sidecar: {e}; pick another {flag} (0 picks a free one)"
+                    ),
+                }
+            })?;
+            running.proxy = Some(proxy);
+            // What Istio would do silently (a tls block ignored, ...) is said out loud, as `proxy` does.
+            Ok((target, warnings.join("; ")))
+        })?;
+        let proxy = running
+            .proxy
+            .as_ref()
+            .ok_or_else(|| anyhow!("the sidecar is not running"))?;
+        let app_address = running
+            .app
+            .as_ref()
+            .map(|a| a.address)
+            .ok_or_else(|| anyhow!("httpbin is not running"))?;
+        let addresses = listener_addresses(&target, proxy)?;
+        let ports = ports_rows(
+            &target,
+            params.tls_mode,
+            &addresses,
+            app_address,
+            proxy.admin,
+        );
+        match summary.as_mut() {
+            Some(summary) => {
+                summary.listeners = ports[1..]
+                    .iter()
+                    .map(|row| {
+                        serde_json::json!({"listener": row[0], "page": row[1], "local": row[2]})
+                    })
+                    .collect();
+            }
+            None => printer.write_str(&crate::output::tabwriter(&ports, 3))?,
+        }
+        printer.flush()?;
+
+        // 5. The page's checks and the negative ones.
+        let files = MaterialFiles::in_dir(&certs, &target, &mesh_dir);
+        let results = progress.step("verify", || {
+            let materials = Materials::load(&files, &target, OffsetDateTime::now_utc())?;
+            let mut runner = LocalRunner::new(
+                target.clone(),
+                addresses.clone(),
+                materials,
+                Duration::from_secs(5),
+            )?;
+            let results = run_all(plan(&target, !no_negative), &mut runner);
+            let failed: Vec<&str> = results
+                .iter()
+                .filter(|r| r.verdict != crate::verify::checks::Verdict::Pass)
+                .map(|r| r.check.id.name())
+                .collect();
+            let note = if failed.is_empty() {
+                format!("{} checks", results.len())
+            } else {
+                format!("{} of {} checks FAILED", failed.len(), results.len())
+            };
+            Ok((results, failed, note))
+        });
+        let (results, failed, _) = results?;
+        match summary.as_mut() {
+            Some(summary) => {
+                summary.checks =
+                    report::json(&results, &target, all_passed(&results))["checks"].take();
+            }
+            None => {
+                printer.line("")?;
+                report::print(
+                    &results,
+                    &target,
+                    &addresses,
+                    &files.curl_files(),
+                    verbose,
+                    TableFormat::Text,
+                    printer,
+                )?;
+            }
+        }
+        printer.flush()?;
+        if !all_passed(&results) {
+            return Err(ChecksFailed(format!(
+                "{} failed (see the table above)",
+                failed.join(", ")
+            ))
+            .into());
+        }
+
+        // 6. What the proxy holds, as `istioctl proxy-config secret` shows it.
+        let admin = proxy.admin;
+        let table = progress.step("proxy-config secret", || {
         let addr = AdminAddr::parse(&admin.to_string())?;
         let dump = load(&Source::Admin(addr), io::empty(), Timeouts::default())?;
         let now = OffsetDateTime::now_utc();
@@ -408,23 +429,24 @@ fn steps(
             .collect();
         Ok(((render_table(&rows, Layout::Short, now), listed), String::new()))
     })?;
-    let (text, listed) = table.0;
-    match summary {
-        Some(summary) => summary.secrets = listed,
-        None => {
-            printer.line("")?;
-            printer.line(&format!("$ meshtls pc secret --admin {admin}"))?;
-            printer.write_str(&text)?;
+        let (text, listed) = table.0;
+        match summary {
+            Some(summary) => summary.secrets = listed,
+            None => {
+                printer.line("")?;
+                printer.line(&format!("$ meshtls pc secret --admin {admin}"))?;
+                printer.write_str(&text)?;
+            }
         }
-    }
-    printer.flush()?;
-
-    if keep {
-        printer.write_str(&keep_commands(work, &target, &addresses, admin))?;
         printer.flush()?;
-        wait_for_stop(proxy);
+
+        if keep {
+            printer.write_str(&keep_commands(work, &target, &addresses, admin))?;
+            printer.flush()?;
+            wait_for_stop(proxy);
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 fn loopback(port: u16) -> SocketAddr {
@@ -491,6 +513,7 @@ fn sidecar_config(
             connect_timeout: Duration::from_secs(2),
             ..UpstreamLimits::default()
         },
+        downstream: DownstreamLimits::default(),
         http1: Http1Engine::default(),
     });
     Ok((config, warnings))
@@ -609,10 +632,11 @@ fn wait_for_stop(proxy: &RunningProxy) {
     });
 }
 
-/// The work folder: given (kept), or temporary (removed at the end unless a step failed).
+/// The demo's folder: `--dir` as given, or a fresh temporary one that a success removes and a
+/// failure keeps (for its logs).
 struct WorkDir {
     path: PathBuf,
-    temporary: bool,
+    temporary: Option<tempfile::TempDir>,
 }
 
 impl WorkDir {
@@ -623,133 +647,32 @@ impl WorkDir {
                     .with_context(|| format!("creating {}", path.display()))?;
                 Ok(WorkDir {
                     path,
-                    temporary: false,
+                    temporary: None,
                 })
             }
             None => {
-                let base = std::env::temp_dir();
-                let stamp = OffsetDateTime::now_utc().unix_timestamp_nanos();
-                let path = base.join(format!("meshtls-demo-{}-{stamp}", std::process::id()));
-                std::fs::create_dir(&path)
-                    .with_context(|| format!("creating {}", path.display()))?;
+                let dir = tempfile::Builder::new()
+                    .prefix("meshtls-demo-")
+                    .tempdir()
+                    .context("creating a temporary work folder; pass --dir")?;
                 Ok(WorkDir {
-                    path,
-                    temporary: true,
+                    path: dir.path().to_path_buf(),
+                    temporary: Some(dir),
                 })
             }
         }
     }
 
     /// Removes a temporary folder after a success; keeps it (and says so) otherwise.
-    fn finish(&self, success: bool) {
-        if self.temporary && success {
-            let _ = std::fs::remove_dir_all(&self.path);
-        } else if success {
-            eprintln!("work folder kept: {}", self.path.display());
+    fn finish(self, success: bool) {
+        match (self.temporary, success) {
+            (Some(dir), true) => drop(dir),
+            (Some(dir), false) => {
+                let _ = dir.keep();
+            }
+            (None, true) => eprintln!("work folder kept: {}", self.path.display()),
+            (None, false) => {}
         }
-    }
-}
-
-/// The step list on stderr: a spinner and timings on a terminal, plain lines otherwise.
-struct Progress {
-    terminal: bool,
-    colour: bool,
-    index: usize,
-    /// `4/7 sidecar`: the first step that failed.
-    failed: Option<String>,
-}
-
-impl Progress {
-    fn new(terminal: bool) -> Progress {
-        Progress {
-            terminal,
-            colour: crate::verify::report::use_colour(terminal),
-            index: 0,
-            failed: None,
-        }
-    }
-
-    /// Runs one step, showing it as running, then done (✔) or failed (✘) with its time.
-    /// `f` returns the step's value and a note shown after the time.
-    fn step<T: StepValue>(
-        &mut self,
-        label: &'static str,
-        f: impl FnOnce() -> anyhow::Result<T>,
-    ) -> anyhow::Result<T> {
-        self.index += 1;
-        let index = self.index;
-        let started = Instant::now();
-        let done = Arc::new(AtomicBool::new(false));
-        let spinner = self.terminal.then(|| {
-            let done = Arc::clone(&done);
-            std::thread::spawn(move || {
-                const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-                // Bounded by the step: it stops as soon as `done` is set.
-                for frame in FRAMES.iter().cycle() {
-                    if done.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let _ = write!(io::stderr(), "\r{frame} {index}/{STEPS} {label}");
-                    let _ = io::stderr().flush();
-                    // Woken early when the step ends, so a fast step is not slowed down.
-                    std::thread::park_timeout(Duration::from_millis(80));
-                }
-            })
-        });
-        let result = f();
-        let ok = result.as_ref().is_ok_and(StepValue::ok);
-        if !ok && self.failed.is_none() {
-            self.failed = Some(format!("{index}/{STEPS} {label}"));
-        }
-        done.store(true, Ordering::Relaxed);
-        if let Some(spinner) = spinner {
-            spinner.thread().unpark();
-            let _ = spinner.join();
-        }
-        let elapsed = duration_text(started.elapsed());
-        let (mark, code) = if ok {
-            ("✔", "\x1b[32m")
-        } else {
-            ("✘", "\x1b[31m")
-        };
-        let mark = if self.colour {
-            format!("{code}{mark}\x1b[0m")
-        } else {
-            mark.to_string()
-        };
-        let note = match &result {
-            Ok(value) => value.note(),
-            Err(e) => crate::error_text(e),
-        };
-        let note = if note.is_empty() {
-            String::new()
-        } else {
-            format!("  {note}")
-        };
-        let line = if self.terminal {
-            format!("\r{mark} {index}/{STEPS} {label:<20} {elapsed:>7}{note}\x1b[K")
-        } else {
-            let word = if ok { "ok" } else { "FAILED" };
-            format!("[{index}/{STEPS}] {label}: {word} ({elapsed}){note}")
-        };
-        let _ = writeln!(io::stderr(), "{line}");
-        result
-    }
-}
-
-/// A step's value and the note printed after its time.
-trait StepValue {
-    fn note(&self) -> String;
-
-    /// Whether the step succeeded (a step can finish and still fail, e.g. a FAILed check).
-    fn ok(&self) -> bool {
-        true
-    }
-}
-
-impl StepValue for String {
-    fn note(&self) -> String {
-        self.clone()
     }
 }
 
@@ -761,11 +684,5 @@ impl StepValue for (Vec<CheckResult>, Vec<&'static str>, String) {
 
     fn ok(&self) -> bool {
         self.1.is_empty()
-    }
-}
-
-impl<A> StepValue for (A, String) {
-    fn note(&self) -> String {
-        self.1.clone()
     }
 }

@@ -9,7 +9,7 @@ use crate::exit::ExitStatus;
 use crate::httpbin;
 use crate::output::{Printer, warn};
 use crate::page;
-use crate::proxy::config::{AccessLog, Endpoint, Security, UpstreamLimits};
+use crate::proxy::config::{AccessLog, DownstreamLimits, Endpoint, Security, UpstreamLimits};
 use crate::proxy::inbound::{Inbound, Placement, Runtime, resolve};
 use crate::proxy::mount::{mount_all, watch_secrets};
 use crate::proxy::run::{StartError, start, wait_for_signal};
@@ -34,6 +34,10 @@ pub fn run(args: ProxyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
         concurrency,
         drain_timeout,
         access_log,
+        idle_timeout,
+        max_connections,
+        max_app_connections,
+        response_timeout,
         http1_engine,
         app,
         app_listen,
@@ -100,7 +104,16 @@ pub fn run(args: ProxyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
             mesh_dir,
             access_log,
             drain_timeout,
-            upstream: UpstreamLimits::default(),
+            upstream: UpstreamLimits {
+                max_connections: max_app_connections.map(|n| n as usize),
+                response_timeout,
+                ..UpstreamLimits::default()
+            },
+            downstream: DownstreamLimits {
+                idle_timeout,
+                max_connections: max_connections.map(|n| n as usize),
+                ..DownstreamLimits::default()
+            },
             http1: http1_engine,
         },
     );

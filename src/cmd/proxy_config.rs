@@ -13,9 +13,8 @@ use crate::configdump::rows::{Options, rows};
 use crate::configdump::source::{PodRef, SECRETS_PATH, Source, load, parse_pod_answer};
 use crate::configdump::table::{Layout, check, render};
 use crate::exit::ExitStatus;
-use crate::kube::explain;
 use crate::kube::portforward::{admin_get, resolve_pod};
-use crate::kube::{DEFAULT_TIMEOUT, connect, runtime};
+use crate::kube::with_cluster;
 use crate::output::Printer;
 use crate::resolve::connect_options;
 use crate::resolve::{resolve_now, resolve_warn_within};
@@ -34,19 +33,10 @@ fn pod_dump(
     kube: &KubeArgs,
 ) -> anyhow::Result<SecretsDump> {
     let opts = connect_options(kube, namespace);
-    runtime()?.block_on(async move {
-        let target = connect::resolve(&opts).await?;
-        let pod = PodRef::parse(arg, &target.namespace, admin_port)?;
-        let client = target.client()?;
-        let fetch = async {
-            let name = resolve_pod(&client, &pod).await?;
-            admin_get(&client, &pod.namespace, &name, admin_port, SECRETS_PATH).await
-        };
-        let answer = match tokio::time::timeout(DEFAULT_TIMEOUT, fetch).await {
-            Ok(Ok(answer)) => answer,
-            Ok(Err(e)) => return Err(explain(e.into(), &target)),
-            Err(elapsed) => return Err(explain(elapsed.into(), &target)),
-        };
+    with_cluster(&opts, |client, cluster| async move {
+        let pod = PodRef::parse(arg, &cluster.namespace, admin_port)?;
+        let name = resolve_pod(&client, &pod).await?;
+        let answer = admin_get(&client, &pod.namespace, &name, admin_port, SECRETS_PATH).await?;
         Ok(parse_pod_answer(&pod, answer.status, &answer.body)?)
     })
 }

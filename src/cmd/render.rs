@@ -9,7 +9,6 @@ use anyhow::Context;
 use crate::cli::{ApplyFlags, KubeArgs, ObjectFormat, RenderArgs};
 use crate::exit::{DataError, ExitStatus};
 use crate::fsx::{FileMode, write_atomic};
-use crate::k8s::yaml::read_documents;
 use crate::kube::apply::ApplyOptions;
 use crate::kube::apply::apply_documents;
 use crate::mesh::install::IstioOperator;
@@ -87,7 +86,10 @@ pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
     }
     match out_dir {
         None if output == Some(ObjectFormat::Json) => {
-            let items = read_documents(&to_multi_yaml(&manifests)?)?;
+            let items = manifests
+                .iter()
+                .map(Manifest::to_value)
+                .collect::<Result<Vec<_>, _>>()?;
             printer.line(&kubectl_list_json(items)?)?;
         }
         None => printer.write_str(&to_multi_yaml(&manifests)?)?,
@@ -141,7 +143,10 @@ fn apply_rendered(
             ));
         }
     }
-    let docs = read_documents(&to_multi_yaml(&objects)?)?;
+    let docs = objects
+        .iter()
+        .map(Manifest::to_value)
+        .collect::<Result<Vec<_>, _>>()?;
     let options = ApplyOptions {
         server_dry_run: false,
         force_conflicts,

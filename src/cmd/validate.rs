@@ -5,14 +5,14 @@ use serde::Serialize;
 use crate::cli::{ReportFormat, ValidateArgs};
 use crate::exit::ExitStatus;
 use crate::mesh::validate::schema::is_istio_kind;
-use crate::mesh::validate::{Finding, Level, validate_value};
+use crate::mesh::validate::{Level, Violation, validate_value};
 use crate::output::Printer;
 use crate::resolve::read_input;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
-    errors: Vec<&'a Finding>,
-    warnings: Vec<&'a Finding>,
+    errors: Vec<&'a Violation>,
+    warnings: Vec<&'a Violation>,
 }
 
 pub fn run(args: ValidateArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
@@ -44,7 +44,7 @@ pub fn run(args: ValidateArgs, printer: &mut Printer) -> anyhow::Result<ExitStat
         ));
     }
     // Errors first, then warnings; each group keeps the input order.
-    findings.sort_by_key(|f| f.level);
+    findings.sort_by_key(|f| std::cmp::Reverse(f.level));
     let errors = findings.iter().filter(|f| f.level == Level::Error).count();
     let warnings = findings.len() - errors;
     match output {

@@ -135,7 +135,7 @@ impl Secret {
     }
 
     /// The object as kubectl's JSON printer orders it.
-    fn wire(&self) -> WireSecret<'_> {
+    pub fn wire(&self) -> WireSecret<'_> {
         WireSecret {
             kind: "Secret",
             api_version: "v1",
@@ -176,9 +176,10 @@ impl Secret {
     }
 }
 
+/// A Secret in the shape kubectl writes it (top-level keys in its order, no `type:` when generic).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct WireSecret<'a> {
+pub struct WireSecret<'a> {
     kind: &'static str,
     api_version: &'static str,
     metadata: WireMeta<'a>,

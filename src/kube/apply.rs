@@ -194,9 +194,7 @@ pub fn apply_documents_reporting(
     report: &mut dyn FnMut(&Applied) -> std::io::Result<()>,
 ) -> anyhow::Result<()> {
     let explicit = opts.namespace.is_some();
-    super::runtime()?.block_on(async move {
-        let target = super::connect::resolve(opts).await?;
-        let client = target.client()?;
+    super::with_cluster(opts, |client, cluster| async move {
         let mut resolver = Resolver::new(client);
         let mut write_error = None;
         let mut print = |applied: &Applied| {
@@ -204,25 +202,18 @@ pub fn apply_documents_reporting(
                 write_error.get_or_insert(e);
             }
         };
-        let result = tokio::time::timeout(
-            super::DEFAULT_TIMEOUT,
-            apply_all(
-                &mut resolver,
-                docs,
-                &target.namespace,
-                explicit,
-                options,
-                &mut print,
-            ),
+        let result = apply_all(
+            &mut resolver,
+            docs,
+            &cluster.namespace,
+            explicit,
+            options,
+            &mut print,
         )
         .await;
         if let Some(e) = write_error {
             return Err(e.into());
         }
-        match result {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(super::explain(e.into(), &target)),
-            Err(elapsed) => Err(super::explain(elapsed.into(), &target)),
-        }
+        result.map(|_| ()).map_err(Into::into)
     })
 }

@@ -3,13 +3,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use ::kube::Client;
+use ::kube::api::{Api, ListParams};
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Container, Namespace, Pod, VolumeMount};
 
-/// istiod's switch for TLS on sidecar ingress listeners (silently off without it).
-pub const TLS_FLAG: &str = "ENABLE_TLS_ON_SIDECAR_INGRESS";
-pub const USER_VOLUME: &str = "sidecar.istio.io/userVolume";
-pub const USER_VOLUME_MOUNT: &str = "sidecar.istio.io/userVolumeMount";
+use crate::k8s::app::{USER_VOLUME, USER_VOLUME_MOUNT};
+use crate::mesh::go::parse_bool;
+use crate::mesh::install::TLS_FLAG;
 
 /// What `check` read from the cluster (`None`: not found).
 #[derive(Debug, Clone, Default)]
@@ -22,26 +23,26 @@ pub struct CheckInput {
     pub pods: Vec<Pod>,
 }
 
-/// One verdict.
+/// One requirement of the set-up, and whether the cluster meets it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Finding {
+pub struct Requirement {
     pub ok: bool,
     pub message: String,
     /// What to run or change; set when `ok` is false.
     pub fix: Option<String>,
 }
 
-impl Finding {
-    fn pass(message: impl Into<String>) -> Finding {
-        Finding {
+impl Requirement {
+    fn pass(message: impl Into<String>) -> Requirement {
+        Requirement {
             ok: true,
             message: message.into(),
             fix: None,
         }
     }
 
-    fn fail(message: impl Into<String>, fix: impl Into<String>) -> Finding {
-        Finding {
+    fn fail(message: impl Into<String>, fix: impl Into<String>) -> Requirement {
+        Requirement {
             ok: false,
             message: message.into(),
             fix: Some(fix.into()),
@@ -49,7 +50,7 @@ impl Finding {
     }
 }
 
-impl fmt::Display for Finding {
+impl fmt::Display for Requirement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.ok {
             write!(f, "✔ {}", self.message)
@@ -72,6 +73,7 @@ fn istio_proxy(pod: &Pod) -> Option<&Container> {
         .find(|c| c.name == "istio-proxy")
 }
 
+/// The value of istiod's ENABLE_TLS_ON_SIDECAR_INGRESS, as set in its Deployment.
 fn flag_value(istiod: &Deployment) -> Option<String> {
     let spec = istiod.spec.as_ref()?.template.spec.as_ref()?;
     spec.containers
@@ -82,22 +84,28 @@ fn flag_value(istiod: &Deployment) -> Option<String> {
         .map(|e| e.value.clone().unwrap_or_default())
 }
 
+/// Whether istiod's Deployment turns the flag on, read as istiod reads it (Go's ParseBool);
+/// None when it does not set it.
+pub fn tls_flag_of(istiod: &Deployment) -> Option<bool> {
+    flag_value(istiod).map(|v| parse_bool(&v) == Some(true))
+}
+
 /// Every check, in the order the task sets things up.
-pub fn evaluate(input: &CheckInput) -> Vec<Finding> {
+pub fn evaluate(input: &CheckInput) -> Vec<Requirement> {
     let mut out = Vec::new();
     let istio_ns = &input.istio_namespace;
     match &input.istiod {
-        None => out.push(Finding::fail(
+        None => out.push(Requirement::fail(
             format!("istiod is not deployed in namespace {istio_ns}"),
             format!(
                 "install Istio: `meshtls render install | istioctl install -y -f -` (or pass -i if istiod runs elsewhere than {istio_ns})"
             ),
         )),
         Some(istiod) => match flag_value(istiod) {
-            Some(v) if v == "true" => out.push(Finding::pass(format!(
+            Some(v) if parse_bool(&v) == Some(true) => out.push(Requirement::pass(format!(
                 "istiod ({istio_ns}) has {TLS_FLAG}=true"
             ))),
-            other => out.push(Finding::fail(
+            other => out.push(Requirement::fail(
                 match other {
                     Some(v) => format!("istiod ({istio_ns}) has {TLS_FLAG}={v:?}: Istio ignores tls on Sidecar ingress listeners"),
                     None => format!("istiod ({istio_ns}) does not set {TLS_FLAG}: Istio ignores tls on Sidecar ingress listeners"),
@@ -111,7 +119,7 @@ pub fn evaluate(input: &CheckInput) -> Vec<Finding> {
 
     let ns = &input.namespace_name;
     match &input.namespace {
-        None => out.push(Finding::fail(
+        None => out.push(Requirement::fail(
             format!("namespace {ns} does not exist"),
             format!("`meshtls render namespace -n {ns} | meshtls apply -f -`"),
         )),
@@ -119,18 +127,18 @@ pub fn evaluate(input: &CheckInput) -> Vec<Finding> {
             let labels = namespace.metadata.labels.clone().unwrap_or_default();
             let injection = labels.get("istio-injection").map(String::as_str);
             if injection == Some("enabled") {
-                out.push(Finding::pass(format!(
+                out.push(Requirement::pass(format!(
                     "namespace {ns} has istio-injection=enabled"
                 )));
             } else if let Some(rev) = labels
                 .get("istio.io/rev")
                 .filter(|_| injection != Some("disabled"))
             {
-                out.push(Finding::pass(format!(
+                out.push(Requirement::pass(format!(
                     "namespace {ns} has injection by revision (istio.io/rev={rev})"
                 )));
             } else {
-                out.push(Finding::fail(
+                out.push(Requirement::fail(
                     format!("namespace {ns} does not have istio-injection=enabled"),
                     format!(
                         "`kubectl label namespace {ns} istio-injection=enabled --overwrite`, then `kubectl rollout restart deployment -n {ns}`"
@@ -143,7 +151,7 @@ pub fn evaluate(input: &CheckInput) -> Vec<Finding> {
     let app = &input.app;
     let restart = format!("`kubectl rollout restart deployment/{app} -n {ns}`");
     if input.pods.is_empty() {
-        out.push(Finding::fail(
+        out.push(Requirement::fail(
             format!("no pod with app={app} in namespace {ns}"),
             format!("deploy it: `meshtls render app -n {ns} --app {app} | meshtls apply -f -`"),
         ));
@@ -152,13 +160,13 @@ pub fn evaluate(input: &CheckInput) -> Vec<Finding> {
     for pod in &input.pods {
         let name = pod.metadata.name.as_deref().unwrap_or("(unnamed)");
         let Some(proxy) = istio_proxy(pod) else {
-            out.push(Finding::fail(
+            out.push(Requirement::fail(
                 format!("pod {name} has no istio-proxy container: it was not injected"),
                 format!("enable injection on namespace {ns}, then {restart}"),
             ));
             continue;
         };
-        out.push(Finding::pass(format!(
+        out.push(Requirement::pass(format!(
             "pod {name} has an istio-proxy container"
         )));
         out.extend(user_volumes(pod, name, proxy, &restart));
@@ -167,12 +175,12 @@ pub fn evaluate(input: &CheckInput) -> Vec<Finding> {
 }
 
 /// The userVolume/userVolumeMount annotations, and whether the proxy really mounts them.
-fn user_volumes(pod: &Pod, name: &str, proxy: &Container, restart: &str) -> Vec<Finding> {
+fn user_volumes(pod: &Pod, name: &str, proxy: &Container, restart: &str) -> Vec<Requirement> {
     let annotations = pod.metadata.annotations.clone().unwrap_or_default();
     let reapply =
         format!("re-apply the app (`meshtls render app | meshtls apply -f -`), then {restart}");
     let Some(mounts_text) = annotations.get(USER_VOLUME_MOUNT) else {
-        return vec![Finding::fail(
+        return vec![Requirement::fail(
             format!(
                 "pod {name} has no {USER_VOLUME_MOUNT} annotation: the proxy cannot read the TLS certificates"
             ),
@@ -200,7 +208,7 @@ fn user_volumes(pod: &Pod, name: &str, proxy: &Container, restart: &str) -> Vec<
                 })
                 .collect(),
             Err(e) => {
-                return vec![Finding::fail(
+                return vec![Requirement::fail(
                     format!("pod {name}: {USER_VOLUME_MOUNT} is not a JSON map: {e}"),
                     reapply,
                 )];
@@ -234,7 +242,7 @@ fn user_volumes(pod: &Pod, name: &str, proxy: &Container, restart: &str) -> Vec<
         }
     }
     if !annotations.contains_key(USER_VOLUME) {
-        out.push(Finding::fail(
+        out.push(Requirement::fail(
             format!("pod {name} has no {USER_VOLUME} annotation"),
             reapply.clone(),
         ));
@@ -244,12 +252,12 @@ fn user_volumes(pod: &Pod, name: &str, proxy: &Container, restart: &str) -> Vec<
             .iter()
             .map(|(v, m)| format!("{v} at {}", m.mount_path))
             .collect();
-        out.push(Finding::pass(format!(
+        out.push(Requirement::pass(format!(
             "pod {name}: istio-proxy mounts {}",
             list.join(", ")
         )));
     } else {
-        out.push(Finding::fail(
+        out.push(Requirement::fail(
             format!(
                 "pod {name}: istio-proxy does not mount {}",
                 missing.join(", ")
@@ -258,6 +266,52 @@ fn user_volumes(pod: &Pod, name: &str, proxy: &Container, restart: &str) -> Vec<
         ));
     }
     out
+}
+
+/// Reads what `check` judges: istiod, the app's Namespace and its pods (by `app=` label).
+pub fn read_setup(
+    opts: &super::ConnectOptions,
+    istio_namespace: String,
+    namespace: &str,
+    app: &str,
+) -> anyhow::Result<CheckInput> {
+    super::with_cluster(opts, |client, _| async move {
+        read(&client, istio_namespace, namespace, app).await
+    })
+}
+
+async fn read(
+    client: &Client,
+    istio_namespace: String,
+    namespace: &str,
+    app: &str,
+) -> anyhow::Result<CheckInput> {
+    use anyhow::Context;
+    let deployments: Api<Deployment> = Api::namespaced(client.clone(), &istio_namespace);
+    let istiod = deployments
+        .get_opt("istiod")
+        .await
+        .with_context(|| format!("reading deployment/istiod in {istio_namespace}"))?;
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let ns = namespaces
+        .get_opt(namespace)
+        .await
+        .with_context(|| format!("reading namespace {namespace}"))?;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let mut list = pods
+        .list(&ListParams::default().labels(&format!("app={app}")))
+        .await
+        .with_context(|| format!("listing pods with app={app} in {namespace}"))?
+        .items;
+    list.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+    Ok(CheckInput {
+        istio_namespace,
+        istiod,
+        namespace_name: namespace.to_string(),
+        namespace: ns,
+        app: app.to_string(),
+        pods: list,
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Connecting to a cluster as kubectl does: `--kubeconfig`, else `KUBECONFIG` (several files,
 //! merged first-wins), else `~/.kube/config`, else the in-cluster service account; `--context`
-//! and `-n` on top. The result is a `Target`: a client plus the names errors should quote.
+//! and `-n` on top. The result is a `Cluster`: a client plus the names errors should quote.
 use std::env;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -43,7 +43,7 @@ impl fmt::Display for ConfigOrigin {
 
 /// A resolved connection: the configuration and the names to quote in messages.
 #[derive(Clone)]
-pub struct Target {
+pub struct Cluster {
     pub config: Config,
     /// The context name (`in-cluster` inside a pod).
     pub context: String,
@@ -53,9 +53,9 @@ pub struct Target {
     pub origin: ConfigOrigin,
 }
 
-impl fmt::Debug for Target {
+impl fmt::Debug for Cluster {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Target")
+        f.debug_struct("Cluster")
             .field("context", &self.context)
             .field("server", &self.server)
             .field("namespace", &self.namespace)
@@ -64,7 +64,7 @@ impl fmt::Debug for Target {
     }
 }
 
-impl Target {
+impl Cluster {
     /// `context "kind-test" (server https://127.0.0.1:6443)`, for messages.
     pub fn describe(&self) -> String {
         format!("context {:?} (server {})", self.context, self.server)
@@ -214,8 +214,8 @@ pub fn pick_context(
     Ok(name)
 }
 
-/// Resolves the options into a `Target` (reads files; does not contact the server).
-pub async fn resolve(opts: &ConnectOptions) -> Result<Target, ConnectError> {
+/// Resolves the options into a `Cluster` (reads files; does not contact the server).
+pub async fn resolve(opts: &ConnectOptions) -> Result<Cluster, ConnectError> {
     let (mut config, context, origin) = match locate(opts)? {
         Some((kubeconfig, origin)) => {
             let context = pick_context(&kubeconfig, opts.context.as_deref(), &origin)?;
@@ -251,7 +251,7 @@ pub async fn resolve(opts: &ConnectOptions) -> Result<Target, ConnectError> {
     if config.default_namespace.is_empty() {
         config.default_namespace = "default".to_string();
     }
-    Ok(Target {
+    Ok(Cluster {
         server: config
             .cluster_url
             .to_string()

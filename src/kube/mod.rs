@@ -8,13 +8,14 @@ pub mod connect;
 pub mod discovery;
 pub mod exec;
 pub mod incluster;
+pub mod objects;
 pub mod portforward;
 
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Pod;
 
-pub use connect::{ConnectOptions, Target};
+pub use connect::{Cluster, ConnectOptions};
 
 /// How long one cluster command may take before it gives up (every call is bounded).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -78,7 +79,7 @@ fn is_unreachable(error: &anyhow::Error) -> bool {
 }
 
 /// Names the context and server in an error that never reached the server, and what to try.
-pub fn explain(error: anyhow::Error, target: &Target) -> anyhow::Error {
+pub fn explain(error: anyhow::Error, target: &Cluster) -> anyhow::Error {
     if is_unreachable(&error) || error.is::<tokio::time::error::Elapsed>() {
         // One line, each cause once (hyper repeats `client error (Connect)`).
         anyhow::anyhow!(
@@ -91,6 +92,26 @@ pub fn explain(error: anyhow::Error, target: &Target) -> anyhow::Error {
     } else {
         error
     }
+}
+
+/// One cluster command, as every cluster-mode command runs it: connect as kubectl would, run
+/// `work` with the client and the resolved cluster (namespace, context), bounded by
+/// `DEFAULT_TIMEOUT`; an error that never reached the server is explained (context, server).
+pub fn with_cluster<T, F, Fut>(opts: &ConnectOptions, work: F) -> anyhow::Result<T>
+where
+    F: FnOnce(::kube::Client, Cluster) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    runtime()?.block_on(async {
+        let cluster = connect::resolve(opts).await?;
+        let client = cluster.client()?;
+        let named = cluster.clone();
+        match tokio::time::timeout(DEFAULT_TIMEOUT, work(client, named)).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(explain(e, &cluster)),
+            Err(elapsed) => Err(explain(elapsed.into(), &cluster)),
+        }
+    })
 }
 
 #[cfg(test)]

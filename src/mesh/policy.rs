@@ -20,16 +20,16 @@ pub struct Decision {
 pub struct DecidedBy {
     pub namespace: String,
     pub name: String,
-    pub level: Level,
+    pub level: Scope,
     pub port_level: bool,
 }
 
 impl std::fmt::Display for DecidedBy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let level = match self.level {
-            Level::Mesh => "mesh-wide",
-            Level::Namespace => "namespace-wide",
-            Level::Workload => "workload",
+            Scope::Mesh => "mesh-wide",
+            Scope::Namespace => "namespace-wide",
+            Scope::Workload => "workload",
         };
         write!(
             f,
@@ -45,7 +45,7 @@ impl std::fmt::Display for DecidedBy {
 
 /// The three levels of PeerAuthentication, weakest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
+pub enum Scope {
     Mesh,
     Namespace,
     Workload,
@@ -76,16 +76,16 @@ fn level(
     namespace: &str,
     labels: &BTreeMap<String, String>,
     root: &str,
-) -> Option<Level> {
+) -> Option<Scope> {
     let has_selector = pa
         .spec
         .selector
         .as_ref()
         .is_some_and(|s| !s.match_labels.is_empty());
     match (namespace_of(pa), has_selector) {
-        (ns, true) if ns == namespace && selects(pa, labels) => Some(Level::Workload),
-        (ns, false) if ns == namespace && ns != root => Some(Level::Namespace),
-        (ns, false) if ns == root => Some(Level::Mesh),
+        (ns, true) if ns == namespace && selects(pa, labels) => Some(Scope::Workload),
+        (ns, false) if ns == namespace && ns != root => Some(Scope::Namespace),
+        (ns, false) if ns == root => Some(Scope::Mesh),
         _ => None,
     }
 }
@@ -108,7 +108,7 @@ pub fn effective_mode(
     root: &str,
 ) -> Decision {
     // The oldest policy at each level wins.
-    let oldest = |wanted: Level| {
+    let oldest = |wanted: Scope| {
         policies
             .iter()
             .copied()
@@ -118,7 +118,7 @@ pub fn effective_mode(
         mode: MtlsMode::Permissive,
         decided_by: None,
     };
-    for wanted in [Level::Mesh, Level::Namespace, Level::Workload] {
+    for wanted in [Scope::Mesh, Scope::Namespace, Scope::Workload] {
         let Some(pa) = oldest(wanted) else { continue };
         let by = |port_level| DecidedBy {
             namespace: namespace_of(pa).to_string(),
@@ -134,7 +134,7 @@ pub fn effective_mode(
             };
         }
         // portLevelMtls counts only with a selector; an UNSET entry inherits what is above.
-        if wanted == Level::Workload {
+        if wanted == Scope::Workload {
             let port_mode = pa
                 .spec
                 .port_level_mtls
@@ -197,7 +197,7 @@ mod tests {
         assert!(on_9080.decided_by.as_ref().unwrap().port_level);
         let on_9081 = effective_mode(&policies, "test", &labels(), 9081, ROOT_NAMESPACE);
         assert_eq!(on_9081.mode, MtlsMode::Strict);
-        assert_eq!(on_9081.decided_by.unwrap().level, Level::Workload);
+        assert_eq!(on_9081.decided_by.unwrap().level, Scope::Workload);
     }
 
     #[test]
@@ -223,7 +223,7 @@ mod tests {
         );
         let decision = effective_mode(&[&mesh, &unset], "test", &labels(), 9080, ROOT_NAMESPACE);
         assert_eq!(decision.mode, MtlsMode::Strict);
-        assert_eq!(decision.decided_by.unwrap().level, Level::Mesh);
+        assert_eq!(decision.decided_by.unwrap().level, Scope::Mesh);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use rcgen::{DistinguishedName, DnType};
 
 use super::PkiError;
+use crate::page;
 
 /// Key algorithms meshtls can generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,9 +189,8 @@ impl TaskSpec {
                 subject: names.ca_subject.to_string(),
                 reason: "the CA subject needs a CN (it names the files)".to_string(),
             })?;
-        let svc_domain = format!("svc.{}", names.cluster_domain);
         let server_hosts: Vec<String> = if names.server_hosts.is_empty() {
-            let fqdn = format!("{}.{}.{svc_domain}", names.service, names.namespace);
+            let fqdn = page::service_host(names.service, names.namespace, names.cluster_domain);
             vec![
                 fqdn,
                 names.service.to_string(),
@@ -203,7 +203,7 @@ impl TaskSpec {
         let client_host = names
             .client_host
             .map(str::to_string)
-            .unwrap_or_else(|| format!("client.{}.{svc_domain}", names.namespace));
+            .unwrap_or_else(|| page::client_host(names.namespace, names.cluster_domain));
         for host in server_hosts.iter().chain(std::iter::once(&client_host)) {
             validate_host(host)?;
         }

@@ -16,18 +16,27 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
+use super::access_log::{Outcome, RequestFields};
 use super::config::{Http1Engine, ListenerConfig, Security};
-use super::h1::{self, Handoff, Rewind};
+use super::h1::{self, HYPER_READ_CAP, Handoff, Rewind};
 use super::headers::PeerIdentity;
-use super::listener::{ConnectionInfo, ListenerContext};
-use super::serve::handle;
+use super::limits::Admitted;
+use super::linger::Lingering;
+use super::listener::{Activity, ConnectionInfo, ListenerContext, log_request};
+use super::serve::{MAX_HEADER_BYTES, MAX_HEADER_COUNT, handle};
 use super::stats::{HandshakeFailure, ListenerStats};
 use super::tls::server::is_h2;
+use super::tls::verifier::NotOfTrustDomain;
 
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a client may take to send a request's headers (hyper's slow-client guard).
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(60);
 const TLS_HANDSHAKE_RECORD: u8 = 0x16;
+/// How long a connection closed for idleness may take to say goodbye (h2's GOAWAY) before it
+/// is dropped: it carries no request, so nothing is lost.
+const IDLE_CLOSE_GRACE: Duration = Duration::from_secs(1);
+/// The h2 header list size hyper decodes before it answers 431 itself: above Envoy's 60 KiB, so
+/// that `serve` can reset the stream past 60 KiB as Envoy does, and bounded, so a stream's
+/// headers cost at most this much memory.
+const H2_MAX_HEADER_LIST: u32 = 128 * 1024;
 
 /// What every worker shares about one listener.
 pub struct ListenerShared {
@@ -77,6 +86,7 @@ pub async fn connection(
     context: Rc<ListenerContext>,
     live: Rc<std::cell::Cell<usize>>,
     shutdown: watch::Receiver<bool>,
+    _place: Admitted,
 ) {
     ListenerStats::count(&shared.stats.downstream_cx_total);
     ListenerStats::count(&shared.stats.downstream_cx_active);
@@ -96,6 +106,7 @@ pub async fn connection(
             local: local.clone(),
             remote: remote.to_string(),
             sni,
+            activity: Activity::default(),
         })
     };
     // Detect: what the first byte says the client speaks, against what the port accepts.
@@ -246,6 +257,17 @@ fn classify(error: &std::io::Error) -> HandshakeFailure {
             | CertificateError::NotValidYet
             | CertificateError::NotValidYetContext { .. },
         ) => HandshakeFailure::Expired,
+        Error::InvalidCertificate(
+            CertificateError::Revoked
+            | CertificateError::UnknownRevocationStatus
+            | CertificateError::ExpiredRevocationList
+            | CertificateError::ExpiredRevocationListContext { .. },
+        ) => HandshakeFailure::Revoked,
+        Error::InvalidCertificate(CertificateError::Other(other))
+            if other.0.downcast_ref::<NotOfTrustDomain>().is_some() =>
+        {
+            HandshakeFailure::NotSpiffe
+        }
         Error::InvalidCertificate(_) => HandshakeFailure::BadCertificate,
         Error::PeerIncompatible(_) => HandshakeFailure::UnsupportedVersion,
         _ => HandshakeFailure::Other,
@@ -265,57 +287,177 @@ async fn serve_http<IO>(
 {
     let io = match (h2, context.http1) {
         (Some(true), _) | (_, Http1Engine::Hyper) => Rewind::new(bytes::Bytes::new(), io),
-        _ => match h1::serve(io, &info, &context, &mut shutdown, HEADER_READ_TIMEOUT).await {
+        _ => match h1::serve(io, &info, &context, &mut shutdown).await {
             Handoff::Done => return,
             Handoff::Hyper(io) => io,
         },
     };
+    // HTTP/1.1 reads are bounded, so hyper's head limit holds to within one read.
+    let io = match h2 {
+        Some(true) => io,
+        _ => io.with_read_cap(HYPER_READ_CAP),
+    };
+    info.activity.restart();
+    let header_read_timeout = context.header_read_timeout;
+    let ending = Ending {
+        info: Rc::clone(&info),
+        context: Rc::clone(&context),
+    };
     let service = service_fn(move |request| handle(request, Rc::clone(&info), Rc::clone(&context)));
-    let io = TokioIo::new(io);
+    let io = TokioIo::new(Lingering::new(io));
     if h2 == Some(false) {
         // HTTP/1.1 by ALPN: hyper's own builder, the same settings, without the auto builder's
         // version-sniffing wrapper around every read.
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder
             .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT);
+            .header_read_timeout(header_read_timeout)
+            .max_buf_size(MAX_HEADER_BYTES)
+            .max_headers(MAX_HEADER_COUNT);
         let connection = builder.serve_connection(io, service);
-        return until_done(connection, |c| c.graceful_shutdown(), shutdown).await;
+        return until_done(
+            connection,
+            |c| c.graceful_shutdown(),
+            same_error,
+            ending,
+            shutdown,
+        )
+        .await;
     }
     let mut builder = hyper_util::server::conn::auto::Builder::new(LocalExec);
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
-    builder.http2().timer(TokioTimer::new());
+        .header_read_timeout(header_read_timeout)
+        .max_buf_size(MAX_HEADER_BYTES)
+        .max_headers(MAX_HEADER_COUNT);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(H2_MAX_HEADER_LIST);
     let builder = match h2 {
         Some(true) => builder.http2_only(),
         _ => builder,
     };
     let connection = builder.serve_connection(io, service);
-    until_done(connection, |c| c.graceful_shutdown(), shutdown).await;
+    until_done(
+        connection,
+        |c| c.graceful_shutdown(),
+        boxed_hyper_error,
+        ending,
+        shutdown,
+    )
+    .await;
+}
+
+// The auto builder's connection error is this box; `until_done` takes `fn(&E)`.
+#[allow(clippy::borrowed_box)]
+fn boxed_hyper_error(error: &Box<dyn std::error::Error + Send + Sync>) -> Option<&hyper::Error> {
+    error.downcast_ref()
+}
+
+fn same_error(error: &hyper::Error) -> Option<&hyper::Error> {
+    Some(error)
+}
+
+/// What a connection's end is counted and logged against.
+struct Ending {
+    info: Rc<ConnectionInfo>,
+    context: Rc<ListenerContext>,
+}
+
+impl Ending {
+    /// hyper's HTTP/1.1 codec answers a head it cannot parse itself (400, 431 or 414) and ends
+    /// the connection with the error: that answer is counted and logged like ours, with
+    /// Envoy's `downstream_cx_protocol_error`.
+    fn codec_error(&self, error: &hyper::Error) {
+        if !error.is_parse() || error.is_parse_version_h2() || error.is_parse_status() {
+            return;
+        }
+        let (status, details) = match error.is_parse_too_large() {
+            true if error.to_string().contains("URI") => (414, "http1.uri_too_long"),
+            true => (431, "http1.headers_too_large"),
+            false => (400, "http1.codec_error"),
+        };
+        let stats = &self.context.stats;
+        ListenerStats::count(&stats.downstream_cx_protocol_error);
+        stats.response(status);
+        if self.context.access_log.is_some() {
+            let now = std::time::Instant::now();
+            let fields = RequestFields {
+                method: "-".to_string(),
+                path: "-".to_string(),
+                ..RequestFields::default()
+            };
+            let outcome = Outcome {
+                status,
+                flags: "DPE",
+                details,
+                bytes_sent: 0,
+                upstream_ms: None,
+            };
+            let start = time::OffsetDateTime::now_utc();
+            log_request(
+                &self.context,
+                &self.info,
+                &fields,
+                "HTTP/1.1",
+                start,
+                now,
+                outcome,
+            );
+        }
+    }
+}
+
+/// Resolves once the connection has carried no request for `timeout` (Envoy's HCM
+/// `idle_timeout`): requests in flight, h2 streams included, hold the timer back.
+async fn idle(activity: &Activity, timeout: Duration) {
+    loop {
+        match activity.idle_deadline(timeout) {
+            Some(deadline) if deadline <= std::time::Instant::now() => return,
+            Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
+            None => tokio::time::sleep(timeout).await,
+        }
+    }
 }
 
 /// Drives a downstream connection to its end; on shutdown, `graceful_shutdown` lets the requests
 /// in flight finish first (hyper's two connection types each have that method, no common trait).
+/// The idle timeout closes it the same way.
 async fn until_done<C, E>(
     connection: C,
     graceful_shutdown: fn(Pin<&mut C>),
+    hyper_error: fn(&E) -> Option<&hyper::Error>,
+    ending: Ending,
     mut shutdown: watch::Receiver<bool>,
 ) where
     C: Future<Output = Result<(), E>>,
     E: std::fmt::Display,
 {
     tokio::pin!(connection);
-    tokio::select! {
-        result = connection.as_mut() => {
-            if let Err(e) = result {
-                log::debug!("downstream connection ended: {e}");
-            }
-        }
+    let idle_timeout = ending.context.idle_timeout;
+    let result = tokio::select! {
+        result = connection.as_mut() => result,
         _ = shutdown.wait_for(|stop| *stop) => {
             graceful_shutdown(connection.as_mut());
-            let _ = connection.await;
+            connection.await
         }
+        _ = idle(&ending.info.activity, idle_timeout) => {
+            log::debug!("downstream connection idle for {idle_timeout:?}: closing");
+            ListenerStats::count(&ending.context.stats.downstream_cx_idle_timeout);
+            graceful_shutdown(connection.as_mut());
+            // h2 waits for the client to answer the GOAWAY's PING; an idle client need not.
+            match tokio::time::timeout(IDLE_CLOSE_GRACE, connection.as_mut()).await {
+                Ok(result) => result,
+                Err(_) => Ok(()),
+            }
+        }
+    };
+    if let Err(e) = result {
+        if let Some(error) = hyper_error(&e) {
+            ending.codec_error(error);
+        }
+        log::debug!("downstream connection ended: {e}");
     }
 }

@@ -6,14 +6,14 @@ use std::time::Duration;
 
 /// Who the proxy is: the workload whose sidecar it stands in for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Workload {
+pub struct ProxiedWorkload {
     pub namespace: String,
     pub service_account: String,
     /// The Sidecar resource's name, for `x-envoy-decorator-operation`.
     pub sidecar_name: String,
 }
 
-impl Workload {
+impl ProxiedWorkload {
     /// `spiffe://<trust domain>/ns/<ns>/sa/<sa>`.
     pub fn spiffe_id(&self, trust_domain: &str) -> String {
         format!(
@@ -58,29 +58,34 @@ impl TlsMode {
     }
 }
 
+/// What verifies a client certificate: the CA bundle, and the CRL checked against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientRoots {
+    /// The CA bundle's pod path (it names the `file-root:` secret).
+    pub ca_certificates: String,
+    /// `caCrl`: a CRL (PEM or DER) whose revoked certificates are refused, as Envoy's `crl`.
+    pub ca_crl: Option<String>,
+}
+
 /// Whether and how a TLS listener asks for a client certificate. MUTUAL and OPTIONAL_MUTUAL
-/// carry the CA bundle that verifies it, so neither can exist without one.
+/// carry the roots that verify it, so neither can exist without a CA.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientAuth {
     /// SIMPLE: no client certificate is asked for.
     Off,
     /// OPTIONAL_MUTUAL: a certificate is verified if the client sends one.
-    Optional { ca_certificates: String },
-    /// MUTUAL: a certificate signed by the bundle is required.
-    Required { ca_certificates: String },
+    Optional(ClientRoots),
+    /// MUTUAL: a certificate signed by the roots is required.
+    Required(ClientRoots),
 }
 
 impl ClientAuth {
-    /// The mode and its CA pod path; None when MUTUAL or OPTIONAL_MUTUAL has no CA.
-    pub fn new(mode: TlsMode, ca_certificates: Option<String>) -> Option<ClientAuth> {
-        match (mode, ca_certificates) {
+    /// The mode and its roots; None when MUTUAL or OPTIONAL_MUTUAL has no CA.
+    pub fn new(mode: TlsMode, roots: Option<ClientRoots>) -> Option<ClientAuth> {
+        match (mode, roots) {
             (TlsMode::Simple, _) => Some(ClientAuth::Off),
-            (TlsMode::Mutual, Some(ca_certificates)) => {
-                Some(ClientAuth::Required { ca_certificates })
-            }
-            (TlsMode::OptionalMutual, Some(ca_certificates)) => {
-                Some(ClientAuth::Optional { ca_certificates })
-            }
+            (TlsMode::Mutual, Some(roots)) => Some(ClientAuth::Required(roots)),
+            (TlsMode::OptionalMutual, Some(roots)) => Some(ClientAuth::Optional(roots)),
             (_, None) => None,
         }
     }
@@ -88,19 +93,21 @@ impl ClientAuth {
     pub fn mode(&self) -> TlsMode {
         match self {
             ClientAuth::Off => TlsMode::Simple,
-            ClientAuth::Optional { .. } => TlsMode::OptionalMutual,
-            ClientAuth::Required { .. } => TlsMode::Mutual,
+            ClientAuth::Optional(_) => TlsMode::OptionalMutual,
+            ClientAuth::Required(_) => TlsMode::Mutual,
+        }
+    }
+
+    pub fn roots(&self) -> Option<&ClientRoots> {
+        match self {
+            ClientAuth::Off => None,
+            ClientAuth::Optional(roots) | ClientAuth::Required(roots) => Some(roots),
         }
     }
 
     /// The CA bundle's pod path (it names the `file-root:` secret).
     pub fn ca_certificates(&self) -> Option<&str> {
-        match self {
-            ClientAuth::Off => None,
-            ClientAuth::Optional { ca_certificates } | ClientAuth::Required { ca_certificates } => {
-                Some(ca_certificates)
-            }
-        }
+        self.roots().map(|r| r.ca_certificates.as_str())
     }
 }
 
@@ -155,6 +162,12 @@ pub struct ListenerConfig {
 pub struct UpstreamLimits {
     pub connect_timeout: Duration,
     pub idle_timeout: Duration,
+    /// Open connections to the app per worker and listener (Envoy's circuit breaker
+    /// `max_connections`); `None`: half the file-descriptor budget, shared by the workers.
+    pub max_connections: Option<usize>,
+    /// How long the app may take to send its response headers (Envoy's route `timeout`; Istio
+    /// sets none by default); past it the client gets Envoy's `504 upstream request timeout`.
+    pub response_timeout: Option<Duration>,
 }
 
 impl Default for UpstreamLimits {
@@ -162,6 +175,33 @@ impl Default for UpstreamLimits {
         UpstreamLimits {
             connect_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(3600),
+            max_connections: None,
+            response_timeout: None,
+        }
+    }
+}
+
+/// Limits on downstream connections, as Envoy's HTTP connection manager and overload manager
+/// set them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DownstreamLimits {
+    /// A connection with no request in flight for this long is closed (HCM `idle_timeout`,
+    /// Envoy's default 1 h), HTTP/1.1 and h2 alike.
+    pub idle_timeout: Duration,
+    /// How long a client may take to send a request head.
+    pub header_read_timeout: Duration,
+    /// Concurrent downstream connections across all listeners and workers; past it new ones
+    /// are closed at once (Envoy's `global_downstream_max_connections`). `None`: half the
+    /// file-descriptor budget (the other half is for the app connections).
+    pub max_connections: Option<usize>,
+}
+
+impl Default for DownstreamLimits {
+    fn default() -> Self {
+        DownstreamLimits {
+            idle_timeout: Duration::from_secs(3600),
+            header_read_timeout: Duration::from_secs(60),
+            max_connections: None,
         }
     }
 }
@@ -188,12 +228,13 @@ pub enum AccessLog {
 /// Everything the proxy needs to run.
 #[derive(Debug, Clone)]
 pub struct ProxyConfig {
-    pub workload: Workload,
+    pub workload: ProxiedWorkload,
     pub listeners: Vec<ListenerConfig>,
     pub admin: SocketAddr,
     /// Worker threads, like Envoy's `--concurrency` (default 1).
     pub concurrency: usize,
     pub upstream: UpstreamLimits,
+    pub downstream: DownstreamLimits,
     /// How a pod path (e.g. `/etc/istio/tls-certs/tls.crt`) maps to a local file.
     pub root: PathBuf,
     /// The local mesh CA folder (ROOTCA and the `default` workload identity).

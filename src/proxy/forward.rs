@@ -16,6 +16,7 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 use tokio::net::{TcpStream, UnixStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::config::{Endpoint, UpstreamLimits};
 use super::stats::ListenerStats;
@@ -27,6 +28,19 @@ pub enum ResetReason {
     ConnectionFailure,
     /// The app closed or reset the connection before sending response headers.
     ConnectionTermination,
+    /// Every connection to the app this worker may open was busy for the connect timeout
+    /// (Envoy's circuit breaker).
+    Overflow,
+    /// No response headers within the response timeout (Envoy's route timeout).
+    Timeout,
+}
+
+/// Why a request sent through hyper got no response from the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    App(ResetReason),
+    /// The client's request body broke off or was malformed: the client's fault, not the app's.
+    RequestBody,
 }
 
 impl ResetReason {
@@ -34,6 +48,8 @@ impl ResetReason {
         match self {
             ResetReason::ConnectionFailure => "connection failure",
             ResetReason::ConnectionTermination => "connection termination",
+            ResetReason::Overflow => "overflow",
+            ResetReason::Timeout => "timeout",
         }
     }
 
@@ -46,6 +62,8 @@ impl ResetReason {
             ResetReason::ConnectionTermination => {
                 "upstream_reset_before_response_started{connection_termination}"
             }
+            ResetReason::Overflow => "upstream_reset_before_response_started{overflow}",
+            ResetReason::Timeout => "upstream_response_timeout",
         }
     }
 
@@ -54,6 +72,35 @@ impl ResetReason {
         match self {
             ResetReason::ConnectionFailure => "UF",
             ResetReason::ConnectionTermination => "UC",
+            ResetReason::Overflow => "UO",
+            ResetReason::Timeout => "UT",
+        }
+    }
+
+    /// The status of Envoy's local reply: 504 for a timeout, else 503.
+    pub fn status(self) -> u16 {
+        match self {
+            ResetReason::Timeout => 504,
+            _ => 503,
+        }
+    }
+
+    /// Waits for `answer` up to `timeout` (none: as long as it takes); a timeout counts
+    /// `upstream_rq_timeout` and drops the request's app connection.
+    pub async fn within<T>(
+        timeout: Option<std::time::Duration>,
+        stats: &ListenerStats,
+        answer: impl std::future::Future<Output = Result<T, ResetReason>>,
+    ) -> Result<T, ResetReason> {
+        let Some(timeout) = timeout else {
+            return answer.await;
+        };
+        match tokio::time::timeout(timeout, answer).await {
+            Ok(result) => result,
+            Err(_) => {
+                ListenerStats::count(&stats.upstream_rq_timeout);
+                Err(ResetReason::Timeout)
+            }
         }
     }
 }
@@ -84,6 +131,8 @@ pub struct RawConnection {
     pub unread: BytesMut,
     /// Whether it came from the pool (and so may have been closed by the app meanwhile).
     pub reused: bool,
+    /// Its place among the worker's app connections, freed when it is dropped.
+    _slot: OwnedSemaphorePermit,
 }
 
 impl RawConnection {
@@ -161,12 +210,16 @@ pub struct Upstream {
     stats: Arc<ListenerStats>,
     idle: RefCell<Vec<(Sender, Instant)>>,
     idle_raw: RefCell<Vec<(RawConnection, Instant)>>,
+    /// One permit per app connection this worker may hold open.
+    slots: Arc<Semaphore>,
 }
 
 impl Upstream {
+    /// `max_connections` is the resolved cap on this worker's open connections to the app.
     pub fn new(
         endpoint: Endpoint,
         limits: UpstreamLimits,
+        max_connections: usize,
         stats: Arc<ListenerStats>,
     ) -> Rc<Upstream> {
         Rc::new(Upstream {
@@ -175,6 +228,7 @@ impl Upstream {
             stats,
             idle: RefCell::new(Vec::new()),
             idle_raw: RefCell::new(Vec::new()),
+            slots: Arc::new(Semaphore::new(max_connections.max(1))),
         })
     }
 
@@ -182,33 +236,43 @@ impl Upstream {
         &self.endpoint
     }
 
+    pub fn response_timeout(&self) -> Option<std::time::Duration> {
+        self.limits.response_timeout
+    }
+
+    pub fn stats(&self) -> &ListenerStats {
+        &self.stats
+    }
+
     /// Sends `request` to the app. A pooled connection that turns out closed is retried once
     /// on a fresh one, since the request was never written.
     pub async fn send(
         self: &Rc<Self>,
         mut request: Request<Incoming>,
-    ) -> Result<Response<Incoming>, ResetReason> {
+    ) -> Result<Response<Incoming>, Failure> {
         for _ in 0..2 {
             let (mut sender, reused) = match self.checkout() {
                 Some(sender) => (sender, true),
-                None => (self.connect().await?, false),
+                None => (self.connect().await.map_err(Failure::App)?, false),
             };
             match sender.try_send_request(request).await {
                 Ok(response) => {
                     self.checkin_when_ready(sender);
                     return Ok(response);
                 }
+                // The request body failed on the client's side (hyper reports a user error).
+                Err(failed) if failed.error().is_user() => return Err(Failure::RequestBody),
                 Err(mut failed) => match failed.take_message() {
                     Some(unsent) if reused => request = unsent,
                     _ => {
                         ListenerStats::count(&self.stats.upstream_rq_reset);
-                        return Err(ResetReason::ConnectionTermination);
+                        return Err(Failure::App(ResetReason::ConnectionTermination));
                     }
                 },
             }
         }
         ListenerStats::count(&self.stats.upstream_rq_reset);
-        Err(ResetReason::ConnectionTermination)
+        Err(Failure::App(ResetReason::ConnectionTermination))
     }
 
     /// The most recently used idle connection that is still open and within the idle timeout.
@@ -246,10 +310,12 @@ impl Upstream {
         if let Some(connection) = self.checkout_raw() {
             return Ok(connection);
         }
+        let (stream, slot) = self.open().await?;
         Ok(RawConnection {
-            stream: self.open().await?,
+            stream,
             unread: BytesMut::with_capacity(RAW_BUFFER),
             reused: false,
+            _slot: slot,
         })
     }
 
@@ -275,13 +341,29 @@ impl Upstream {
         }
     }
 
+    /// Closes the longest-idle connection of each pool; whether there was one.
+    fn evict_oldest_idle(&self) -> bool {
+        let mut evicted = false;
+        let mut raw = self.idle_raw.borrow_mut();
+        if !raw.is_empty() {
+            drop(raw.remove(0));
+            evicted = true;
+        }
+        let mut senders = self.idle.borrow_mut();
+        if !senders.is_empty() {
+            drop(senders.remove(0));
+            evicted = true;
+        }
+        evicted
+    }
+
     /// Counts a request the app reset, as hyper's path does.
     pub fn count_reset(&self) {
         ListenerStats::count(&self.stats.upstream_rq_reset);
     }
 
     async fn connect(&self) -> Result<Sender, ResetReason> {
-        let stream = self.open().await?;
+        let (stream, slot) = self.open().await?;
         let (sender, connection) = http1::Builder::new()
             .handshake(TokioIo::new(stream))
             .await
@@ -290,12 +372,43 @@ impl Upstream {
             if let Err(e) = connection.await {
                 log::debug!("upstream connection ended: {e}");
             }
+            drop(slot);
         });
         Ok(sender)
     }
 
-    /// A new stream to the app, within the connect timeout.
-    async fn open(&self) -> Result<AppStream, ResetReason> {
+    /// A new stream to the app, within the connect timeout, and its place among the worker's
+    /// app connections: waiting for one counts against the same timeout, then overflows.
+    async fn open(&self) -> Result<(AppStream, OwnedSemaphorePermit), ResetReason> {
+        let waited = Instant::now();
+        let mut slot = Arc::clone(&self.slots).try_acquire_owned();
+        if slot.is_err() {
+            // Idle connections hold places too: the oldest of each pool makes way.
+            let evicted = self.evict_oldest_idle();
+            slot = Arc::clone(&self.slots).try_acquire_owned();
+            if slot.is_err() && evicted {
+                tokio::task::yield_now().await;
+                slot = Arc::clone(&self.slots).try_acquire_owned();
+            }
+        }
+        let slot = match slot {
+            Ok(slot) => slot,
+            Err(_) => {
+                let waiting = Arc::clone(&self.slots).acquire_owned();
+                match tokio::time::timeout(self.limits.connect_timeout, waiting).await {
+                    Ok(Ok(slot)) => slot,
+                    _ => {
+                        log::debug!(
+                            "every app connection of this worker to {} is busy",
+                            self.endpoint
+                        );
+                        ListenerStats::count(&self.stats.upstream_rq_pending_overflow);
+                        return Err(ResetReason::Overflow);
+                    }
+                }
+            }
+        };
+        let left = self.limits.connect_timeout.saturating_sub(waited.elapsed());
         ListenerStats::count(&self.stats.upstream_cx_total);
         let connecting = async {
             match &self.endpoint {
@@ -307,8 +420,8 @@ impl Upstream {
                 Endpoint::Unix(path) => Ok(AppStream::Unix(UnixStream::connect(path).await?)),
             }
         };
-        match tokio::time::timeout(self.limits.connect_timeout, connecting).await {
-            Ok(Ok(stream)) => Ok(stream),
+        match tokio::time::timeout(left, connecting).await {
+            Ok(Ok(stream)) => Ok((stream, slot)),
             Ok(Err(e)) => {
                 log::debug!("connecting to the app at {}: {e}", self.endpoint);
                 ListenerStats::count(&self.stats.upstream_cx_connect_fail);

@@ -51,6 +51,121 @@ pub fn content_length(value: &[u8]) -> Option<u64> {
     std::str::from_utf8(value).ok()?.parse().ok()
 }
 
+/// Whether a Host or `:authority` value is one authority (RFC 3986 §3.2: host, port and
+/// userinfo characters, percent-escapes and IP-literal brackets), as Envoy checks it: `a b`
+/// and `evil/../x` are not.
+pub fn is_valid_authority(value: &[u8]) -> bool {
+    value.iter().all(|&b| AUTHORITY_CHARS[usize::from(b)])
+}
+
+/// The bytes `is_valid_authority` allows, as a table (the lean path checks every Host).
+const AUTHORITY_CHARS: [bool; 256] = {
+    let mut table = [false; 256];
+    let specials = b"-._~%!$&'()*+,;=:@[]";
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let mut allowed = c.is_ascii_alphanumeric();
+        let mut k = 0;
+        while k < specials.len() {
+            allowed |= specials[k] == c;
+            k += 1;
+        }
+        table[b] = allowed;
+        b += 1;
+    }
+    table
+};
+
+/// A request path as Envoy normalises it with Istio's settings (`normalize_path`,
+/// `merge_slashes`, `path_with_escaped_slashes_action: KEEP_UNCHANGED`; checked against Envoy
+/// 1.40): percent-escapes of unreserved characters decoded (`%41` → `A`, `%2e` → `.`), `\`
+/// read as `/`, dot segments removed (RFC 3986 §5.2.4), then runs of `/` merged. `%2F` and every
+/// other escape stay as sent; the query is untouched. `None` when nothing changes.
+pub fn normalize_path(path_and_query: &str) -> Option<String> {
+    let (path, query) = match path_and_query.find('?') {
+        Some(at) => path_and_query.split_at(at),
+        None => (path_and_query, ""),
+    };
+    if !needs_normalizing(path.as_bytes()) {
+        return None;
+    }
+    let bytes = path.as_bytes();
+    let mut decoded = String::with_capacity(path.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => match unreserved_escape(&bytes[i + 1..i + 3]) {
+                Some(c) => {
+                    decoded.push(char::from(c));
+                    i += 3;
+                    continue;
+                }
+                None => decoded.push('%'),
+            },
+            b'\\' => decoded.push('/'),
+            b => decoded.push(char::from(b)),
+        }
+        i += 1;
+    }
+    // RFC 3986 §5.2.4 over segments; empty segments (from `//`) are kept until the merge.
+    let mut segments: Vec<&str> = Vec::new();
+    let rest = decoded.strip_prefix('/').unwrap_or(&decoded);
+    let parts: Vec<&str> = rest.split('/').collect();
+    let last = parts.len().saturating_sub(1);
+    let mut trailing_slash = false;
+    for (index, segment) in parts.iter().enumerate() {
+        match *segment {
+            "." => trailing_slash = index == last,
+            ".." => {
+                segments.pop();
+                trailing_slash = index == last;
+            }
+            segment => {
+                segments.push(segment);
+                trailing_slash = false;
+            }
+        }
+    }
+    let mut out = String::with_capacity(decoded.len() + query.len());
+    for segment in segments.iter().filter(|s| !s.is_empty()) {
+        out.push('/');
+        out.push_str(segment);
+    }
+    let ends_empty = segments.last().is_some_and(|s| s.is_empty());
+    if out.is_empty() || trailing_slash || ends_empty {
+        out.push('/');
+    }
+    out.push_str(query);
+    (out != path_and_query).then_some(out)
+}
+
+/// Whether `normalize_path` could change `path` (no query): `//`, a segment starting with a
+/// dot, a backslash, or an escape of an unreserved character. One pass, no allocation: the
+/// lean path calls it on every request.
+pub fn needs_normalizing(path: &[u8]) -> bool {
+    let mut previous = 0u8;
+    for (i, &b) in path.iter().enumerate() {
+        match b {
+            b'/' | b'.' if previous == b'/' => return true,
+            b'\\' => return true,
+            b'%' if path.len() > i + 2 && unreserved_escape(&path[i + 1..i + 3]).is_some() => {
+                return true;
+            }
+            _ => {}
+        }
+        previous = b;
+    }
+    false
+}
+
+/// The character `%XY` stands for, when it is unreserved (RFC 3986 §2.3).
+fn unreserved_escape(hex: &[u8]) -> Option<u8> {
+    let digit = |b: u8| (b as char).to_digit(16);
+    let value = u8::try_from(digit(*hex.first()?)? * 16 + digit(*hex.get(1)?)?).ok()?;
+    (value.is_ascii_alphanumeric() || matches!(value, b'-' | b'.' | b'_' | b'~')).then_some(value)
+}
+
 pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
     // Most messages carry none: one pass over the names (no hashing) finds that out.
     if !headers.keys().any(|name| HOP_BY_HOP.contains(name)) {
@@ -355,6 +470,49 @@ mod tests {
                 assert_eq!(cached.xfcc, direct.xfcc);
                 assert_eq!(cached.spiffe_id, direct.spiffe_id);
             }
+        }
+    }
+
+    #[test]
+    fn paths_are_normalised_as_envoy_does_with_istios_settings() {
+        // Each pair was sent through Envoy 1.40 (normalize_path, merge_slashes, KEEP_UNCHANGED).
+        for (sent, forwarded) in [
+            ("/a/../../etc/passwd", "/etc/passwd"),
+            ("//a//b/%2F/./c", "/a/b/%2F/c"),
+            ("/a/%2e%2e/b", "/b"),
+            ("/a/./b/.", "/a/b/"),
+            ("/..", "/"),
+            ("/a/b/..", "/a/"),
+            ("/a%41b", "/aAb"),
+            ("/a\\b", "/a/b"),
+            ("/a/b/../?x=/../y", "/a/?x=/../y"),
+            ("/%2E/x", "/x"),
+            ("/a//../b", "/a/b"),
+        ] {
+            assert_eq!(normalize_path(sent).as_deref(), Some(forwarded), "{sent}");
+            assert!(needs_normalizing(
+                sent.split('?').next().unwrap().as_bytes()
+            ));
+        }
+        for kept in [
+            "/a/.../b",
+            "/a/b%2f..%2fc",
+            "/.a/..b/c..",
+            "/",
+            "/a/",
+            "/status/200?a=1",
+        ] {
+            assert_eq!(normalize_path(kept), None, "{kept}");
+        }
+    }
+
+    #[test]
+    fn authorities_are_hosts_and_ports_only() {
+        for ok in ["h", "h.test:9080", "[::1]:80", "user@h", "", "a,b"] {
+            assert!(is_valid_authority(ok.as_bytes()), "{ok:?}");
+        }
+        for bad in ["a b", "evil/../x", "h?x", "h#f", "h\t", "caf\u{e9}"] {
+            assert!(!is_valid_authority(bad.as_bytes()), "{bad:?}");
         }
     }
 

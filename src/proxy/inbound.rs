@@ -6,8 +6,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 
 use super::config::{
-    AccessLog, ClientAuth, Endpoint, Http1Engine, ListenerConfig, ProxyConfig, Security, TlsMode,
-    TlsTermination, TlsVersion, UpstreamLimits, Workload as ProxyWorkload,
+    AccessLog, ClientAuth, ClientRoots, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig,
+    ProxiedWorkload, ProxyConfig, Security, TlsMode, TlsTermination, TlsVersion, UpstreamLimits,
 };
 use crate::k8s::secret::Secret;
 use crate::k8s::volumes::{Mount, VolumeError, mounts, project};
@@ -70,7 +70,7 @@ impl Default for Placement {
 /// The resolved inbound side of one workload.
 #[derive(Debug)]
 pub struct Inbound {
-    pub workload: ProxyWorkload,
+    pub workload: ProxiedWorkload,
     pub listeners: Vec<ListenerConfig>,
     /// The Secrets the kubelet would mount into istio-proxy (None: optional and missing).
     pub mounts: Vec<(Mount, Option<Secret>)>,
@@ -117,7 +117,7 @@ pub fn resolve(task: &Task, placement: &Placement) -> Result<Inbound, ResolveErr
         }
     }
     Ok(Inbound {
-        workload: ProxyWorkload {
+        workload: ProxiedWorkload {
             namespace: workload.namespace.clone(),
             service_account: workload.service_account.clone(),
             sidecar_name: selected.sidecar_name().to_string(),
@@ -204,15 +204,19 @@ fn termination(
             ));
         }
     };
-    let client_auth = ClientAuth::new(mode, tls.ca_certificates.clone()).ok_or_else(|| {
+    let roots = tls
+        .ca_certificates
+        .clone()
+        .map(|ca_certificates| ClientRoots {
+            ca_certificates,
+            ca_crl: tls.ca_crl.clone(),
+        });
+    let client_auth = ClientAuth::new(mode, roots).ok_or_else(|| {
         format!(
             "{} TLS requires a client CA bundle: set caCertificates",
             mode.as_str()
         )
     })?;
-    if tls.ca_crl.is_some() {
-        return Err("caCrl is not supported by the embedded proxy (it would not check revocation); remove it to run locally".to_string());
-    }
     let mut version = |v: Option<TlsProtocol>, default: TlsVersion, which: &str| match v {
         None | Some(TlsProtocol::TlsAuto) => Ok(default),
         Some(TlsProtocol::Tlsv1_2) => Ok(TlsVersion::V1_2),
@@ -304,6 +308,7 @@ pub struct Runtime {
     pub access_log: AccessLog,
     pub drain_timeout: std::time::Duration,
     pub upstream: UpstreamLimits,
+    pub downstream: DownstreamLimits,
     pub http1: Http1Engine,
 }
 
@@ -316,9 +321,10 @@ impl Inbound {
             admin: runtime.admin,
             concurrency: runtime.concurrency,
             upstream: runtime.upstream,
+            downstream: runtime.downstream,
             root: runtime.root,
             mesh_dir: runtime.mesh_dir,
-            trust_domain: "cluster.local".to_string(),
+            trust_domain: crate::page::TRUST_DOMAIN.to_string(),
             drain_timeout: runtime.drain_timeout,
             access_log: runtime.access_log,
             reload_interval: std::time::Duration::from_millis(500),
@@ -383,15 +389,22 @@ mod tests {
             ],
             ..ServerTlsSettings::default()
         };
-        let termination = termination(&tls, 9080, &mut warnings).unwrap();
-        assert_eq!(termination.min_version, TlsVersion::V1_2);
-        assert_eq!(termination.cipher_suites, ["ECDHE-RSA-AES128-GCM-SHA256"]);
+        let served = termination(&tls, 9080, &mut warnings).unwrap();
+        assert_eq!(served.min_version, TlsVersion::V1_2);
+        assert_eq!(served.cipher_suites, ["ECDHE-RSA-AES128-GCM-SHA256"]);
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         tls.mode = None;
         assert!(termination_error(&tls).contains("PASSTHROUGH"));
-        tls.mode = Some(ServerTlsMode::Simple);
+        tls.mode = Some(ServerTlsMode::Mutual);
         tls.ca_crl = Some("/crl".to_string());
-        assert!(termination_error(&tls).contains("caCrl"));
+        let with_crl = termination(&tls, 9080, &mut Vec::new()).unwrap();
+        assert_eq!(
+            with_crl
+                .client_auth
+                .roots()
+                .and_then(|r| r.ca_crl.as_deref()),
+            Some("/crl")
+        );
     }
 
     fn termination_error(tls: &ServerTlsSettings) -> String {

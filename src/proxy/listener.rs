@@ -1,8 +1,9 @@
 //! What both HTTP engines (`h1`, the lean path, and `serve`, hyper) share about a listener and
 //! a connection, and how either ends a request: Envoy's reset body and the access-log line.
+use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use http::HeaderValue;
 use time::OffsetDateTime;
@@ -25,6 +26,9 @@ pub struct ListenerContext {
     pub cluster: String,
     pub upstream_host: String,
     pub http1: Http1Engine,
+    /// A connection with no request in flight for this long is closed.
+    pub idle_timeout: Duration,
+    pub header_read_timeout: Duration,
 }
 
 /// What is known about one downstream connection.
@@ -33,14 +37,69 @@ pub struct ConnectionInfo {
     pub local: String,
     pub remote: String,
     pub sni: String,
+    pub activity: Activity,
 }
 
-/// Envoy's body for a request that never reached the app.
+/// Requests in flight on a connection, and since when it has had none (its idle timer).
+#[derive(Debug)]
+pub struct Activity {
+    in_flight: Cell<usize>,
+    idle_since: Cell<Instant>,
+}
+
+impl Default for Activity {
+    fn default() -> Self {
+        Activity {
+            in_flight: Cell::new(0),
+            idle_since: Cell::new(Instant::now()),
+        }
+    }
+}
+
+impl Activity {
+    /// Restarts the idle timer (when hyper takes a connection over from the lean path).
+    pub fn restart(&self) {
+        self.idle_since.set(Instant::now());
+    }
+
+    /// When the connection will have been idle for `timeout`, or `None` while a request is
+    /// in flight.
+    pub fn idle_deadline(&self, timeout: Duration) -> Option<Instant> {
+        (self.in_flight.get() == 0).then(|| self.idle_since.get() + timeout)
+    }
+}
+
+/// One request in flight on a connection, from its head to the end of its response body.
+pub struct InFlight(Rc<ConnectionInfo>);
+
+impl InFlight {
+    pub fn begin(connection: &Rc<ConnectionInfo>) -> InFlight {
+        let activity = &connection.activity;
+        activity.in_flight.set(activity.in_flight.get() + 1);
+        InFlight(Rc::clone(connection))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let activity = &self.0.activity;
+        let left = activity.in_flight.get().saturating_sub(1);
+        activity.in_flight.set(left);
+        if left == 0 {
+            activity.idle_since.set(Instant::now());
+        }
+    }
+}
+
+/// Envoy's body for a request that never reached the app, or timed out waiting for it.
 pub fn upstream_reset_body(reason: ResetReason) -> String {
-    format!(
-        "upstream connect error or disconnect/reset before headers. reset reason: {}",
-        reason.envoy_text()
-    )
+    match reason {
+        ResetReason::Timeout => "upstream request timeout".to_string(),
+        _ => format!(
+            "upstream connect error or disconnect/reset before headers. reset reason: {}",
+            reason.envoy_text()
+        ),
+    }
 }
 
 /// Writes the access-log line of one request, when the log is on.

@@ -9,6 +9,8 @@ pub mod forward;
 pub mod h1;
 pub mod headers;
 pub mod inbound;
+pub mod limits;
+pub mod linger;
 pub mod listener;
 pub mod mount;
 pub mod reload;

@@ -7,11 +7,14 @@ use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
 use rustls::ServerConfig;
+use rustls::pki_types::CertificateRevocationListDer;
 use time::OffsetDateTime;
 
 use super::config::{ProxyConfig, Security, TlsTermination};
 use super::secrets::{DEFAULT, ROOTCA, SecretKind, SecretStore, file_cert_name, file_root_name};
-use super::tls::material::{CertAndKey, TrustBundle, load_bundle, load_cert_and_key, signing_key};
+use super::tls::material::{
+    CertAndKey, TrustBundle, load_bundle, load_cert_and_key, load_crls, signing_key,
+};
 use super::tls::server::{mesh_config, termination_config};
 use crate::pki::mesh_ca::MeshCa;
 use crate::pki::pem::certificates;
@@ -23,20 +26,26 @@ pub struct WatchedTermination {
     cert_path: PathBuf,
     key_path: PathBuf,
     ca_path: Option<PathBuf>,
+    crl_path: Option<PathBuf>,
     cert_name: String,
     root_name: Option<String>,
     /// The bytes last read, per secret, and what was loaded from them (kept when a new file is bad).
     cert_seen: Option<Vec<u8>>,
     ca_seen: Option<Vec<u8>>,
+    crl_seen: Option<Vec<u8>>,
     cert: Option<CertAndKey>,
     ca: Option<TrustBundle>,
+    /// None until the CRL file (when there is one) has loaded.
+    crls: Option<Vec<CertificateRevocationListDer<'static>>>,
     slot: Arc<ArcSwapOption<ServerConfig>>,
 }
 
 /// The mesh identity (`default`) and root (`ROOTCA`) serving Istio mTLS listeners.
-pub struct MeshIdentity {
+pub struct WorkloadIdentity {
     ca: MeshCa,
     spiffe_id: String,
+    /// `spiffe://<trust domain>/`: what a peer's identity must start with.
+    spiffe_prefix: String,
     ttl: Duration,
     renew_at: OffsetDateTime,
     slots: Vec<Arc<ArcSwapOption<ServerConfig>>>,
@@ -45,7 +54,7 @@ pub struct MeshIdentity {
 /// Everything the control thread keeps current.
 pub struct Reloader {
     pub terminations: Vec<WatchedTermination>,
-    pub mesh: Option<MeshIdentity>,
+    pub mesh: Option<WorkloadIdentity>,
     pub store: Arc<SecretStore>,
 }
 
@@ -76,12 +85,19 @@ impl Reloader {
                             .client_auth
                             .ca_certificates()
                             .map(|p| config.local_path(p)),
+                        crl_path: tls
+                            .client_auth
+                            .roots()
+                            .and_then(|r| r.ca_crl.as_deref())
+                            .map(|p| config.local_path(p)),
                         cert_name,
                         root_name,
                         cert_seen: None,
                         ca_seen: None,
+                        crl_seen: None,
                         cert: None,
                         ca: None,
+                        crls: None,
                         slot: Arc::clone(slot),
                     });
                 }
@@ -99,9 +115,10 @@ impl Reloader {
             })?;
             let ca = MeshCa::load_or_create(&dir, OffsetDateTime::now_utc())
                 .map_err(|e| format!("loading the mesh CA in {}: {e}", dir.display()))?;
-            Some(MeshIdentity {
+            Some(WorkloadIdentity {
                 ca,
                 spiffe_id: config.workload.spiffe_id(&config.trust_domain),
+                spiffe_prefix: format!("spiffe://{}/", config.trust_domain),
                 ttl: config.workload_cert_ttl,
                 renew_at: OffsetDateTime::UNIX_EPOCH,
                 slots: mesh_slots,
@@ -173,6 +190,27 @@ impl WatchedTermination {
                 }
             }
         }
+        if let Some(crl_path) = &self.crl_path {
+            let crl_bytes = read_files(&[crl_path]);
+            if self.crl_seen.as_ref() != Some(&crl_bytes) {
+                self.crl_seen = Some(crl_bytes);
+                match load_crls(crl_path) {
+                    Ok(crls) => {
+                        if self.crls.is_some() {
+                            log::info!(
+                                "port {}: reloaded the CRL {}",
+                                self.port,
+                                crl_path.display()
+                            );
+                        }
+                        self.crls = Some(crls);
+                        changed = true;
+                    }
+                    // The old CRL stays: a bad new file never loosens verification.
+                    Err(reason) => self.report_rejected(&reason),
+                }
+            }
+        }
         if changed {
             self.rebuild();
         }
@@ -184,7 +222,12 @@ impl WatchedTermination {
         if self.ca_path.is_some() && self.ca.is_none() {
             return;
         }
-        match termination_config(&self.settings, cert, self.ca.as_ref()) {
+        // With a caCrl, nothing is served until the CRL has loaded (fail closed).
+        let crls = match (&self.crl_path, &self.crls) {
+            (Some(_), None) => return,
+            (_, crls) => crls.as_deref().unwrap_or_default(),
+        };
+        match termination_config(&self.settings, cert, self.ca.as_ref(), crls) {
             Ok(server_config) => {
                 let reload = self.slot.load().is_some();
                 self.slot.store(Some(server_config));
@@ -215,7 +258,7 @@ impl WatchedTermination {
     }
 }
 
-impl MeshIdentity {
+impl WorkloadIdentity {
     /// The SPIFFE ID this workload serves as.
     pub fn spiffe_id(&self) -> &str {
         &self.spiffe_id
@@ -250,7 +293,7 @@ impl MeshIdentity {
             key,
             chain_pem: issued.cert_pem.as_bytes().to_vec(),
         };
-        match mesh_config(&identity, &root) {
+        match mesh_config(&identity, &root, &self.spiffe_prefix) {
             Ok(server_config) => {
                 for slot in &self.slots {
                     slot.store(Some(Arc::clone(&server_config)));

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwapOption;
 use http::HeaderValue;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -21,6 +21,7 @@ use super::admin::{self, AdminState, BoundListener};
 use super::config::{ProxyConfig, Security};
 use super::forward::Upstream;
 use super::headers::XfccPolicy;
+use super::limits::{Admission, Budget, raise_open_files};
 use super::listener::ListenerContext;
 use super::reload::Reloader;
 use super::secrets::SecretStore;
@@ -93,6 +94,34 @@ fn bind(address: SocketAddr) -> std::io::Result<StdListener> {
 
 /// Starts the sidecar described by `config`.
 pub fn start(config: ProxyConfig) -> Result<RunningProxy, StartError> {
+    let files = raise_open_files();
+    if files.now != files.was {
+        log::debug!(
+            "open-files limit raised from {} to {}",
+            files.was,
+            files.now
+        );
+    }
+    let budget = Budget::new(
+        files.now,
+        config.downstream.max_connections,
+        config.upstream.max_connections,
+        config.concurrency.max(1),
+        config.listeners.len(),
+    );
+    log::debug!(
+        "at most {} downstream connections, {} app connections per worker and listener",
+        budget.connections,
+        budget.app_connections
+    );
+    if !config.admin.ip().is_loopback() {
+        log::warn!(
+            "the admin API on {} is reachable beyond this host, and it can stop the proxy \
+             (/quitquitquit) and show its configuration; bind it to 127.0.0.1 unless that is meant",
+            config.admin
+        );
+    }
+    let admission = Admission::new(budget.connections);
     let config = Arc::new(config);
     let store = Arc::new(SecretStore::default());
     let slots: Vec<Arc<ArcSwapOption<rustls::ServerConfig>>> = config
@@ -158,9 +187,19 @@ pub fn start(config: ProxyConfig) -> Result<RunningProxy, StartError> {
         let config = Arc::clone(&config);
         let shutdown = shutdown_rx.clone();
         let sink = sink.clone();
+        let admission = Arc::clone(&admission);
         let thread = std::thread::Builder::new()
             .name(format!("worker_{worker}"))
-            .spawn(move || run_worker(worker_sockets, shared, config, sink, shutdown))
+            .spawn(move || {
+                run_worker(
+                    worker_sockets,
+                    shared,
+                    config,
+                    Limits { admission, budget },
+                    sink,
+                    shutdown,
+                )
+            })
             .map_err(StartError::Thread)?;
         threads.push(thread);
     }
@@ -196,10 +235,22 @@ fn current_thread_runtime() -> Option<tokio::runtime::Runtime> {
     }
 }
 
+/// What a worker needs to hold the proxy's limits.
+struct Limits {
+    admission: Arc<Admission>,
+    budget: Budget,
+}
+
+/// The pause after a failed `accept` (EMFILE, ENFILE, ENOBUFS…): doubled while it keeps failing,
+/// so a process out of descriptors does not spin, and reset by the next success.
+const ACCEPT_BACKOFF_FIRST: Duration = Duration::from_millis(5);
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+
 fn run_worker(
     sockets: Vec<StdListener>,
     shared: Vec<Arc<ListenerShared>>,
     config: Arc<ProxyConfig>,
+    limits: Limits,
     sink: Option<Sink>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -218,23 +269,45 @@ fn run_worker(
                     continue;
                 }
             };
-            let context = Rc::new(listener_context(&shared, &config, access_log.clone()));
+            let context = Rc::new(listener_context(
+                &shared,
+                &config,
+                limits.budget.app_connections,
+                access_log.clone(),
+            ));
             let live = Rc::clone(&live);
             let mut stop = shutdown.clone();
             let for_connections = shutdown.clone();
+            let admission = Arc::clone(&limits.admission);
             tokio::task::spawn_local(async move {
+                let mut backoff = ACCEPT_BACKOFF_FIRST;
                 loop {
                     tokio::select! {
                         accepted = listener.accept() => match accepted {
                             Ok((stream, remote)) => {
+                                backoff = ACCEPT_BACKOFF_FIRST;
+                                let Some(place) = admission.admit() else {
+                                    // Envoy's overload answer: the new connection is closed.
+                                    ListenerStats::count(&shared.stats.downstream_global_cx_overflow);
+                                    log::debug!(
+                                        "port {}: {remote} closed: {} connections open",
+                                        shared.config.port,
+                                        admission.limit()
+                                    );
+                                    drop(stream);
+                                    continue;
+                                };
                                 tokio::task::spawn_local(connection(
                                     stream, remote, Arc::clone(&shared), Rc::clone(&context),
-                                    Rc::clone(&live), for_connections.clone(),
+                                    Rc::clone(&live), for_connections.clone(), place,
                                 ));
                             }
                             Err(e) => {
-                                log::warn!("port {}: accept failed: {e}", shared.config.port);
-                                tokio::time::sleep(Duration::from_millis(50)).await;
+                                if backoff == ACCEPT_BACKOFF_FIRST {
+                                    log::warn!("port {}: accept failed: {e}", shared.config.port);
+                                }
+                                tokio::time::sleep(backoff).await;
+                                backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
                             }
                         },
                         _ = stop.wait_for(|s| *s) => break,
@@ -267,6 +340,7 @@ fn run_worker(
 fn listener_context(
     shared: &ListenerShared,
     config: &ProxyConfig,
+    app_connections: usize,
     access_log: Option<Rc<Writer>>,
 ) -> ListenerContext {
     let listener = &shared.config;
@@ -286,6 +360,7 @@ fn listener_context(
         upstream: Upstream::new(
             listener.endpoint.clone(),
             config.upstream,
+            app_connections,
             Arc::clone(&shared.stats),
         ),
         stats: Arc::clone(&shared.stats),
@@ -294,8 +369,13 @@ fn listener_context(
         cluster: format!("inbound|{}||", listener.port),
         upstream_host: listener.endpoint.to_string(),
         http1: config.http1,
+        idle_timeout: config.downstream.idle_timeout,
+        header_read_timeout: config.downstream.header_read_timeout,
     }
 }
+
+/// How long an admin client may take to send a request head.
+const ADMIN_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn run_control(
     admin_socket: StdListener,
@@ -326,6 +406,8 @@ fn run_control(
                         tokio::spawn(async move {
                             let service = service_fn(move |request| admin::handle(request, Arc::clone(&state)));
                             let _ = hyper::server::conn::http1::Builder::new()
+                                .timer(TokioTimer::new())
+                                .header_read_timeout(ADMIN_HEADER_READ_TIMEOUT)
                                 .serve_connection(TokioIo::new(stream), service)
                                 .await;
                         });

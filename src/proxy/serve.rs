@@ -1,23 +1,27 @@
 //! One HTTP request through the sidecar: request headers for the app, forward, response
 //! headers for the client (or Envoy's local 503), stats and the access-log line.
-use std::convert::Infallible;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, SERVER, TRANSFER_ENCODING, USER_AGENT};
-use http::{HeaderValue, Request, Response, StatusCode, Uri, Version};
+use http::{HeaderValue, Method, Request, Response, StatusCode, Uri, Version};
 use http_body_util::{Either, Full};
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming, SizeHint};
 use time::OffsetDateTime;
 
 use super::access_log::{Outcome, RequestFields};
-use super::forward::ResetReason;
+use super::forward::{Failure, ResetReason};
 use super::headers::{
     self, DECORATOR_OPERATION, ISTIO_ENVOY, UPSTREAM_SERVICE_TIME, X_FORWARDED_PROTO, X_REQUEST_ID,
     content_length,
 };
-use super::listener::{ConnectionInfo, ListenerContext, log_request, upstream_reset_body};
+use super::listener::{
+    ConnectionInfo, InFlight, ListenerContext, log_request, upstream_reset_body,
+};
+use super::stats::ListenerStats;
 
 pub type ProxyBody = Either<Incoming, Full<Bytes>>;
 
@@ -45,16 +49,22 @@ fn origin_form(uri: Uri) -> Uri {
 }
 
 /// Requests Envoy's HTTP connection manager answers itself, with Istio's defaults (checked
-/// against Envoy 1.40): HTTP/1.0 (`accept_http_10` is off) and HTTP/1.1 without a Host.
+/// against Envoy 1.40): HTTP/1.0 (`accept_http_10` is off), HTTP/1.1 without a Host, an
+/// authority that is not one valid host, and CONNECT (no route matches it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Refusal {
     Http10,
     MissingHost,
+    BadAuthority,
+    Connect,
+    /// The request body broke off or was malformed (chunked framing, say).
+    BadBody,
 }
 
 fn refuse_as_envoy(parts: &http::request::Parts) -> Option<Refusal> {
     match parts.version {
         Version::HTTP_10 | Version::HTTP_09 => Some(Refusal::Http10),
+        _ if parts.method == Method::CONNECT => Some(Refusal::Connect),
         Version::HTTP_11
             if !parts.headers.contains_key(HOST) && parts.uri.authority().is_none() =>
         {
@@ -64,20 +74,57 @@ fn refuse_as_envoy(parts: &http::request::Parts) -> Option<Refusal> {
     }
 }
 
+/// The one authority of a request, which the app gets as its Host, the access log records and
+/// every header we add is about: the target's (absolute-form, or h2's `:authority`, as Envoy
+/// takes it), else the one Host header. More than one Host, or one that is not a host, is
+/// refused.
+fn decide_authority(parts: &http::request::Parts) -> Result<Option<HeaderValue>, Refusal> {
+    let value = match parts.uri.authority() {
+        Some(authority) => {
+            Some(HeaderValue::from_str(authority.as_str()).map_err(|_| Refusal::BadAuthority)?)
+        }
+        None => {
+            let mut hosts = parts.headers.get_all(HOST).iter();
+            let first = hosts.next().cloned();
+            if hosts.next().is_some() {
+                return Err(Refusal::BadAuthority);
+            }
+            first
+        }
+    };
+    match value {
+        Some(v) if !headers::is_valid_authority(v.as_bytes()) => Err(Refusal::BadAuthority),
+        value => Ok(value),
+    }
+}
+
 impl Refusal {
-    /// Envoy's response code details for the access log.
-    fn details(self) -> &'static str {
+    /// Envoy's response flags and code details for the access log.
+    fn logged(self) -> (&'static str, &'static str) {
         match self {
-            Refusal::Http10 => "low_version",
-            Refusal::MissingHost => "missing_host_header",
+            Refusal::Http10 => ("", "low_version"),
+            Refusal::MissingHost => ("", "missing_host_header"),
+            Refusal::BadAuthority => ("DPE", "http.invalid_authority"),
+            Refusal::Connect => ("NR", "route_not_found"),
+            Refusal::BadBody => ("DPE", "codec_error"),
         }
     }
 
-    /// Envoy's local reply; the connection closes after it.
-    fn reply(self) -> Response<ProxyBody> {
+    /// Whether Envoy counts it as `downstream_cx_protocol_error`.
+    fn is_protocol_error(self) -> bool {
+        matches!(
+            self,
+            Refusal::MissingHost | Refusal::BadAuthority | Refusal::BadBody
+        )
+    }
+
+    /// Envoy's local reply; an HTTP/1.1 connection closes after it.
+    fn reply(self, version: Version) -> Response<ProxyBody> {
         let (status, body) = match self {
             Refusal::Http10 => (StatusCode::UPGRADE_REQUIRED, "Upgrade Required"),
             Refusal::MissingHost => (StatusCode::BAD_REQUEST, ""),
+            Refusal::BadAuthority | Refusal::BadBody => (StatusCode::BAD_REQUEST, "Bad Request"),
+            Refusal::Connect => (StatusCode::NOT_FOUND, ""),
         };
         let mut response = Response::new(Either::Right(Full::new(Bytes::from_static(
             body.as_bytes(),
@@ -88,8 +135,62 @@ impl Refusal {
         if !body.is_empty() {
             h.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
         }
-        h.insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+        if version != Version::HTTP_2 {
+            h.insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+        }
         response
+    }
+}
+
+/// Envoy's limits on a request's headers (`max_request_headers_kb` 60, `max_headers_count`
+/// 100); HTTP/1.1 heads are held to them by the codec, h2 header lists here.
+pub const MAX_HEADER_BYTES: usize = 60 * 1024;
+pub const MAX_HEADER_COUNT: usize = 100;
+
+/// Whether an h2 request is over Envoy's header limits: its header list size as HPACK counts
+/// it (RFC 7541 §4.1: name, value and 32 bytes a field, pseudo-headers included), or its count.
+fn over_h2_limits(parts: &http::request::Parts) -> bool {
+    if parts.headers.len() > MAX_HEADER_COUNT {
+        return true;
+    }
+    let pseudo = parts.method.as_str().len()
+        + parts.uri.path_and_query().map_or(1, |p| p.as_str().len())
+        + parts.uri.authority().map_or(0, |a| a.as_str().len())
+        + parts.uri.scheme_str().map_or(0, str::len)
+        + 4 * 32
+        + ":method:path:authority:scheme".len();
+    let fields: usize = parts
+        .headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 32)
+        .sum();
+    pseudo + fields > MAX_HEADER_BYTES
+}
+
+/// A response body that keeps its request counted as in flight until it is sent or dropped,
+/// so a connection's idle timer only runs while it carries no request.
+pub struct Tracked {
+    body: ProxyBody,
+    _request: InFlight,
+}
+
+impl hyper::body::Body for Tracked {
+    type Data = Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
     }
 }
 
@@ -97,32 +198,24 @@ pub async fn handle(
     request: Request<Incoming>,
     connection: Rc<ConnectionInfo>,
     listener: Rc<ListenerContext>,
-) -> Result<Response<ProxyBody>, Infallible> {
+) -> Result<Response<Tracked>, h2::Error> {
+    let in_flight = InFlight::begin(&connection);
     let started = Instant::now();
     let logging = listener.access_log.is_some();
     let start_time = logging.then(OffsetDateTime::now_utc);
     let (mut parts, body) = request.into_parts();
-    let refusal = refuse_as_envoy(&parts);
     let downstream_version = parts.version;
     let method = parts.method.clone();
-    // What the access log needs, and the authority when there is no Host to copy it to;
-    // with the log off an HTTP/1.1 request with a Host copies nothing.
-    let authority = if logging || !parts.headers.contains_key(HOST) {
-        parts
-            .uri
-            .authority()
-            .map(|a| a.as_str().to_string())
-            .or_else(|| {
-                parts
-                    .headers
-                    .get(HOST)
-                    .and_then(|h| h.to_str().ok())
-                    .map(str::to_string)
-            })
-            .unwrap_or_default()
-    } else {
-        String::new()
-    };
+    if let Some(normalized) = parts
+        .uri
+        .path_and_query()
+        .and_then(|p| headers::normalize_path(p.as_str()))
+        && let Ok(path) = http::uri::PathAndQuery::try_from(normalized)
+    {
+        let mut uri = http::uri::Parts::from(std::mem::take(&mut parts.uri));
+        uri.path_and_query = Some(path);
+        parts.uri = Uri::from_parts(uri).unwrap_or_else(|_| Uri::from_static("/"));
+    }
     let path = match logging {
         true => parts
             .uri
@@ -131,13 +224,58 @@ pub async fn handle(
             .unwrap_or_else(|| "/".to_string()),
         false => String::new(),
     };
+    let mut refusal = refuse_as_envoy(&parts);
+    let mut authority = None;
+    if refusal.is_none() {
+        match decide_authority(&parts) {
+            Ok(decided) => authority = decided,
+            Err(refused) => refusal = Some(refused),
+        }
+    }
+    let authority_text = |authority: &Option<HeaderValue>| match logging {
+        true => authority
+            .as_ref()
+            .map(|a| String::from_utf8_lossy(a.as_bytes()).into_owned())
+            .unwrap_or_default(),
+        false => String::new(),
+    };
+    if downstream_version == Version::HTTP_2 && over_h2_limits(&parts) {
+        // Envoy 1.40 resets the stream (INTERNAL_ERROR) past 100 headers, and ends the whole
+        // connection (GOAWAY COMPRESSION_ERROR) past 60 KiB; we reset the stream in both
+        // cases. There is no response to count.
+        ListenerStats::count(&listener.stats.downstream_cx_protocol_error);
+        if let Some(start) = start_time {
+            let fields = RequestFields {
+                method: method.as_str().to_string(),
+                path,
+                authority: authority_text(&authority),
+                ..RequestFields::default()
+            };
+            let outcome = Outcome {
+                status: 0,
+                flags: "DPE",
+                details: "http2.too_many_headers",
+                // (Envoy logs nothing for a request its codec refuses; we log every one.)
+                bytes_sent: 0,
+                upstream_ms: None,
+            };
+            log_request(
+                &listener,
+                &connection,
+                &fields,
+                "HTTP/2",
+                start,
+                started,
+                outcome,
+            );
+        }
+        return Err(h2::Error::from(h2::Reason::INTERNAL_ERROR));
+    }
 
-    // Towards the app: HTTP/1.1, origin-form URI, Host from :authority, Istio's headers.
+    // Towards the app: HTTP/1.1, origin-form URI, Host the decided authority, Istio's headers.
     headers::strip_hop_by_hop(&mut parts.headers);
-    if !parts.headers.contains_key(HOST)
-        && let Ok(host) = HeaderValue::from_str(&authority)
-    {
-        parts.headers.insert(HOST, host);
+    if let Some(host) = &authority {
+        parts.headers.insert(HOST, host.clone());
     }
     parts.uri = origin_form(std::mem::take(&mut parts.uri));
     parts.version = Version::HTTP_11;
@@ -157,9 +295,19 @@ pub async fn handle(
         false => (None, None, None),
     };
 
-    let (mut response, upstream_ms, flags, details) = match refusal {
-        Some(refusal) => (refusal.reply(), None, "", refusal.details()),
+    let answer = match refusal {
+        Some(refusal) => Err(refusal),
         None => forward(Request::from_parts(parts, body), &listener).await,
+    };
+    let (mut response, upstream_ms, flags, details) = match answer {
+        Ok(answer) => answer,
+        Err(refusal) => {
+            if refusal.is_protocol_error() {
+                ListenerStats::count(&listener.stats.downstream_cx_protocol_error);
+            }
+            let (flags, details) = refusal.logged();
+            (refusal.reply(downstream_version), None, flags, details)
+        }
     };
     response.headers_mut().insert(SERVER, ISTIO_ENVOY);
     response
@@ -184,7 +332,7 @@ pub async fn handle(
         let fields = RequestFields {
             method: method.as_str().to_string(),
             path,
-            authority,
+            authority: authority_text(&authority),
             user_agent: text(&user_agent),
             forwarded_for: text(&forwarded_for),
             request_id: text(&request_id),
@@ -208,7 +356,10 @@ pub async fn handle(
             outcome,
         );
     }
-    Ok(response)
+    Ok(response.map(|body| Tracked {
+        body,
+        _request: in_flight,
+    }))
 }
 
 /// A response, with the upstream time, response flags and details for the access log.
@@ -219,10 +370,27 @@ type Answer = (
     &'static str,
 );
 
-/// Sends the request to the app: its response with Envoy's upstream headers, or Envoy's 503.
-async fn forward(request: Request<Incoming>, listener: &ListenerContext) -> Answer {
+/// Sends the request to the app: its response with Envoy's upstream headers, Envoy's 503, or
+/// a refusal when the client's own body was at fault.
+async fn forward(
+    request: Request<Incoming>,
+    listener: &ListenerContext,
+) -> Result<Answer, Refusal> {
     let sent = Instant::now();
-    let result = listener.upstream.send(request).await;
+    let upstream = &listener.upstream;
+    let sending = async {
+        match upstream.send(request).await {
+            Ok(response) => Ok(Ok(response)),
+            Err(Failure::RequestBody) => Ok(Err(Refusal::BadBody)),
+            Err(Failure::App(reason)) => Err(reason),
+        }
+    };
+    let result =
+        match ResetReason::within(upstream.response_timeout(), upstream.stats(), sending).await {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(refusal)) => return Err(refusal),
+            Err(reason) => Err(reason),
+        };
     // Refused as the lean path refuses them: both a length and chunked framing (how responses
     // get smuggled), a length that is not one plain number, and a 101 nobody asked for.
     let result = result.and_then(|response| {
@@ -248,16 +416,17 @@ async fn forward(request: Request<Incoming>, listener: &ListenerContext) -> Answ
             headers::strip_hop_by_hop(response.headers_mut());
             let value = HeaderValue::from(u64::try_from(upstream_ms).unwrap_or(u64::MAX));
             response.headers_mut().insert(UPSTREAM_SERVICE_TIME, value);
-            (response, Some(upstream_ms), "", "via_upstream")
+            Ok((response, Some(upstream_ms), "", "via_upstream"))
         }
         Err(reason) => {
             let text = upstream_reset_body(reason);
             let mut response = Response::new(Either::Right(Full::new(Bytes::from(text.clone()))));
-            *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            *response.status_mut() =
+                StatusCode::from_u16(reason.status()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             let h = response.headers_mut();
             h.insert(CONTENT_LENGTH, HeaderValue::from(text.len()));
             h.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-            (response, None, reason.flag(), reason.details())
+            Ok((response, None, reason.flag(), reason.details()))
         }
     }
 }

@@ -7,6 +7,8 @@ pub enum HandshakeFailure {
     NoCertificate,
     UnknownCa,
     Expired,
+    /// Revoked by the `caCrl`, or no current CRL from its issuer.
+    Revoked,
     BadCertificate,
     UnsupportedVersion,
     NoServerCertificate,
@@ -19,7 +21,9 @@ impl HandshakeFailure {
     pub fn stat(self) -> &'static str {
         match self {
             HandshakeFailure::NoCertificate => "fail_verify_no_cert",
-            HandshakeFailure::UnknownCa | HandshakeFailure::BadCertificate => "fail_verify_error",
+            HandshakeFailure::UnknownCa
+            | HandshakeFailure::BadCertificate
+            | HandshakeFailure::Revoked => "fail_verify_error",
             HandshakeFailure::Expired => "fail_verify_cert_expired",
             HandshakeFailure::UnsupportedVersion => "fail_unsupported_version",
             HandshakeFailure::NoServerCertificate => "fail_no_server_certificate",
@@ -33,6 +37,9 @@ impl HandshakeFailure {
             HandshakeFailure::NoCertificate => "the client sent no certificate",
             HandshakeFailure::UnknownCa => "the client certificate is not signed by a trusted CA",
             HandshakeFailure::Expired => "the client certificate is expired or not yet valid",
+            HandshakeFailure::Revoked => {
+                "the client certificate is revoked by the CRL (or its issuer has no current CRL)"
+            }
             HandshakeFailure::BadCertificate => "the client certificate is invalid",
             HandshakeFailure::UnsupportedVersion => "no TLS version in common",
             HandshakeFailure::NoServerCertificate => {
@@ -43,10 +50,11 @@ impl HandshakeFailure {
         }
     }
 
-    const ALL: [HandshakeFailure; 8] = [
+    const ALL: [HandshakeFailure; 9] = [
         HandshakeFailure::NoCertificate,
         HandshakeFailure::UnknownCa,
         HandshakeFailure::Expired,
+        HandshakeFailure::Revoked,
         HandshakeFailure::BadCertificate,
         HandshakeFailure::UnsupportedVersion,
         HandshakeFailure::NoServerCertificate,
@@ -62,12 +70,23 @@ pub struct ListenerStats {
     pub downstream_cx_active: AtomicU64,
     pub plaintext_reset: AtomicU64,
     pub ssl_handshake: AtomicU64,
-    ssl_failures: [AtomicU64; 8],
+    ssl_failures: [AtomicU64; 9],
     /// Responses by class: 1xx … 5xx.
     responses: [AtomicU64; 5],
     pub upstream_cx_total: AtomicU64,
     pub upstream_cx_connect_fail: AtomicU64,
     pub upstream_rq_reset: AtomicU64,
+    /// Requests refused because every app connection of the worker was busy (Envoy's circuit
+    /// breaker overflow).
+    pub upstream_rq_pending_overflow: AtomicU64,
+    /// Requests whose response headers did not come within the response timeout.
+    pub upstream_rq_timeout: AtomicU64,
+    /// Requests the HTTP codec refused (malformed, too large): Envoy's `downstream_cx_protocol_error`.
+    pub downstream_cx_protocol_error: AtomicU64,
+    /// Connections closed after `idle_timeout` with no request in flight.
+    pub downstream_cx_idle_timeout: AtomicU64,
+    /// Connections closed at once because the proxy held its connection limit.
+    pub downstream_global_cx_overflow: AtomicU64,
 }
 
 fn bump(counter: &AtomicU64) {
@@ -112,6 +131,10 @@ impl ListenerStats {
                 get(&self.plaintext_reset),
             ),
             (
+                format!("{listener}.downstream_global_cx_overflow"),
+                get(&self.downstream_global_cx_overflow),
+            ),
+            (
                 format!("{listener}.ssl.handshake"),
                 get(&self.ssl_handshake),
             ),
@@ -129,6 +152,14 @@ impl ListenerStats {
             out.push((format!("{http}.downstream_rq_{}xx", i + 1), get(counter)));
         }
         out.push((
+            format!("{http}.downstream_cx_protocol_error"),
+            get(&self.downstream_cx_protocol_error),
+        ));
+        out.push((
+            format!("{http}.downstream_cx_idle_timeout"),
+            get(&self.downstream_cx_idle_timeout),
+        ));
+        out.push((
             format!("{cluster}.upstream_cx_total"),
             get(&self.upstream_cx_total),
         ));
@@ -139,6 +170,14 @@ impl ListenerStats {
         out.push((
             format!("{cluster}.upstream_rq_reset"),
             get(&self.upstream_rq_reset),
+        ));
+        out.push((
+            format!("{cluster}.upstream_rq_pending_overflow"),
+            get(&self.upstream_rq_pending_overflow),
+        ));
+        out.push((
+            format!("{cluster}.upstream_rq_timeout"),
+            get(&self.upstream_rq_timeout),
         ));
         out
     }

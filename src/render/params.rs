@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::k8s::names::{is_dns1123_label, is_dns1123_subdomain, is_label_value};
 use crate::mesh::object::IstioApiVersion;
 use crate::mesh::sidecar::{ServerTlsMode, TlsProtocol};
+use crate::page;
 
 /// Every name and number of the page. A values file uses these camelCase keys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,30 +46,30 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            namespace: "test".into(),
-            app: "httpbin".into(),
-            app_version: "v1".into(),
-            image: "docker.io/kennethreitz/httpbin".into(),
-            sidecar_name: "ingress-sidecar".into(),
-            peer_auth_name: "disable-peer-auth-for-external-mtls-port".into(),
-            secret: "httpbin-mtls-termination".into(),
-            ca_secret: "httpbin-mtls-termination-cacert".into(),
-            app_port: 80,
-            tls_port: 9080,
-            http_port: 9081,
-            service_tls_port: 8443,
-            service_http_port: 8080,
+            namespace: page::NAMESPACE.into(),
+            app: page::APP.into(),
+            app_version: page::APP_VERSION.into(),
+            image: page::IMAGE.into(),
+            sidecar_name: page::SIDECAR.into(),
+            peer_auth_name: page::PEER_AUTH.into(),
+            secret: page::SECRET.into(),
+            ca_secret: page::CA_SECRET.into(),
+            app_port: page::APP_PORT,
+            tls_port: page::TLS_PORT,
+            http_port: page::HTTP_PORT,
+            service_tls_port: page::SERVICE_TLS_PORT,
+            service_http_port: page::SERVICE_HTTP_PORT,
             tls_mode: ServerTlsMode::Mutual,
             min_tls_version: None,
             max_tls_version: None,
             cipher_suites: Vec::new(),
-            cert_mount: "/etc/istio/tls-certs/".into(),
-            ca_mount: "/etc/istio/tls-ca-certs/".into(),
+            cert_mount: page::CERT_MOUNT.into(),
+            ca_mount: page::CA_MOUNT.into(),
             istio_api_version: IstioApiVersion::V1,
-            profile: "default".into(),
+            profile: page::PROFILE.into(),
             sleep_namespaces: Vec::new(),
-            cluster_domain: "cluster.local".into(),
-            ca_file: "example.com".into(),
+            cluster_domain: page::CLUSTER_DOMAIN.into(),
+            ca_file: page::CA_FILE.into(),
         }
     }
 }
@@ -101,10 +102,7 @@ impl Params {
 
     /// The server certificate's file stem: `<app>.<namespace>.svc.<cluster-domain>`.
     pub fn server_file(&self) -> String {
-        format!(
-            "{}.{}.svc.{}",
-            self.app, self.namespace, self.cluster_domain
-        )
+        page::service_host(&self.app, &self.namespace, &self.cluster_domain)
     }
 
     /// Checks the whole set and lists every problem.

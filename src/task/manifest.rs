@@ -9,7 +9,7 @@ use crate::k8s::yaml::{YamlError, to_yaml};
 use crate::mesh::install::IstioOperator;
 use crate::mesh::peer_auth::PeerAuthentication;
 use crate::mesh::sidecar::Sidecar;
-use crate::mesh::validate::{Finding, validate_value};
+use crate::mesh::validate::{Violation, validate_value};
 
 /// One object of the task. (A render holds a few dozen; boxing the large k8s types buys nothing.)
 #[allow(clippy::large_enum_variant)]
@@ -120,6 +120,20 @@ impl Manifest {
         }
     }
 
+    /// The object as the JSON value an API server takes (Secrets in kubectl's wire form).
+    pub fn to_value(&self) -> Result<serde_json::Value, serde_json::Error> {
+        match self {
+            Manifest::IstioOperator(o) => serde_json::to_value(o),
+            Manifest::Namespace(o) => serde_json::to_value(o),
+            Manifest::PeerAuthentication(o) => serde_json::to_value(o),
+            Manifest::Secret(s) => serde_json::to_value(s.wire()),
+            Manifest::ServiceAccount(o) => serde_json::to_value(o),
+            Manifest::Service(o) => serde_json::to_value(o),
+            Manifest::Deployment(o) => serde_json::to_value(o),
+            Manifest::Sidecar(o) => serde_json::to_value(o),
+        }
+    }
+
     /// Reads one document (as a JSON value) into its typed form, chosen by `kind`.
     pub fn from_value(index: usize, value: serde_json::Value) -> Result<Manifest, ManifestError> {
         let kind = str_field(&value, "kind").to_string();
@@ -178,7 +192,7 @@ fn from_kube_secret(s: KubeSecret) -> Secret {
 
 /// Istio's and the CRD schemas' findings on the Istio resources among `manifests` (what
 /// `render --validate` reports and `proxy` refuses to start with).
-pub fn validate_manifests(manifests: &[Manifest]) -> Vec<Finding> {
+pub fn validate_manifests(manifests: &[Manifest]) -> Vec<Violation> {
     let mut findings = Vec::new();
     for manifest in manifests {
         let value = match manifest {

@@ -118,6 +118,29 @@ impl Task {
         )
     }
 
+    /// This task with `files` laid over it, as `istioctl analyze -f` overlays the cluster: an
+    /// object in `files` replaces the one of the same kind, namespace and name.
+    pub fn overlay(self, files: Task) -> Task {
+        let key = |o: &Object| {
+            (
+                o.origin.kind.clone(),
+                o.origin.namespace.clone(),
+                o.origin.name.clone(),
+            )
+        };
+        let replaced: std::collections::BTreeSet<_> = files.objects.iter().map(key).collect();
+        let mut objects: Vec<Object> = self
+            .objects
+            .into_iter()
+            .filter(|o| !replaced.contains(&key(o)))
+            .collect();
+        objects.extend(files.objects);
+        Task {
+            objects,
+            tls_flag_from_outside: self.tls_flag_from_outside || files.tls_flag_from_outside,
+        }
+    }
+
     fn of<'a, T>(
         &'a self,
         pick: impl Fn(&'a Manifest) -> Option<&'a T>,

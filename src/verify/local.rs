@@ -55,7 +55,7 @@ impl Identity {
 
 /// The in-mesh client's identity and the mesh root it trusts.
 #[derive(Debug)]
-pub struct MeshIdentity {
+pub struct MeshClient {
     pub identity: Identity,
     pub roots: Vec<CertificateDer<'static>>,
 }
@@ -74,7 +74,7 @@ pub struct Materials {
     pub other_ca: Maybe<Identity>,
     /// A client certificate from the page's CA that expired 30 days ago.
     pub expired: Maybe<Identity>,
-    pub mesh: Maybe<MeshIdentity>,
+    pub mesh: Maybe<MeshClient>,
 }
 
 /// Where the material comes from (paths resolved by the command).
@@ -202,19 +202,19 @@ fn expired_client(
 }
 
 /// The in-mesh `sleep` identity from the mesh CA the proxy uses (never creates a new root).
-fn mesh_identity(dir: &Path, target: &Target, now: OffsetDateTime) -> Maybe<MeshIdentity> {
+fn mesh_identity(dir: &Path, target: &Target, now: OffsetDateTime) -> Maybe<MeshClient> {
     if !dir.join(ROOT_CERT_FILE).exists() {
         return Err(format!(
             "no mesh CA in {} (it holds {ROOT_CERT_FILE} once a proxy has run with it; pass the proxy's --mesh-dir)",
             dir.display()
         ));
     }
-    let make = || -> Result<MeshIdentity, VerifyError> {
+    let make = || -> Result<MeshClient, VerifyError> {
         let ca = MeshCa::load_or_create(dir, now)?;
         let issued =
             ca.issue_workload(&target.client_spiffe_id(), Duration::from_secs(3600), now)?;
         let roots = certificates(&dir.join(ROOT_CERT_FILE), ca.root_pem.as_bytes())?;
-        Ok(MeshIdentity {
+        Ok(MeshClient {
             identity: Identity::from_issued(&issued)?,
             roots,
         })

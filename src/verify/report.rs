@@ -1,9 +1,7 @@
 //! verify's output: per check what `curl -I` would print (`-v`), the verdict table (CHECK,
 //! EXPECTED, GOT, RESULT, TIME; coloured on a terminal unless NO_COLOR), or JSON for CI.
 use std::collections::HashMap;
-use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -11,27 +9,9 @@ use super::checks::{Client, ClientCert, CurlFiles, Listener, Outcome, Target, Ve
 use super::{CheckResult, all_passed};
 use crate::cli::TableFormat;
 use crate::exit::ExitStatus;
+use crate::output::{BOLD, GREEN, RED, YELLOW, duration_text, paint, stdout_colour};
 use crate::output::{Printer, warn};
 use crate::output::{fit_columns, table_width, tabwriter};
-
-/// Whether to colour: a terminal, and `NO_COLOR` unset or empty (no-color.org).
-pub fn use_colour(stream_is_terminal: bool) -> bool {
-    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
-/// Colour for stdout.
-pub fn stdout_colour() -> bool {
-    use_colour(std::io::stdout().is_terminal())
-}
-
-/// `12 ms`, or `1.2 s` from a second up.
-pub fn duration_text(d: Duration) -> String {
-    if d >= Duration::from_secs(1) {
-        format!("{:.1} s", d.as_secs_f64())
-    } else {
-        format!("{} ms", d.as_millis())
-    }
-}
 
 /// What `curl -sS -I` prints for one check, preceded by the equivalent command as a comment
 /// (runnable as it is for the external checks; the in-mesh one needs a client sidecar).
@@ -71,20 +51,6 @@ pub fn curl_block(
 }
 
 // ANSI codes of equal length, so the table's columns line up whether or not a cell is coloured.
-const BOLD: &str = "\x1b[01m";
-const GREEN: &str = "\x1b[32m";
-const RED: &str = "\x1b[31m";
-const YELLOW: &str = "\x1b[33m";
-const RESET: &str = "\x1b[0m";
-
-fn paint(text: &str, code: &str, colour: bool) -> String {
-    if colour {
-        format!("{code}{text}{RESET}")
-    } else {
-        text.to_string()
-    }
-}
-
 /// The verdict table, Go-tabwriter style with 3 spaces between columns; with `width`, EXPECTED
 /// and GOT are cut (`…`) so that each line fits it.
 pub fn table(results: &[CheckResult], colour: bool, width: Option<usize>) -> String {
@@ -231,6 +197,8 @@ pub fn print(
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
     use crate::verify::checks::{Check, CheckId, Client, Expect, Listener};
     use crate::verify::client::RequestError;
@@ -256,11 +224,7 @@ mod tests {
     fn coloured_and_plain_tables_line_up_the_same() {
         let results = [result(Verdict::Pass), result(Verdict::Fail)];
         let plain = table(&results, false, None);
-        let strip = |s: &str| {
-            [BOLD, GREEN, RED, YELLOW, RESET]
-                .iter()
-                .fold(s.to_string(), |acc, code| acc.replace(code, ""))
-        };
+        let strip = |s: &str| anstream::adapter::strip_str(s).to_string();
         let coloured = strip(&table(&results, true, None));
         let widths = |s: &str| {
             s.lines()

@@ -1091,3 +1091,303 @@ pub(crate) fn apply_check_and_cleanup_print_json_and_yaml() {
         "{yaml}"
     );
 }
+
+/// The page's objects as a cluster holds them after the page's steps: applied by meshtls,
+/// with the two Secrets made by the real kubectl (`kubectl create secret … -o yaml`).
+fn page_cluster(dir: &Path, fake: &FakeApiServer, kc: &Path, flag: Option<&str>) -> bool {
+    if !require_tool("kubectl") {
+        return false;
+    }
+    let task = task_yaml(dir, &["namespace", "peer-authentication", "app", "sidecar"]);
+    let out = run_with(kc, &["apply", "-f", task.to_str().expect("utf-8")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = |name: &str| dir.join(name).display().to_string();
+    let server = "httpbin.test.svc.cluster.local";
+    for args in [
+        vec![
+            "create".to_string(),
+            "secret".into(),
+            "tls".into(),
+            "httpbin-mtls-termination".into(),
+            format!("--cert={}", file(&format!("{server}.crt"))),
+            format!("--key={}", file(&format!("{server}.key"))),
+        ],
+        vec![
+            "create".to_string(),
+            "secret".into(),
+            "generic".into(),
+            "httpbin-mtls-termination-cacert".into(),
+            format!("--from-file=ca.crt={}", file("example.com.crt")),
+        ],
+    ] {
+        let out = Command::new("kubectl")
+            .args(&args)
+            .args(["-n", "test", "--dry-run=client", "-o", "json"])
+            .output()
+            .expect("kubectl runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        fake.insert(serde_json::from_slice(&out.stdout).expect("kubectl's JSON"));
+    }
+    let env = match flag {
+        Some(value) => json!([{"name": "ENABLE_TLS_ON_SIDECAR_INGRESS", "value": value}]),
+        None => json!([]),
+    };
+    fake.insert(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "istiod", "namespace": "istio-system"},
+        "spec": {"selector": {"matchLabels": {"app": "istiod"}}, "template": {"spec": {"containers": [
+            {"name": "discovery", "env": env}]}}}}));
+    true
+}
+
+/// Findings without their `file:line` (objects from the cluster have none).
+fn findings_of(out: &Output) -> Vec<String> {
+    stdout(out)
+        .lines()
+        .map(|line| {
+            let Some(open) = line.find(" (") else {
+                return line.to_string();
+            };
+            let close = line[open..].find(") ").map_or(line.len(), |c| open + c);
+            let resource: Vec<&str> = line[open + 2..close].split(' ').take(2).collect();
+            format!(
+                "{} ({}{}",
+                &line[..open],
+                resource.join(" "),
+                &line[close..]
+            )
+        })
+        .collect()
+}
+
+pub(crate) fn analyze_reads_the_live_cluster_and_the_page_is_clean() {
+    let dir = tempdir();
+    let fake = FakeApiServer::start(true);
+    let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", Some("test"));
+    if !page_cluster(dir.path(), &fake, &kc, Some("true")) {
+        return;
+    }
+    let out = run_with(&kc, &["analyze"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        "✔ No validation issues found when analyzing namespace: test.\n"
+    );
+    // Secrets' data is read to check certificates and never printed.
+    let json = run_with(&kc, &["analyze", "-o", "json"]);
+    assert!(!stdout(&json).contains("PRIVATE KEY"));
+}
+
+pub(crate) fn analyze_from_the_cluster_finds_what_analyze_from_files_finds() {
+    let dir = tempdir();
+    let fake = FakeApiServer::start(true);
+    let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", Some("test"));
+    // istiod without the flag: MTLS0001, exactly as from the files.
+    if !page_cluster(dir.path(), &fake, &kc, None) {
+        return;
+    }
+    let from_cluster = run_with(&kc, &["analyze"]);
+    assert_eq!(
+        from_cluster.status.code(),
+        Some(79),
+        "{}",
+        stderr(&from_cluster)
+    );
+    let mut files = vec![
+        "analyze".to_string(),
+        "-n".into(),
+        "test".into(),
+        "-f".into(),
+        dir.path().join("task.yaml").display().to_string(),
+    ];
+    let secrets = meshtls()
+        .args([
+            "render",
+            "secrets",
+            "--certs",
+            dir.path().to_str().expect("utf-8"),
+        ])
+        .output()
+        .expect("render runs");
+    let secrets_path = dir.path().join("secrets.yaml");
+    std::fs::write(&secrets_path, &secrets.stdout).expect("write");
+    files.extend(["-f".into(), secrets_path.display().to_string()]);
+    let args: Vec<&str> = files.iter().map(String::as_str).collect();
+    let from_files = run_with(&kc, &args);
+    assert_eq!(
+        from_files.status.code(),
+        Some(79),
+        "{}",
+        stderr(&from_files)
+    );
+    assert_eq!(findings_of(&from_cluster), findings_of(&from_files));
+    assert!(
+        stdout(&from_cluster).starts_with(
+            "Error [MTLS0001] (Sidecar test/ingress-sidecar) ingress port 9080 has tls"
+        ),
+        "{}",
+        stdout(&from_cluster)
+    );
+
+    // The flag on, and 9080 STRICT in the cluster: MTLS0002, exactly as from the files.
+    fake.insert(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "istiod", "namespace": "istio-system"},
+        "spec": {"selector": {"matchLabels": {"app": "istiod"}}, "template": {"spec": {"containers": [
+            {"name": "discovery", "env": [{"name": "ENABLE_TLS_ON_SIDECAR_INGRESS", "value": "1"}]}]}}}}));
+    let mut strict = fake
+        .get(
+            "PeerAuthentication",
+            "test",
+            "disable-peer-auth-for-external-mtls-port",
+        )
+        .expect("stored");
+    strict["spec"]["portLevelMtls"]["9080"]["mode"] = json!("STRICT");
+    fake.insert(strict);
+    let strict_cluster = run_with(&kc, &["analyze"]);
+    assert_eq!(
+        strict_cluster.status.code(),
+        Some(79),
+        "{}",
+        stderr(&strict_cluster)
+    );
+    let text = std::fs::read_to_string(dir.path().join("task.yaml")).expect("read");
+    let strict_yaml = dir.path().join("strict.yaml");
+    std::fs::write(
+        &strict_yaml,
+        text.replacen("9080:\n      mode: DISABLE", "9080:\n      mode: STRICT", 1),
+    )
+    .expect("write");
+    let strict_files = run_with(
+        &kc,
+        &[
+            "analyze",
+            "-n",
+            "test",
+            "-f",
+            strict_yaml.to_str().expect("utf-8"),
+            "-f",
+            secrets_path.to_str().expect("utf-8"),
+            "--istio-install",
+            "/dev/null",
+        ],
+    );
+    let strict_files_findings: Vec<String> = findings_of(&strict_files)
+        .into_iter()
+        .filter(|f| !f.contains("MTLS0001"))
+        .collect();
+    assert_eq!(findings_of(&strict_cluster), strict_files_findings);
+    assert!(stdout(&strict_cluster).contains("Error [MTLS0002] (Sidecar test/ingress-sidecar) ingress port 9080 (external) has tls, but the mTLS mode of Deployment test/httpbin on port 9080 is STRICT"), "{}", stdout(&strict_cluster));
+
+    // Files laid over the cluster: the file's DISABLE wins over the cluster's STRICT.
+    let overlay = run_with(
+        &kc,
+        &[
+            "analyze",
+            "--kube",
+            "-n",
+            "test",
+            "-f",
+            dir.path().join("task.yaml").to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(
+        overlay.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&overlay),
+        stderr(&overlay)
+    );
+}
+
+pub(crate) fn describe_pod_reads_the_same_model_from_the_cluster() {
+    let dir = tempdir();
+    let fake = FakeApiServer::start(true);
+    let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
+    if !page_cluster(dir.path(), &fake, &kc, Some("true")) {
+        return;
+    }
+    let mut pod = httpbin_pod(true);
+    pod["metadata"]["labels"]["pod-template-hash"] = json!("5d4f");
+    fake.insert(pod);
+    let out = run_with(&kc, &["describe", "pod", "httpbin-1.test", "-o", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(json["workload"], "test/httpbin");
+    assert_eq!(json["sidecar"], "test/ingress-sidecar");
+    assert_eq!(json["tlsFlag"], true);
+    assert_eq!(json["ports"][0]["tls"], "terminate");
+    assert_eq!(json["ports"][0]["mtlsMode"], "DISABLE");
+    assert_eq!(json["ports"][1]["mtlsMode"], "STRICT");
+    let server = &json["ports"][0]["certificates"][0];
+    assert_eq!(
+        server["source"],
+        "Secret test/httpbin-mtls-termination key tls.crt"
+    );
+    assert!(
+        server["daysLeft"].as_i64().is_some_and(|d| d > 300),
+        "{server}"
+    );
+    assert!(!stdout(&out).contains("PRIVATE KEY"));
+    // The same from the files gives the same model.
+    let secrets = meshtls()
+        .args([
+            "render",
+            "secrets",
+            "--certs",
+            dir.path().to_str().expect("utf-8"),
+        ])
+        .output()
+        .expect("render runs");
+    let secrets_path = dir.path().join("secrets.yaml");
+    std::fs::write(&secrets_path, &secrets.stdout).expect("write");
+    let task = dir.path().join("task.yaml");
+    let files = run_with(
+        &kc,
+        &[
+            "describe",
+            "-n",
+            "test",
+            "-f",
+            task.to_str().expect("utf-8"),
+            "-f",
+            secrets_path.to_str().expect("utf-8"),
+            "--enable-tls-on-sidecar-ingress",
+            "-o",
+            "json",
+        ],
+    );
+    let from_files: Value = serde_json::from_str(&stdout(&files)).expect("json");
+    for key in ["workload", "sidecar"] {
+        assert_eq!(json[key], from_files[key]);
+    }
+    for (a, b) in json["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(from_files["ports"].as_array().unwrap())
+    {
+        for key in [
+            "port",
+            "fromOutside",
+            "fromInside",
+            "mtlsMode",
+            "mtlsDecidedBy",
+            "tls",
+            "services",
+        ] {
+            assert_eq!(a[key], b[key], "{key}");
+        }
+    }
+    let missing = run_with(&kc, &["describe", "pod", "nope.test"]);
+    assert_eq!(missing.status.code(), Some(1), "{}", stderr(&missing));
+}

@@ -11,8 +11,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use meshtls::proxy::config::{
-    AccessLog, Endpoint, Http1Engine, ListenerConfig, ProxyConfig, Security, UpstreamLimits,
-    Workload,
+    AccessLog, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig, ProxiedWorkload,
+    ProxyConfig, Security, UpstreamLimits,
 };
 use meshtls::proxy::run::start;
 
@@ -388,7 +388,7 @@ fn status(o: &Outcome, i: usize, code: &str) -> Result<(), String> {
 fn config(app: SocketAddr, engine: Http1Engine, root: &Path) -> ProxyConfig {
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
     ProxyConfig {
-        workload: Workload {
+        workload: ProxiedWorkload {
             namespace: "test".to_string(),
             service_account: "httpbin".to_string(),
             sidecar_name: "ingress-sidecar".to_string(),
@@ -406,6 +406,7 @@ fn config(app: SocketAddr, engine: Http1Engine, root: &Path) -> ProxyConfig {
             connect_timeout: Duration::from_secs(2),
             ..UpstreamLimits::default()
         },
+        downstream: DownstreamLimits::default(),
         root: root.to_path_buf(),
         mesh_dir: None,
         trust_domain: "cluster.local".to_string(),

@@ -12,6 +12,7 @@ mod cluster;
 mod completion;
 mod create_secret;
 mod errors;
+mod hostile;
 mod http1_engines;
 mod http1_fuzz;
 mod manpage;
@@ -19,8 +20,10 @@ mod proxy;
 mod proxy_cli;
 mod proxy_config;
 mod render;
+mod revocation;
 mod robustness;
 mod task_model;
+mod tls_edges;
 mod usage;
 mod validate;
 mod verify;
@@ -381,6 +384,21 @@ const TESTS: &[Test] = &[
     Test {
         name: "cluster::apply_check_and_cleanup_print_json_and_yaml",
         run: cluster::apply_check_and_cleanup_print_json_and_yaml,
+        ignore: None,
+    },
+    Test {
+        name: "cluster::analyze_reads_the_live_cluster_and_the_page_is_clean",
+        run: cluster::analyze_reads_the_live_cluster_and_the_page_is_clean,
+        ignore: None,
+    },
+    Test {
+        name: "cluster::analyze_from_the_cluster_finds_what_analyze_from_files_finds",
+        run: cluster::analyze_from_the_cluster_finds_what_analyze_from_files_finds,
+        ignore: None,
+    },
+    Test {
+        name: "cluster::describe_pod_reads_the_same_model_from_the_cluster",
+        run: cluster::describe_pod_reads_the_same_model_from_the_cluster,
         ignore: None,
     },
     Test {
@@ -1034,6 +1052,81 @@ const TESTS: &[Test] = &[
     Test {
         name: "widths::the_certgen_table_fits_a_terminal_and_is_whole_when_piped",
         run: widths::the_certgen_table_fits_a_terminal_and_is_whole_when_piped,
+        ignore: None,
+    },
+    Test {
+        name: "hostile::idle_h2_and_http1_connections_are_closed_after_the_idle_timeout",
+        run: hostile::idle_h2_and_http1_connections_are_closed_after_the_idle_timeout,
+        ignore: None,
+    },
+    Test {
+        name: "hostile::fd_limit_child",
+        run: hostile::fd_limit_child,
+        ignore: Some("the child process of the_good_client_is_served_or_refused_cleanly_at_the_connection_limit"),
+    },
+    Test {
+        name: "hostile::the_good_client_is_served_or_refused_cleanly_at_the_connection_limit",
+        run: hostile::the_good_client_is_served_or_refused_cleanly_at_the_connection_limit,
+        ignore: None,
+    },
+    Test {
+        name: "hostile::the_app_the_log_and_envoy_see_one_authority",
+        run: hostile::the_app_the_log_and_envoy_see_one_authority,
+        ignore: None,
+    },
+    Test {
+        name: "hostile::heads_past_60_kib_or_100_headers_get_envoys_answer_on_both_protocols",
+        run: hostile::heads_past_60_kib_or_100_headers_get_envoys_answer_on_both_protocols,
+        ignore: None,
+    },
+    Test {
+        name: "hostile::a_request_the_codec_rejects_is_counted_and_logged",
+        run: hostile::a_request_the_codec_rejects_is_counted_and_logged,
+        ignore: None,
+    },
+    Test {
+        name: "hostile::a_malformed_chunked_body_gets_400_and_the_apps_counters_stay",
+        run: hostile::a_malformed_chunked_body_gets_400_and_the_apps_counters_stay,
+        ignore: None,
+    },
+    Test {
+        name: "hostile::connect_gets_envoys_404",
+        run: hostile::connect_gets_envoys_404,
+        ignore: None,
+    },
+    Test {
+        name: "hostile::paths_reach_the_app_normalised_as_istios_envoy_forwards_them",
+        run: hostile::paths_reach_the_app_normalised_as_istios_envoy_forwards_them,
+        ignore: None,
+    },
+    Test {
+        name: "hostile::a_hung_app_gets_envoys_504_after_the_response_timeout",
+        run: hostile::a_hung_app_gets_envoys_504_after_the_response_timeout,
+        ignore: None,
+    },
+    Test {
+        name: "hostile::hostile_requests_get_the_answers_a_real_envoy_gives",
+        run: hostile::hostile_requests_get_the_answers_a_real_envoy_gives,
+        ignore: None,
+    },
+    Test {
+        name: "revocation::a_revoked_client_gets_envoys_alert_and_counter_and_a_new_crl_applies_within_2_seconds",
+        run: revocation::a_revoked_client_gets_envoys_alert_and_counter_and_a_new_crl_applies_within_2_seconds,
+        ignore: None,
+    },
+    Test {
+        name: "revocation::the_pages_openssl_v1_client_is_checked_against_the_crl_too",
+        run: revocation::the_pages_openssl_v1_client_is_checked_against_the_crl_too,
+        ignore: None,
+    },
+    Test {
+        name: "revocation::a_crl_from_another_ca_or_a_broken_crl_never_lets_a_client_in",
+        run: revocation::a_crl_from_another_ca_or_a_broken_crl_never_lets_a_client_in,
+        ignore: None,
+    },
+    Test {
+        name: "tls_edges::a_mesh_peer_of_another_trust_domain_fails_the_handshake_as_envoy_fails_it",
+        run: tls_edges::a_mesh_peer_of_another_trust_domain_fails_the_handshake_as_envoy_fails_it,
         ignore: None,
     },
 ];

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use meshtls::httpbin::{self, RunningHttpbin};
 use meshtls::proxy::config::{
-    AccessLog, ClientAuth, Endpoint, Http1Engine, ListenerConfig, ProxyConfig, Security, TlsMode,
-    TlsTermination, TlsVersion, UpstreamLimits, Workload,
+    AccessLog, ClientAuth, ClientRoots, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig,
+    ProxiedWorkload, ProxyConfig, Security, TlsMode, TlsTermination, TlsVersion, UpstreamLimits,
 };
 use meshtls::proxy::run::{RunningProxy, start};
 
@@ -75,10 +75,18 @@ pub fn mount(certs: &Path, root: &Path) {
     put(CA_CERT, "example.com.crt");
 }
 
+/// The page's client roots: its CA, no CRL.
+pub fn page_roots() -> ClientRoots {
+    ClientRoots {
+        ca_certificates: CA_CERT.to_string(),
+        ca_crl: None,
+    }
+}
+
 pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> ProxyConfig {
     let loopback = |port| SocketAddr::from(([127, 0, 0, 1], port));
     let termination = TlsTermination {
-        client_auth: ClientAuth::new(mode, Some(CA_CERT.to_string())).expect("a CA is given"),
+        client_auth: ClientAuth::new(mode, Some(page_roots())).expect("a CA is given"),
         server_certificate: TLS_CERT.to_string(),
         private_key: TLS_KEY.to_string(),
         min_version: TlsVersion::V1_2,
@@ -86,7 +94,7 @@ pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> 
         cipher_suites: Vec::new(),
     };
     ProxyConfig {
-        workload: Workload {
+        workload: ProxiedWorkload {
             namespace: "test".to_string(),
             service_account: "httpbin".to_string(),
             sidecar_name: "ingress-sidecar".to_string(),
@@ -113,6 +121,7 @@ pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> 
             connect_timeout: Duration::from_secs(2),
             ..UpstreamLimits::default()
         },
+        downstream: DownstreamLimits::default(),
         root: root.to_path_buf(),
         mesh_dir: Some(mesh.to_path_buf()),
         trust_domain: "cluster.local".to_string(),
@@ -127,14 +136,13 @@ pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> 
 pub fn fixture_with(mode: TlsMode, page_certs: bool) -> Fixture {
     fixture_from(page_certs, |config| {
         if let Security::Terminate(tls) = &mut config.listeners[0].security {
-            tls.client_auth =
-                ClientAuth::new(mode, Some(CA_CERT.to_string())).expect("a CA is given");
+            tls.client_auth = ClientAuth::new(mode, Some(page_roots())).expect("a CA is given");
         }
     })
 }
 
 /// The page's set-up (certificates from certgen or the page's openssl commands), changed by `adjust`.
-fn fixture_from(page_certs: bool, adjust: impl FnOnce(&mut ProxyConfig)) -> Fixture {
+pub fn fixture_from(page_certs: bool, adjust: impl FnOnce(&mut ProxyConfig)) -> Fixture {
     let certs = tempdir();
     if page_certs {
         page_openssl_certs(certs.path());

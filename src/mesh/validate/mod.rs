@@ -7,7 +7,7 @@ mod sidecar;
 mod tls;
 
 pub use peer_auth::peer_authentication_rules;
-pub use report::{Finding, Level, Report};
+pub use report::{Level, Report, Violation};
 pub use sidecar::sidecar_rules;
 pub use tls::{is_valid_cipher_suite, tls_options};
 
@@ -16,7 +16,7 @@ use super::sidecar::{KIND as SIDECAR, Sidecar};
 
 /// Checks one document given as a JSON value: the CRD schema first, then (if the schema
 /// passed) Istio's rules on the typed resource. Other kinds give no findings.
-pub fn validate_value(value: &serde_json::Value, default_namespace: &str) -> Vec<Finding> {
+pub fn validate_value(value: &serde_json::Value, default_namespace: &str) -> Vec<Violation> {
     let kind = value
         .get("kind")
         .and_then(|k| k.as_str())

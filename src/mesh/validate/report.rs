@@ -1,18 +1,31 @@
-//! The findings of validation: one resource's `Report` while its rules run, then `Finding`s
+//! The findings of validation: one resource's `Report` while its rules run, then `Violation`s
 //! tagged with its kind and name. Shared by the CRD schema check and Istio's rules.
 use std::fmt;
 
 use serde::Serialize;
 
+/// How bad a finding is, for validation and analyze alike; the order is istioctl's
+/// (Info < Warning < Error). Validation itself reports only warnings and errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum Level {
-    Error,
+    Info,
     Warning,
+    Error,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Info => "Info",
+            Level::Warning => "Warning",
+            Level::Error => "Error",
+        }
+    }
 }
 
 /// One problem in one resource, at one field path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
+pub struct Violation {
     pub level: Level,
     pub kind: String,
     pub namespace: String,
@@ -21,12 +34,9 @@ pub struct Finding {
     pub message: String,
 }
 
-impl fmt::Display for Finding {
+impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let level = match self.level {
-            Level::Error => "Error",
-            Level::Warning => "Warning",
-        };
+        let level = self.level.as_str();
         write!(
             f,
             "{level} ({} {}/{}) {}: {}",
@@ -35,7 +45,7 @@ impl fmt::Display for Finding {
     }
 }
 
-/// Findings of one resource before they are tagged with its kind and name.
+/// Violations of one resource before they are tagged with its kind and name.
 #[derive(Debug, Default)]
 pub struct Report {
     pub items: Vec<(Level, String, String)>,
@@ -57,10 +67,10 @@ impl Report {
             .any(|(level, _, _)| *level == Level::Error)
     }
 
-    pub fn into_findings(self, kind: &str, namespace: &str, name: &str) -> Vec<Finding> {
+    pub fn into_findings(self, kind: &str, namespace: &str, name: &str) -> Vec<Violation> {
         self.items
             .into_iter()
-            .map(|(level, path, message)| Finding {
+            .map(|(level, path, message)| Violation {
                 level,
                 kind: kind.to_string(),
                 namespace: namespace.to_string(),

@@ -73,7 +73,7 @@ where
         close,
     };
     let log_as = |logged| log(listener, connection, &request, start_time, started, logged);
-    let forwarded = forward(
+    let forwarding = forward(
         client,
         from_client,
         &mut body_left,
@@ -81,8 +81,19 @@ where
         buffers,
         listener,
         decorate,
-    )
-    .await;
+    );
+    let forwarded = match listener.upstream.response_timeout() {
+        None => forwarding.await,
+        Some(timeout) => match tokio::time::timeout(timeout, forwarding).await {
+            Ok(forwarded) => forwarded,
+            Err(_) => {
+                crate::proxy::stats::ListenerStats::count(
+                    &listener.upstream.stats().upstream_rq_timeout,
+                );
+                Err(Failed::App(ResetReason::Timeout))
+            }
+        },
+    };
     let (mut app, head, upstream_ms) = match forwarded {
         Ok(answer) => answer,
         Err(Failed::Client(e)) => return Err(e),
@@ -274,7 +285,10 @@ async fn write_reset<C: AsyncWrite + Unpin>(
 ) -> io::Result<()> {
     let body = upstream_reset_body(reason);
     out.clear();
-    out.extend_from_slice(b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: ");
+    out.extend_from_slice(match reason {
+        ResetReason::Timeout => b"HTTP/1.1 504 Gateway Timeout\r\ncontent-length: ",
+        _ => b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: ",
+    });
     push_decimal(out, body.len() as u64);
     out.extend_from_slice(b"\r\ncontent-type: text/plain\r\nserver: istio-envoy\r\n");
     out.extend_from_slice(b"x-envoy-decorator-operation: ");
@@ -284,7 +298,7 @@ async fn write_reset<C: AsyncWrite + Unpin>(
     if !request_is_head {
         out.extend_from_slice(body.as_bytes());
     }
-    listener.stats.response(503);
+    listener.stats.response(reason.status());
     write_on(client, out).await?;
     client.flush().await
 }
@@ -315,7 +329,7 @@ fn log(
             upstream_ms: Some(u128::from(upstream_ms)),
         },
         Logged::Reset(reason) => Outcome {
-            status: 503,
+            status: reason.status(),
             flags: reason.flag(),
             details: reason.details(),
             bytes_sent: upstream_reset_body(reason).len() as u64,

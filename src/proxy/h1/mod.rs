@@ -20,13 +20,14 @@ use tokio::time::{Duration, Instant};
 
 use self::exchange::{After, Buffers, exchange};
 use self::request::{Parsed, Rewrite};
-pub use self::rewind::Rewind;
+pub use self::rewind::{HYPER_READ_CAP, Rewind};
 use super::listener::{ConnectionInfo, ListenerContext};
 
 /// Room made in the client's read buffer before each read.
 const READ_ROOM: usize = 8 * 1024;
-/// A head still unfinished at this size goes to hyper, whose limits then apply.
-const MAX_HEAD: usize = 64 * 1024;
+/// A head past Envoy's 60 KiB (finished or not) goes to hyper, whose buffer limit is set to
+/// the same size: it answers 431, as Envoy does. No connection buffers more than this for a head.
+const MAX_HEAD: usize = crate::proxy::serve::MAX_HEADER_BYTES;
 
 /// How the lean path left the connection.
 pub enum Handoff<IO> {
@@ -43,13 +44,13 @@ enum Wake {
 }
 
 /// Serves requests on `client` until it closes, fails, or sends one that needs hyper.
-/// `header_timeout` bounds the wait for each request head, from the end of the last response.
+/// The wait for each request head, from the end of the last response, is bounded by the
+/// listener's header-read and idle timeouts, whichever is shorter.
 pub async fn serve<IO>(
     mut client: IO,
     connection: &ConnectionInfo,
     listener: &ListenerContext,
     shutdown: &mut watch::Receiver<bool>,
-    header_timeout: Duration,
 ) -> Handoff<IO>
 where
     IO: AsyncRead + AsyncWrite + Unpin,
@@ -60,6 +61,7 @@ where
         xfcc: listener.xfcc,
         logging: listener.access_log.is_some(),
     };
+    let header_timeout: Duration = listener.header_read_timeout.min(listener.idle_timeout);
     let shutting_down = shutdown.clone();
     let mut stop = pin!(shutdown.wait_for(|stop| *stop));
     let mut stop_seen = false;
@@ -70,7 +72,10 @@ where
         deadline.as_mut().reset(Instant::now() + header_timeout);
         let request = loop {
             match request::parse(&from_client, &mut buffers.to_app, &rewrite) {
-                Parsed::Complete(head) => break head,
+                Parsed::Complete(head) if head.len <= MAX_HEAD => break head,
+                Parsed::Complete(_) => {
+                    return Handoff::Hyper(Rewind::new(from_client.freeze(), client));
+                }
                 Parsed::Hyper => return Handoff::Hyper(Rewind::new(from_client.freeze(), client)),
                 Parsed::Partial if from_client.len() > MAX_HEAD => {
                     return Handoff::Hyper(Rewind::new(from_client.freeze(), client));

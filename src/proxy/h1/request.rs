@@ -5,7 +5,8 @@ use std::mem::MaybeUninit;
 
 use crate::proxy::access_log::RequestFields;
 use crate::proxy::headers::{
-    PeerIdentity, XfccPolicy, content_length, is_hop_by_hop, request_id_text,
+    PeerIdentity, XfccPolicy, content_length, is_hop_by_hop, is_valid_authority,
+    needs_normalizing as needs_normalizing_path, request_id_text,
 };
 
 /// hyper's default limit; a head with more headers goes to hyper, which answers it.
@@ -120,6 +121,8 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, rewrite: &Rewrite<'_>) -> Parsed {
                 }
                 true
             }
+            // Not one authority: hyper's path answers Envoy's 400.
+            Role::Host if !is_valid_authority(value) => return Parsed::Hyper,
             Role::Host => {
                 hosts += 1;
                 if let Some(log) = log.as_mut() {
@@ -207,35 +210,54 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, rewrite: &Rewrite<'_>) -> Parsed {
     })
 }
 
-/// A target of `/` followed only by RFC 3986 path and query characters (a subset of what hyper
-/// accepts, so the two paths never disagree on what is valid).
-fn is_plain_origin_form(path: &[u8]) -> bool {
-    path.first() == Some(&b'/')
-        && path.iter().all(|&b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'-' | b'.'
-                        | b'_'
-                        | b'~'
-                        | b'!'
-                        | b'$'
-                        | b'&'
-                        | b'\''
-                        | b'('
-                        | b')'
-                        | b'*'
-                        | b'+'
-                        | b','
-                        | b';'
-                        | b'='
-                        | b':'
-                        | b'@'
-                        | b'/'
-                        | b'?'
-                        | b'%'
-                )
-        })
+/// RFC 3986 path and query characters (a subset of what hyper accepts, so the two paths never
+/// disagree on what is valid), as a table: one load a byte on every request.
+const PATH_CHARS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || {
+            let mut found = false;
+            let mut k = 0;
+            let specials = b"-._~!$&'()*+,;=:@/?%";
+            while k < specials.len() {
+                found |= specials[k] == c;
+                k += 1;
+            }
+            found
+        };
+        b += 1;
+    }
+    table
+};
+
+/// A target of `/` followed only by RFC 3986 path and query characters, whose path Envoy would
+/// not normalise (no `//`, no segment starting with a dot, no escape of an unreserved
+/// character; see `headers::needs_normalizing`): one pass over it.
+fn is_plain_origin_form(target: &[u8]) -> bool {
+    if target.first() != Some(&b'/') {
+        return false;
+    }
+    let mut previous = 0u8;
+    let mut in_query = false;
+    for (i, &b) in target.iter().enumerate() {
+        if !PATH_CHARS[usize::from(b)] {
+            return false;
+        }
+        if !in_query {
+            match b {
+                b'?' => in_query = true,
+                b'/' | b'.' if previous == b'/' => return false,
+                b'%' if needs_normalizing_path(target.get(i..(i + 3)).unwrap_or(b"")) => {
+                    return false;
+                }
+                _ => {}
+            }
+        }
+        previous = b;
+    }
+    true
 }
 
 /// `Some(close?)` when the header only says `close` and/or `keep-alive`; `None` otherwise.
@@ -371,6 +393,10 @@ mod tests {
             "CONNECT h:443 HTTP/1.1\r\nHost: h\r\n\r\n",
             "GET / HTTP/1.1\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a b\r\n\r\n",
+            "GET /a/../b HTTP/1.1\r\nHost: h\r\n\r\n",
+            "GET //a HTTP/1.1\r\nHost: h\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: evil/../x\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n folded\r\n\r\n",
             "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
         ] {

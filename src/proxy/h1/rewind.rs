@@ -10,11 +10,27 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 pub struct Rewind<IO> {
     unread: Bytes,
     inner: IO,
+    /// The most bytes one read of the stream may return (`None`: as many as fit).
+    read_cap: Option<usize>,
 }
+
+/// How much one read returns to hyper's HTTP/1.1 codec: it checks its buffer limit between
+/// reads, so this is how far past `max_buf_size` a head can get before the 431.
+pub const HYPER_READ_CAP: usize = 16 * 1024;
 
 impl<IO> Rewind<IO> {
     pub fn new(unread: Bytes, inner: IO) -> Rewind<IO> {
-        Rewind { unread, inner }
+        Rewind {
+            unread,
+            inner,
+            read_cap: None,
+        }
+    }
+
+    /// Bounds every read of the stream to `cap` bytes.
+    pub fn with_read_cap(mut self, cap: usize) -> Rewind<IO> {
+        self.read_cap = Some(cap);
+        self
     }
 }
 
@@ -25,12 +41,26 @@ impl<IO: AsyncRead + Unpin> AsyncRead for Rewind<IO> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         if !self.unread.is_empty() {
-            let n = self.unread.len().min(buf.remaining());
+            let cap = self.read_cap.unwrap_or(usize::MAX);
+            let n = self.unread.len().min(buf.remaining()).min(cap);
             buf.put_slice(&self.unread[..n]);
             self.unread.advance(n);
             return Poll::Ready(Ok(()));
         }
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        match self.read_cap {
+            Some(cap) if buf.remaining() > cap => {
+                // No unsafe code: read into a bounded buffer, then copy.
+                let mut bounded = [0u8; HYPER_READ_CAP];
+                let cap = cap.min(HYPER_READ_CAP);
+                let mut limited = ReadBuf::new(&mut bounded[..cap]);
+                let read = Pin::new(&mut self.inner).poll_read(cx, &mut limited);
+                if let Poll::Ready(Ok(())) = read {
+                    buf.put_slice(limited.filled());
+                }
+                read
+            }
+            _ => Pin::new(&mut self.inner).poll_read(cx, buf),
+        }
     }
 }
 
@@ -76,5 +106,14 @@ mod tests {
         let mut all = String::new();
         rewound.read_to_string(&mut all).await.expect("reads");
         assert_eq!(all, "hello world");
+    }
+
+    #[tokio::test]
+    async fn a_capped_stream_returns_at_most_the_cap_a_read() {
+        let inner: &[u8] = &[7u8; 40_000];
+        let mut capped = Rewind::new(Bytes::new(), inner).with_read_cap(HYPER_READ_CAP);
+        let mut buf = vec![0u8; 40_000];
+        let n = capped.read(&mut buf).await.expect("reads");
+        assert_eq!(n, HYPER_READ_CAP);
     }
 }

@@ -1,9 +1,10 @@
 //! Loading a listener's certificate files: each SDS secret (`file-cert:…`, `file-root:…`)
-//! loads on its own, so one bad file leaves just that secret warming, with the reason.
+//! loads on its own, so one bad file leaves just that secret warming, with the reason; and CRLs.
 use std::path::Path;
 use std::sync::Arc;
 
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
 use rustls::sign::SigningKey;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
@@ -82,6 +83,35 @@ pub fn load_bundle(path: &Path) -> Result<TrustBundle, String> {
     let pem = read(path)?;
     let roots = certificates(path, &pem).map_err(|e| e.to_string())?;
     Ok(TrustBundle { roots, pem })
+}
+
+/// Reads a CRL file (`caCrl`): one or more PEM `X509 CRL` blocks, or one DER CRL. Each must
+/// parse; whether it is signed by the CA is checked when a client's certificate is verified.
+pub fn load_crls(path: &Path) -> Result<Vec<CertificateRevocationListDer<'static>>, String> {
+    let bytes = read(path)?;
+    let crls: Vec<CertificateRevocationListDer<'static>> = if bytes.starts_with(b"-----") {
+        CertificateRevocationListDer::pem_slice_iter(&bytes)
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("{}: malformed PEM CRL: {e}", path.display()))?
+    } else {
+        vec![CertificateRevocationListDer::from(bytes)]
+    };
+    if crls.is_empty() {
+        return Err(format!(
+            "{}: no CRL found; expected -----BEGIN X509 CRL-----",
+            path.display()
+        ));
+    }
+    for (index, crl) in crls.iter().enumerate() {
+        x509_parser::revocation_list::CertificateRevocationList::from_der(crl).map_err(|e| {
+            format!(
+                "{}: CRL #{} is not valid DER: {e}",
+                path.display(),
+                index + 1
+            )
+        })?;
+    }
+    Ok(crls)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! versions and cipher suites) and Istio mTLS (workload identity, ROOTCA, SPIFFE peers).
 use std::sync::Arc;
 
+use rustls::pki_types::CertificateRevocationListDer;
 use rustls::server::{NoClientAuth, ServerSessionMemoryCache};
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{ServerConfig, SupportedCipherSuite, SupportedProtocolVersion};
@@ -65,6 +66,7 @@ pub fn termination_config(
     settings: &TlsTermination,
     cert: &CertAndKey,
     ca: Option<&TrustBundle>,
+    crls: &[CertificateRevocationListDer<'static>],
 ) -> Result<Arc<ServerConfig>, rustls::Error> {
     let mut provider = rustls::crypto::aws_lc_rs::default_provider();
     if !settings.cipher_suites.is_empty() {
@@ -85,7 +87,8 @@ pub fn termination_config(
         (ClientAuth::Off, _) => builder.with_client_cert_verifier(Arc::new(NoClientAuth)),
         (auth, Some(ca)) => builder.with_client_cert_verifier(Arc::new(ClientVerifier::new(
             ca.roots.clone(),
-            matches!(auth, ClientAuth::Required { .. }),
+            crls.to_vec(),
+            matches!(auth, ClientAuth::Required(_)),
         )?)),
         (_, None) => {
             return Err(rustls::Error::General(
@@ -98,12 +101,14 @@ pub fn termination_config(
 }
 
 /// The server config for Istio mTLS: the workload's `default` identity, peers verified
-/// against `ROOTCA` (their SPIFFE identity is checked after the handshake).
+/// against `ROOTCA` with a SPIFFE ID of the trust domain, both inside the handshake.
 pub fn mesh_config(
     identity: &CertAndKey,
     root: &TrustBundle,
+    spiffe_prefix: &str,
 ) -> Result<Arc<ServerConfig>, rustls::Error> {
-    let verifier = ClientVerifier::new(root.roots.clone(), true)?;
+    let verifier = ClientVerifier::new(root.roots.clone(), Vec::new(), true)?
+        .requiring_uri_prefix(spiffe_prefix.to_string());
     let provider = crate::tls::provider();
     let config = ServerConfig::builder_with_provider(Arc::clone(&provider))
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
