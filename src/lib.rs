@@ -23,6 +23,7 @@ pub mod output;
 pub mod page;
 pub mod pki;
 pub mod proxy;
+pub mod redact;
 pub mod render;
 pub mod resolve;
 pub mod task;

@@ -11,6 +11,7 @@ use crate::pki::inspect::{
     ChainError, Validity, is_ca, parse, rfc3339, subject_alt_names, validity_at, verify_chain,
 };
 use crate::pki::key::{load_key_pair, matches_certificate};
+use crate::pki::keyformat::proxy_key_problem;
 use crate::pki::pem::certificates;
 
 use super::{Code, Finding, Input, Origin};
@@ -176,6 +177,16 @@ impl Checker<'_> {
     }
 
     fn key(&mut self, cert_der: &[u8], cert: &Material<'_>, key: &Material<'_>) {
+        if let Some(problem) = proxy_key_problem(key.bytes) {
+            self.push(
+                Code::KeyNotLoadable,
+                &key.origin,
+                format!(
+                    "{}: the real istio-proxy cannot load this key and the listener stays warming: {problem}",
+                    key.label
+                ),
+            );
+        }
         match load_key_pair(Path::new(&key.label), key.bytes) {
             Err(e) => self.push(Code::CertUnreadable, &key.origin, format!("{e}; put the PEM private key there")),
             Ok(pair) if !matches_certificate(&pair, cert_der) => self.push(

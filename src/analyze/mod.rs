@@ -82,6 +82,7 @@ codes! {
     CertUnreadable = "MTLS0021", Error, "certificate or key data cannot be read";
     ConflictingSidecars = "MTLS0022", Error, "several Sidecars select the same workload (IST0110)";
     MultipleDefaultSidecars = "MTLS0023", Error, "several Sidecars have no selector (IST0111)";
+    KeyNotLoadable = "MTLS0024", Warning, "a private key the real istio-proxy (Envoy) cannot load";
 }
 
 impl Code {
@@ -153,7 +154,8 @@ impl Finding {
             code,
             level: code.level(),
             origin: origin.clone(),
-            message: message.into(),
+            // Messages quote the input (names, parser errors): made safe once, here.
+            message: crate::redact::message_within(&message.into(), 1200),
         }
     }
 }

@@ -7,10 +7,12 @@ use crate::cli::{
     ObjectFormat, ObjectOutputArgs,
 };
 use crate::exit::ExitStatus;
+use crate::fsx::is_temporary_name;
 use crate::k8s::secret::{Secret, SecretError, go_io_reason};
 use crate::kube::apply::ApplyOptions;
 use crate::kube::apply::apply_documents;
-use crate::output::Printer;
+use crate::output::{Printer, warn};
+use crate::pki::keyformat::proxy_key_problem;
 use crate::resolve::connect_options;
 
 pub fn run(which: CreateSecretCommand, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
@@ -144,6 +146,14 @@ fn add_file_source(secret: &mut Secret, source: &str) -> Result<(), SecretError>
             }
             let file_name = entry.file_name().to_string_lossy().into_owned();
             let item_path = Path::new(path).join(&file_name);
+            // kubectl packs dot-files too, and so do we (the bytes stay kubectl's); but a file
+            // left by an interrupted write may hold a private key, so say so.
+            if is_temporary_name(&file_name) {
+                warn(&format!(
+                    "packing {}: it looks like a temporary file left by an interrupted write and may hold a private key; remove it and run again unless you mean to include it",
+                    item_path.display()
+                ));
+            }
             let bytes = fs::read(&item_path).map_err(|e| SecretError::ReadFile {
                 path: item_path.display().to_string(),
                 reason: go_io_reason(&e),
@@ -178,5 +188,14 @@ fn tls(
     };
     let cert_pem = read(cert)?;
     let key_pem = read(key)?;
-    Secret::tls(name, object.namespace.as_deref(), cert_pem, key_pem)
+    // kubectl (Go) accepts keys Envoy refuses; the bytes stay kubectl's, with a warning.
+    let problem = proxy_key_problem(&key_pem);
+    let secret = Secret::tls(name, object.namespace.as_deref(), cert_pem, key_pem)?;
+    if let Some(problem) = problem {
+        warn(&format!(
+            "{}: the real istio-proxy cannot load this key and the listener would stay warming: {problem}",
+            key.display()
+        ));
+    }
+    Ok(secret)
 }

@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use crate::cli::{ApplyFlags, KubeArgs, ObjectFormat, RenderArgs};
 use crate::exit::{DataError, ExitStatus};
-use crate::fsx::{FileMode, write_atomic};
+use crate::fsx::write_atomic;
 use crate::kube::apply::ApplyOptions;
 use crate::kube::apply::apply_documents;
 use crate::mesh::install::IstioOperator;
@@ -97,7 +97,7 @@ pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
             fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
             for (i, manifest) in manifests.iter().enumerate() {
                 let path = dir.join(manifest.file_name(i));
-                write_atomic(&path, manifest.to_yaml()?.as_bytes(), FileMode::Public)
+                write_atomic(&path, manifest.to_yaml()?.as_bytes(), manifest.file_mode())
                     .with_context(|| format!("writing {}", path.display()))?;
                 printer.line(&path.display().to_string())?;
             }

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::model::SecretsDump;
 use crate::envoy::secrets::{REDACTED, REDACTED_BASE64, SecretsConfigDump};
 use crate::k8s::goyaml;
+use crate::redact::holds_private_key;
 
 /// Fields Envoy marks sensitive inside a Secret; their whole subtree is redacted.
 const SENSITIVE: [&str; 5] = [
@@ -63,6 +64,13 @@ fn protojson(value: &Value, redact: bool) -> Value {
                 let sensitive = redact
                     || SENSITIVE.contains(&key.as_str())
                     || SENSITIVE_PARENTS.contains(&key.as_str());
+                // A key where Envoy would not put one (a name, a chain) is redacted as well.
+                let sensitive = sensitive || child.as_str().is_some_and(holds_private_key);
+                let key = if holds_private_key(&key) {
+                    REDACTED.to_string()
+                } else {
+                    key
+                };
                 let child = match child {
                     Value::String(_) if sensitive && key == "inlineBytes" => {
                         Value::from(REDACTED_BASE64)
@@ -75,7 +83,7 @@ fn protojson(value: &Value, redact: bool) -> Value {
             Value::Object(out)
         }
         Value::Array(items) => Value::Array(items.iter().map(|v| protojson(v, redact)).collect()),
-        Value::String(_) if redact => Value::from(REDACTED),
+        Value::String(s) if redact || holds_private_key(s) => Value::from(REDACTED),
         other => other.clone(),
     }
 }

@@ -17,7 +17,7 @@ pub enum DumpError {
     #[error("config dump has no configuration type {SECRETS_CONFIG_DUMP_TYPE}")]
     NoSecretsConfigDump,
     #[error("the config dump is not valid JSON")]
-    NotJson(#[source] serde_json::Error),
+    NotJson(#[source] crate::redact::SafeError),
     #[error("its SecretsConfigDump does not have the expected shape")]
-    BadShape(#[source] serde_json::Error),
+    BadShape(#[source] crate::redact::SafeError),
 }

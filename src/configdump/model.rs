@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::DumpError;
 use crate::envoy::secrets::{DynamicSecret, SecretsConfigDump};
+use crate::redact::SafeError;
 
 /// A dump's SecretsConfigDump: its fields as they came (for `-o json|yaml`) and the
 /// model of them (for the table). Static secrets are kept only in `raw`.
@@ -41,15 +42,17 @@ fn is_secrets_field(key: &str) -> bool {
 
 /// Parses a config dump held in memory (what the admin client returns).
 pub fn parse_slice(bytes: &[u8]) -> Result<SecretsDump, DumpError> {
-    let top: Entry = serde_json::from_slice(bytes).map_err(DumpError::NotJson)?;
+    let top: Entry =
+        serde_json::from_slice(bytes).map_err(|e| DumpError::NotJson(SafeError::new(&e)))?;
     top.into_secrets_dump()
 }
 
 /// Parses a config dump from a reader (a file or stdin) without holding it in memory.
 pub fn parse_reader(reader: impl Read) -> Result<SecretsDump, DumpError> {
     let mut de = serde_json::Deserializer::from_reader(reader);
-    let top = Entry::deserialize(&mut de).map_err(DumpError::NotJson)?;
-    de.end().map_err(DumpError::NotJson)?;
+    let top = Entry::deserialize(&mut de).map_err(|e| DumpError::NotJson(SafeError::new(&e)))?;
+    de.end()
+        .map_err(|e| DumpError::NotJson(SafeError::new(&e)))?;
     top.into_secrets_dump()
 }
 
@@ -93,7 +96,7 @@ impl Entry {
                 Some((snake, value))
             });
         let secrets = SecretsConfigDump::deserialize(MapDeserializer::new(fields))
-            .map_err(DumpError::BadShape)?;
+            .map_err(|e| DumpError::BadShape(SafeError::new(&e)))?;
         Ok(SecretsDump {
             raw: entry.fields,
             secrets,

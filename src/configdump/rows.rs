@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use super::model::SecretsDump;
 use crate::envoy::secrets::DynamicSecret;
 use crate::pki::inspect::{is_ca, parse, serial_hex, subject_alt_names};
+use crate::redact;
 
 /// A row's STATUS column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,10 +122,11 @@ pub fn rows(dump: &SecretsDump, now: OffsetDateTime, options: Options) -> Vec<Ro
                     Content::Cert(c) => c.not_before < now && now < c.not_after,
                     _ => false,
                 };
+                // Names are the dump's text, shown as any input is (no key, no huge value).
                 out.push(Row {
-                    name: secret.name.clone(),
+                    name: redact::value(&secret.name),
                     status,
-                    trust_domain: trust_domain.clone(),
+                    trust_domain: trust_domain.as_deref().map(redact::value),
                     content,
                     valid,
                 });
@@ -175,7 +177,7 @@ fn contents(data: Option<&str>, options: Options) -> Vec<Content> {
                 "the first PEM block is {kind:?}, not a certificate"
             )),
             Ok(_) => continue,
-            Err(e) => Content::Unreadable(format!("bad PEM: {e}")),
+            Err(e) => Content::Unreadable(redact::message(&format!("bad PEM: {e}"))),
         };
         let stop = !options.all_certs || matches!(content, Content::Unreadable(_));
         out.push(content);

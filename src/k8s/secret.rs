@@ -8,7 +8,8 @@ use rustls_pki_types::pem::SectionKind;
 use serde::Serialize;
 
 use crate::pki::key::{load_key_pair, matches_certificate};
-use crate::pki::pem::{label, sections};
+use crate::pki::pem::{is_private_key, sections, shown_label};
+use crate::redact;
 
 pub const TLS_TYPE: &str = "kubernetes.io/tls";
 
@@ -28,17 +29,17 @@ pub enum SecretError {
     ReadFile { path: String, reason: String },
     #[error("Cannot read file {path}, open {path}: {reason}")]
     ReadTlsFile { path: String, reason: String },
-    #[error("cannot add key {0}, another key by that name already exists")]
+    #[error("cannot add key {}, another key by that name already exists", redact::value(.0))]
     DuplicateKey(String),
-    #[error("{0:?} is not valid key name for a Secret {1}")]
+    #[error("{} is not valid key name for a Secret {}", redact::message(&format!("{:?}", .0)), .1)]
     InvalidKeyName(String, String),
     #[error("cannot give a key name for a directory path")]
     KeyNameForDirectory,
-    #[error("key name for file path {0} missing")]
+    #[error("key name for file path {} missing", redact::value(.0))]
     MissingKeyName(String),
-    #[error("file path for key name {0} missing")]
+    #[error("file path for key name {} missing", redact::value(.0))]
     MissingFilePath(String),
-    #[error("invalid literal source {0}, expected key=value")]
+    #[error("invalid literal source {}, expected key=value", redact::value(.0))]
     InvalidLiteral(String),
     #[error("key and cert must be specified")]
     TlsNeedsCertAndKey,
@@ -209,7 +210,7 @@ pub fn check_x509_key_pair(cert_pem: &[u8], key_pem: &[u8]) -> Result<(), Secret
         if skipped.is_empty() {
             return Err(tls("failed to find any PEM data in certificate input"));
         }
-        if skipped.len() == 1 && label(skipped[0].kind).ends_with("PRIVATE KEY") {
+        if skipped.len() == 1 && is_private_key(skipped[0].kind) {
             return Err(tls(
                 "failed to find certificate PEM data in certificate input, but did find a private key; PEM inputs may have been switched",
             ));
@@ -218,7 +219,7 @@ pub fn check_x509_key_pair(cert_pem: &[u8], key_pem: &[u8]) -> Result<(), Secret
             "failed to find \"CERTIFICATE\" PEM block in certificate input after skipping PEM blocks of the following types: [{}]",
             skipped
                 .iter()
-                .map(|s| label(s.kind))
+                .map(|s| shown_label(s.kind))
                 .collect::<Vec<_>>()
                 .join(" ")
         )));
@@ -227,11 +228,11 @@ pub fn check_x509_key_pair(cert_pem: &[u8], key_pem: &[u8]) -> Result<(), Secret
     let mut skipped_keys = Vec::new();
     let mut found_key = false;
     for section in &key_sections {
-        if label(section.kind).ends_with("PRIVATE KEY") {
+        if is_private_key(section.kind) {
             found_key = true;
             break;
         }
-        skipped_keys.push(label(section.kind));
+        skipped_keys.push(shown_label(section.kind));
     }
     if !found_key {
         if skipped_keys.is_empty() {
@@ -243,7 +244,7 @@ pub fn check_x509_key_pair(cert_pem: &[u8], key_pem: &[u8]) -> Result<(), Secret
             ));
         }
         return Err(tls(&format!(
-            "failed to find PEM block with type ending in \"PRIVATE KEY\" in key input after skipping PEM blocks of the following types: [{}]",
+            "failed to find PEM block with type ending in \"private key\" in key input after skipping PEM blocks of the following types: [{}]",
             skipped_keys.join(" ")
         )));
     }

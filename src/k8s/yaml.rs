@@ -21,7 +21,7 @@ impl YamlError {
         YamlError {
             line,
             column,
-            message: bare_message(error),
+            message: crate::redact::message(&bare_message(error)),
         }
     }
 }

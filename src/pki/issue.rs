@@ -68,12 +68,24 @@ fn generate_key(key_type: KeyType) -> Result<KeyPair, PkiError> {
         KeyType::Rsa4096 => KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, RsaKeySize::_4096),
         KeyType::EcdsaP256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256),
         KeyType::EcdsaP384 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384),
-        KeyType::Ed25519 => KeyPair::generate_for(&rcgen::PKCS_ED25519),
+        KeyType::Ed25519 => ed25519_pkcs8_v1(),
     };
     result.map_err(|e| PkiError::Issue {
         what: format!("a {} key", key_type.describe()),
         reason: e.to_string(),
     })
+}
+
+/// An Ed25519 key written as PKCS#8 v1 (RFC 5208 PrivateKeyInfo, no public key), which every
+/// peer reads. rcgen's own generator writes v2 (RFC 5958, public key embedded), which Envoy
+/// 1.40 (BoringSSL), curl and `openssl pkey` refuse.
+fn ed25519_pkcs8_v1() -> Result<KeyPair, rcgen::Error> {
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::signature::Ed25519KeyPair;
+    let document = Ed25519KeyPair::generate_pkcs8v1(&SystemRandom::new())
+        .map_err(|_| rcgen::Error::RingUnspecified)?;
+    let der = rustls_pki_types::PrivatePkcs8KeyDer::from(document.as_ref().to_vec());
+    KeyPair::from_pkcs8_der_and_sign_algo(&der, &rcgen::PKCS_ED25519)
 }
 
 /// A random positive serial of 20 bytes (RFC 5280's maximum), never with a leading zero byte.

@@ -43,6 +43,12 @@ impl MeshCa {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+        if !cert_path.exists() && key_path.exists() {
+            return Err(PkiError::HalfMeshRoot {
+                key: key_path,
+                cert: cert_path,
+            });
+        }
         Self::load(&cert_path, &key_path)
     }
 

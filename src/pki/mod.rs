@@ -4,6 +4,7 @@ pub mod files;
 pub mod inspect;
 pub mod issue;
 pub mod key;
+pub mod keyformat;
 pub mod mesh_ca;
 pub mod pem;
 pub mod spec;
@@ -39,6 +40,11 @@ pub enum PkiError {
     InvalidSubject { subject: String, reason: String },
     #[error("{path} is not a CA certificate (basicConstraints CA:TRUE is missing)")]
     NotCa { path: PathBuf },
+    #[error(
+        "found {} but not {}: a run was killed while making the mesh root; remove {} (nothing was ever signed with it) and start again",
+        key.display(), cert.display(), key.display()
+    )]
+    HalfMeshRoot { key: PathBuf, cert: PathBuf },
     #[error("issuing {what}: {reason}")]
     Issue { what: String, reason: String },
 }

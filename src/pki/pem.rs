@@ -34,6 +34,18 @@ pub fn label(kind: SectionKind) -> &'static str {
     }
 }
 
+/// A section's label as messages print it: private-key labels in lowercase, so that no message
+/// ever holds the words that mark key material (`PRIVATE KEY`), and logs can be searched for
+/// them.
+pub fn shown_label(kind: SectionKind) -> &'static str {
+    match kind {
+        SectionKind::RsaPrivateKey => "rsa private key",
+        SectionKind::PrivateKey => "private key",
+        SectionKind::EcPrivateKey => "ec private key",
+        other => label(other),
+    }
+}
+
 /// Whether a section holds a private key of any encoding.
 pub fn is_private_key(kind: SectionKind) -> bool {
     matches!(
@@ -70,6 +82,6 @@ pub fn certificates(path: &Path, bytes: &[u8]) -> Result<Vec<CertificateDer<'sta
 
 /// A comma-separated list of the labels present, for error messages.
 pub fn found_labels(all: &[Section]) -> String {
-    let labels: Vec<&str> = all.iter().map(|s| label(s.kind)).collect();
+    let labels: Vec<&str> = all.iter().map(|s| shown_label(s.kind)).collect();
     labels.join(", ")
 }

@@ -186,7 +186,10 @@ impl Params {
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(ParamsError(problems))
+            // The values quoted come from a values file or flags: made safe once, here.
+            Err(ParamsError(
+                problems.iter().map(|p| crate::redact::message(p)).collect(),
+            ))
         }
     }
 }

@@ -4,12 +4,14 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, Secret as KubeSecret, Service, ServiceAccount};
 use serde::de::DeserializeOwned;
 
+use crate::fsx::FileMode;
 use crate::k8s::secret::Secret;
 use crate::k8s::yaml::{YamlError, to_yaml};
 use crate::mesh::install::IstioOperator;
 use crate::mesh::peer_auth::PeerAuthentication;
 use crate::mesh::sidecar::Sidecar;
 use crate::mesh::validate::{Violation, validate_value};
+use crate::redact;
 
 /// One object of the task. (A render holds a few dozen; boxing the large k8s types buys nothing.)
 #[allow(clippy::large_enum_variant)]
@@ -85,6 +87,14 @@ impl Manifest {
         )
     }
 
+    /// The mode of a file holding this object: a Secret's data is key material (0600).
+    pub fn file_mode(&self) -> FileMode {
+        match self {
+            Manifest::Secret(_) => FileMode::Private,
+            _ => FileMode::Public,
+        }
+    }
+
     /// A file name for `--out-dir`: `NN-kind-[namespace-]name.yaml`.
     pub fn file_name(&self, index: usize) -> String {
         let (ns, name) = self.key();
@@ -144,7 +154,7 @@ impl Manifest {
             .unwrap_or_default();
         let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
         fn typed<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
-            serde_json::from_value(value).map_err(|e| e.to_string())
+            serde_json::from_value(value).map_err(|e| redact::message(&e.to_string()))
         }
         let result = match (group, kind.as_str()) {
             ("install.istio.io", "IstioOperator") => typed(value).map(Manifest::IstioOperator),
@@ -162,15 +172,15 @@ impl Manifest {
             _ => {
                 return Err(ManifestError::UnknownKind {
                     index,
-                    kind,
-                    api_version,
+                    kind: redact::value(&kind),
+                    api_version: redact::value(&api_version),
                 });
             }
         };
         result.map_err(|message| ManifestError::Invalid {
             index,
-            kind,
-            name,
+            kind: redact::value(&kind),
+            name: redact::value(&name),
             message,
         })
     }

@@ -505,7 +505,11 @@ pub(crate) fn explain_prints_each_code_as_the_readme_documents_it() {
         .filter(|(id, _)| id.starts_with("MTLS"))
         .map(|(id, body)| (id, body.split("\n## ").next().unwrap_or(body).trim()))
         .collect();
-    assert_eq!(sections.len(), 23, "README analyzer sections");
+    assert_eq!(
+        sections.len(),
+        meshtls::analyze::Code::ALL.len(),
+        "README analyzer sections"
+    );
     for (id, body) in sections {
         let out = run(&["analyze", "--explain", id]);
         let text = ok_stdout(&out);
@@ -522,8 +526,71 @@ pub(crate) fn explain_prints_each_code_as_the_readme_documents_it() {
     let unknown = run(&["analyze", "--explain", "MTLS9999"]);
     assert_eq!(unknown.status.code(), Some(64));
     assert!(
-        stderr(&unknown).contains("MTLS0001 to MTLS0023"),
+        stderr(&unknown).contains(&format!(
+            "MTLS0001 to MTLS{:04}",
+            meshtls::analyze::Code::ALL.len()
+        )),
         "{}",
         stderr(&unknown)
+    );
+}
+
+/// Rewrites an Ed25519 PKCS#8 v1 key file as PKCS#8 v2 (RFC 5958, public key embedded): what
+/// `certgen --key-type ed25519` wrote before issue 16.
+pub fn rewrite_as_pkcs8_v2(path: &Path) {
+    use aws_lc_rs::signature::Ed25519KeyPair;
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    let pem = std::fs::read_to_string(path).expect("key file");
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let v1 = STANDARD.decode(body).expect("base64");
+    let v2 = Ed25519KeyPair::from_pkcs8(&v1)
+        .expect("an Ed25519 key")
+        .to_pkcs8()
+        .expect("PKCS#8 v2");
+    let b64 = STANDARD.encode(v2.as_ref());
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).expect("ascii"))
+        .collect();
+    let text = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        lines.join("\n")
+    );
+    std::fs::write(path, text).expect("write key");
+}
+
+// Issue 16 item 11: an Ed25519 key in PKCS#8 v2 loads in meshtls and kubectl but not in the
+// real istio-proxy (Envoy 1.40: SEQUENCE_LENGTH_MISMATCH); analyze says so (MTLS0024).
+pub(crate) fn check_9_key_the_real_proxy_cannot_load() {
+    let certs = tempdir();
+    certgen(certs.path(), &["--key-type", "ed25519"]);
+    let key = certs.path().join(format!("{SERVER}.key"));
+    rewrite_as_pkcs8_v2(&key);
+    let secrets = secrets_from(
+        &certs.path().join(format!("{SERVER}.crt")),
+        &key,
+        Some(&certs.path().join("example.com.crt")),
+        None,
+    );
+    cert_case("certs-key-pkcs8-v2", &secrets, certs.path(), &[], 0);
+    // create secret tls keeps kubectl's bytes and exit code, and warns.
+    let out = run(&[
+        "create",
+        "secret",
+        "tls",
+        "s",
+        "--cert",
+        path_str(&certs.path().join(format!("{SERVER}.crt"))),
+        "--key",
+        path_str(&key),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the real istio-proxy cannot load this key")
+            && stderr(&out).contains("PKCS#8 v2"),
+        "{}",
+        stderr(&out)
     );
 }

@@ -146,7 +146,7 @@ pub(crate) fn non_pem_and_missing_files_are_clear_errors() {
     let out = run(&["cert", "inspect", key_only.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("no certificate found (found only: PRIVATE KEY)"),
+        stderr(&out).contains("no certificate found (found only: private key)"),
         "{}",
         stderr(&out)
     );

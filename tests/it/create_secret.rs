@@ -353,3 +353,41 @@ pub(crate) fn without_kubectl_the_yaml_is_still_well_formed() {
         ]
     );
 }
+
+// Issue 16 item 10: `--from-file=DIR/` packed the `.NAME.tmp-PID` files a killed certgen left.
+// kubectl (checked: 1.32, `handleSecretFromFileSources`) packs every regular file whose name is
+// a valid key, dot-files included, and skips links and folders; meshtls keeps its bytes exactly
+// and warns on stderr about a name that looks like an interrupted write's temporary file.
+pub(crate) fn a_folder_with_a_temporary_file_gives_kubectls_bytes_and_a_warning() {
+    if !require_tool("kubectl") {
+        return;
+    }
+    let dir = tempdir();
+    let d = dir.path();
+    certgen(&d.join("certs"), &["--key-type", "ecdsa-p256"]);
+    std::fs::write(d.join("certs/.x.tmp-1"), "-----BEGIN PRIVATE KEY-----\n").unwrap();
+    std::fs::create_dir(d.join("certs/sub")).unwrap();
+    std::os::unix::fs::symlink("example.com.crt", d.join("certs/link")).unwrap();
+    let args = [
+        "create",
+        "secret",
+        "generic",
+        "s",
+        "--from-file=certs/",
+        "--dry-run=client",
+        "-o",
+        "yaml",
+    ];
+    let expected = kubectl(d, &args);
+    let got = meshtls_in(d, &args);
+    assert!(expected.status.success(), "{}", stderr(&expected));
+    assert_eq!(stdout(&got), stdout(&expected));
+    assert_eq!(got.status.code(), expected.status.code());
+    assert!(stdout(&got).contains("  .x.tmp-1: "), "{}", stdout(&got));
+    let warning = stderr(&got);
+    assert!(
+        warning.starts_with("warning: packing certs/.x.tmp-1: it looks like a temporary file"),
+        "{warning}"
+    );
+    assert_eq!(warning.lines().count(), 1, "{warning}");
+}

@@ -16,6 +16,7 @@ mod hostile;
 mod http1_engines;
 mod http1_fuzz;
 mod manpage;
+mod no_key_leaks;
 mod proxy;
 mod proxy_cli;
 mod proxy_config;
@@ -212,6 +213,11 @@ const TESTS: &[Test] = &[
         ignore: None,
     },
     Test {
+        name: "analyze::check_9_key_the_real_proxy_cannot_load",
+        run: analyze::check_9_key_the_real_proxy_cannot_load,
+        ignore: None,
+    },
+    Test {
         name: "cert_inspect::shows_the_page_v1_openssl_certificates",
         run: cert_inspect::shows_the_page_v1_openssl_certificates,
         ignore: None,
@@ -304,6 +310,21 @@ const TESTS: &[Test] = &[
     Test {
         name: "certgen::a_bad_flag_is_a_usage_error",
         run: certgen::a_bad_flag_is_a_usage_error,
+        ignore: None,
+    },
+    Test {
+        name: "certgen::killing_certgen_leaves_no_temporary_file",
+        run: certgen::killing_certgen_leaves_no_temporary_file,
+        ignore: None,
+    },
+    Test {
+        name: "certgen::openssl_pkey_reads_every_key_type",
+        run: certgen::openssl_pkey_reads_every_key_type,
+        ignore: None,
+    },
+    Test {
+        name: "certgen::a_real_envoy_loads_an_ed25519_pair",
+        run: certgen::a_real_envoy_loads_an_ed25519_pair,
         ignore: None,
     },
     Test {
@@ -434,6 +455,11 @@ const TESTS: &[Test] = &[
     Test {
         name: "create_secret::without_kubectl_the_yaml_is_still_well_formed",
         run: create_secret::without_kubectl_the_yaml_is_still_well_formed,
+        ignore: None,
+    },
+    Test {
+        name: "create_secret::a_folder_with_a_temporary_file_gives_kubectls_bytes_and_a_warning",
+        run: create_secret::a_folder_with_a_temporary_file_gives_kubectls_bytes_and_a_warning,
         ignore: None,
     },
     Test {
@@ -805,6 +831,11 @@ const TESTS: &[Test] = &[
         ignore: None,
     },
     Test {
+        name: "render::out_dir_writes_secrets_0600",
+        run: render::out_dir_writes_secrets_0600,
+        ignore: None,
+    },
+    Test {
         name: "robustness::mutated_certificates_keys_and_pem_never_panic",
         run: robustness::mutated_certificates_keys_and_pem_never_panic,
         ignore: None,
@@ -1127,6 +1158,16 @@ const TESTS: &[Test] = &[
     Test {
         name: "tls_edges::a_mesh_peer_of_another_trust_domain_fails_the_handshake_as_envoy_fails_it",
         run: tls_edges::a_mesh_peer_of_another_trust_domain_fails_the_handshake_as_envoy_fails_it,
+        ignore: None,
+    },
+    Test {
+        name: "no_key_leaks::no_command_prints_key_material_on_malformed_input",
+        run: no_key_leaks::no_command_prints_key_material_on_malformed_input,
+        ignore: None,
+    },
+    Test {
+        name: "no_key_leaks::a_huge_wrong_typed_string_gives_a_short_error",
+        run: no_key_leaks::a_huge_wrong_typed_string_gives_a_short_error,
         ignore: None,
     },
 ];

@@ -248,6 +248,36 @@ pub(crate) fn out_dir_writes_one_file_per_resource() {
     assert_eq!(docs.join("---\n"), render_ok(&["--certs", &certs]));
 }
 
+// Issue 16 item 9: the Secret files of `render --out-dir` hold the server's private key, so
+// they are 0600 from creation whatever the umask; the other manifests stay 0644.
+pub(crate) fn out_dir_writes_secrets_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempdir();
+    let out_dir = dir.path().join("manifests");
+    let (_keep, certs) = fresh_certs();
+    let out = run(&[
+        "render",
+        "--certs",
+        &certs,
+        "--out-dir",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut secrets = 0;
+    for entry in std::fs::read_dir(&out_dir).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+        if name.contains("-secret-") {
+            secrets += 1;
+            assert_eq!(mode, 0o600, "{name} is {mode:o}");
+        } else {
+            assert_eq!(mode, 0o644, "{name} is {mode:o}");
+        }
+    }
+    assert_eq!(secrets, 2, "the tls Secret and the CA's generic Secret");
+}
+
 pub(crate) fn print_command_prints_the_istioctl_line() {
     assert_eq!(
         render_ok(&["install", "--print-command"]),

@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::redact;
+
 /// How bad a finding is, for validation and analyze alike; the order is istioctl's
 /// (Info < Warning < Error). Validation itself reports only warnings and errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -53,12 +55,11 @@ pub struct Report {
 
 impl Report {
     pub fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.items.push((Level::Error, path.into(), message.into()));
+        self.items.push((Level::Error, safe(path), safe(message)));
     }
 
     pub fn warning(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.items
-            .push((Level::Warning, path.into(), message.into()));
+        self.items.push((Level::Warning, safe(path), safe(message)));
     }
 
     pub fn has_errors(&self) -> bool {
@@ -72,12 +73,17 @@ impl Report {
             .into_iter()
             .map(|(level, path, message)| Violation {
                 level,
-                kind: kind.to_string(),
-                namespace: namespace.to_string(),
-                name: name.to_string(),
+                kind: redact::value(kind),
+                namespace: redact::value(namespace),
+                name: redact::value(name),
                 path,
                 message,
             })
             .collect()
     }
+}
+
+/// Paths and messages quote the input (field names, values): made safe once, here.
+fn safe(text: impl Into<String>) -> String {
+    redact::message(&text.into())
 }
