@@ -70,6 +70,9 @@ _meshtls() {
             meshtls,verify)
                 cmd="meshtls__subcmd__verify"
                 ;;
+            meshtls,version)
+                cmd="meshtls__subcmd__version"
+                ;;
             meshtls__subcmd__cert,help)
                 cmd="meshtls__subcmd__cert__subcmd__help"
                 ;;
@@ -169,6 +172,9 @@ _meshtls() {
             meshtls__subcmd__help,verify)
                 cmd="meshtls__subcmd__help__subcmd__verify"
                 ;;
+            meshtls__subcmd__help,version)
+                cmd="meshtls__subcmd__help__subcmd__version"
+                ;;
             meshtls__subcmd__help__subcmd__cert,inspect)
                 cmd="meshtls__subcmd__help__subcmd__cert__subcmd__inspect"
                 ;;
@@ -209,7 +215,7 @@ _meshtls() {
 
     case "${cmd}" in
         meshtls)
-            opts="-h -V --help --version certgen cert create render validate analyze completion proxy-config pc describe verify demo proxy httpbin apply check cleanup help"
+            opts="-h -V --help --version certgen cert create render validate analyze completion proxy-config pc describe verify demo proxy httpbin apply check cleanup version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -223,7 +229,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__analyze)
-            opts="-f -R -o -n -i -c -h -V --filename --recursive --certs --istio-install --output --failure-threshold --output-threshold --suppress --namespace --kube --istio-namespace --kubeconfig --context --now --help --version"
+            opts="-f -R -o -n -i -c -h -V --filename --recursive --certs --istio-install --output --failure-threshold --output-threshold --suppress --namespace --kube --istio-namespace --kubeconfig --context --now --explain --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -246,11 +252,11 @@ _meshtls() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "log json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "log json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --failure-threshold)
@@ -297,6 +303,10 @@ _meshtls() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --explain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -305,7 +315,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__apply)
-            opts="-f -R -n -c -h -V --filename --recursive --namespace --dry-run --force-conflicts --kubeconfig --context --help --version"
+            opts="-f -R -n -o -c -h -V --filename --recursive --namespace --dry-run --force-conflicts --output --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -329,6 +339,14 @@ _meshtls() {
                     ;;
                 --dry-run)
                     COMPREPLY=($(compgen -W "none client server" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -437,7 +455,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__certgen)
-            opts="-n -h -V --out --ca-subject --server-host --client-host --namespace --service --cluster-domain --key-type --days --csr --force --help --version"
+            opts="-n -o -h -V --out --ca-subject --server-host --client-host --namespace --service --cluster-domain --key-type --days --csr --force --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -483,6 +501,14 @@ _meshtls() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -491,7 +517,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__check)
-            opts="-i -n -c -h -V --istioNamespace --values --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --kubeconfig --context --help --version"
+            opts="-i -n -o -c -h -V --istioNamespace --values --namespace --app --output --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -521,80 +547,12 @@ _meshtls() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --app-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
                     return 0
                     ;;
-                --image)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sidecar-name)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --peer-auth-name)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --secret)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-secret)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --app-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --http-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --service-tls-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --service-http-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-mode)
-                    COMPREPLY=($(compgen -W "SIMPLE MUTUAL OPTIONAL_MUTUAL" -- "${cur}"))
-                    return 0
-                    ;;
-                --min-tls-version)
-                    COMPREPLY=($(compgen -W "TLS_AUTO TLSV1_0 TLSV1_1 TLSV1_2 TLSV1_3" -- "${cur}"))
-                    return 0
-                    ;;
-                --max-tls-version)
-                    COMPREPLY=($(compgen -W "TLS_AUTO TLSV1_0 TLSV1_1 TLSV1_2 TLSV1_3" -- "${cur}"))
-                    return 0
-                    ;;
-                --cipher-suites)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cert-mount)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-mount)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --istio-api-version)
-                    COMPREPLY=($(compgen -W "v1 v1beta1 v1alpha3" -- "${cur}"))
-                    return 0
-                    ;;
-                --sleep-namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -617,7 +575,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__cleanup)
-            opts="-n -c -h -V --dry-run --values --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --kubeconfig --context --help --version"
+            opts="-n -o -c -h -V --dry-run --values --namespace --app --sidecar-name --peer-auth-name --secret --ca-secret --sleep-namespace --output --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -639,14 +597,6 @@ _meshtls() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --app-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --image)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --sidecar-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -663,56 +613,16 @@ _meshtls() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --app-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --http-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --service-tls-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --service-http-port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-mode)
-                    COMPREPLY=($(compgen -W "SIMPLE MUTUAL OPTIONAL_MUTUAL" -- "${cur}"))
-                    return 0
-                    ;;
-                --min-tls-version)
-                    COMPREPLY=($(compgen -W "TLS_AUTO TLSV1_0 TLSV1_1 TLSV1_2 TLSV1_3" -- "${cur}"))
-                    return 0
-                    ;;
-                --max-tls-version)
-                    COMPREPLY=($(compgen -W "TLS_AUTO TLSV1_0 TLSV1_1 TLSV1_2 TLSV1_3" -- "${cur}"))
-                    return 0
-                    ;;
-                --cipher-suites)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cert-mount)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ca-mount)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --istio-api-version)
-                    COMPREPLY=($(compgen -W "v1 v1beta1 v1alpha3" -- "${cur}"))
-                    return 0
-                    ;;
                 --sleep-namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -1015,7 +925,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__demo)
-            opts="-v -h -V --dir --keep --external-port --internal-port --admin-port --app-port --no-negative --tls-mode --verbose --help --version"
+            opts="-v -o -h -V --dir --keep --external-port --internal-port --admin-port --app-port --no-negative --tls-mode --verbose --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1043,6 +953,14 @@ _meshtls() {
                     ;;
                 --tls-mode)
                     COMPREPLY=($(compgen -W "SIMPLE MUTUAL OPTIONAL_MUTUAL" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1119,7 +1037,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__help)
-            opts="certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help"
+            opts="certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1440,6 +1358,20 @@ _meshtls() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        meshtls__subcmd__help__subcmd__version)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         meshtls__subcmd__httpbin)
             opts="-h -V --listen --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1605,7 +1537,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__proxy__subcmd__config__subcmd__secret)
-            opts="-f -n -o -c -h -V --file --admin --proxy-admin-port --namespace --output --all-certs --check --warn-days --now --kubeconfig --context --help --version"
+            opts="-f -n -o -c -h -V --file --admin --proxy-admin-port --namespace --output --all-certs --check --warn-within --warn-days --now --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1636,11 +1568,15 @@ _meshtls() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "short wide json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "short wide json yaml" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --warn-within)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --warn-days)
@@ -1671,7 +1607,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__render)
-            opts="-n -c -h -V --out-dir --values --certs --print-command --validate --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --apply --force-conflicts --kubeconfig --context --help --version install namespace peer-authentication secrets app sidecar sleep"
+            opts="-o -n -c -h -V --out-dir --values --certs --print-command --validate --output --namespace --app --sidecar-name --peer-auth-name --secret --ca-secret --sleep-namespace --app-version --image --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --apply --force-conflicts --kubeconfig --context --help --version install namespace peer-authentication secrets app sidecar sleep"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1689,6 +1625,14 @@ _meshtls() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --output)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "yaml json" -- "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1698,14 +1642,6 @@ _meshtls() {
                     return 0
                     ;;
                 --app)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --app-version)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1722,6 +1658,18 @@ _meshtls() {
                     return 0
                     ;;
                 --ca-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sleep-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --app-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1771,10 +1719,6 @@ _meshtls() {
                     ;;
                 --istio-api-version)
                     COMPREPLY=($(compgen -W "v1 v1beta1 v1alpha3" -- "${cur}"))
-                    return 0
-                    ;;
-                --sleep-namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)
@@ -1926,11 +1870,11 @@ _meshtls() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json yaml" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text wide json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --kube-workdir)
@@ -1947,6 +1891,28 @@ _meshtls() {
                     ;;
                 --context)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        meshtls__subcmd__version)
+            opts="-o -h -V --short --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json yaml" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -43,6 +43,7 @@ complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "httpbin" -d 'Run th
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "apply" -d 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "check" -d 'Check the cluster\'s set-up for the task: istiod\'s flag, namespace injection, the app\'s sidecar volumes'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "cleanup" -d 'Delete what the task created, as the page\'s clean-up section; only objects meshtls applied'
+complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "version" -d 'Print the version, the git commit and the TLS stack (rustls, aws-lc) of this build'
 complete -c meshtls -n "__fish_meshtls_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l out -d 'Folder for the certificates and keys (created if missing)' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l ca-subject -d 'The CA\'s subject, openssl style' -r
@@ -58,6 +59,10 @@ ecdsa-p256\t''
 ecdsa-p384\t''
 ed25519\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l days -d 'Validity in days, from now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -s o -l output -d 'Output format: `text` fits the table to the terminal, `wide` never cuts a cell' -r -f -a "text\t''
+wide\t''
+json\t''
+yaml\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l csr -d 'Also write the leaves\' certificate signing requests (*.csr), as the page\'s openssl does'
 complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -l force -d 'Replace existing files, including the CA'
 complete -c meshtls -n "__fish_meshtls_using_subcommand certgen" -s h -l help -d 'Print help'
@@ -87,15 +92,18 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand create; and __fish_seen_
 complete -c meshtls -n "__fish_meshtls_using_subcommand create; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l out-dir -d 'Write one file per resource into DIR (created if missing) instead of stdout' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l values -d 'Read parameters from a YAML file (camelCase keys, e.g. `tlsPort: 9443`); flags override it' -r -F
-complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l certs -d 'Folder with example.com.crt and <app>.<namespace>.svc.cluster.local.{crt,key}, for `secrets`' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l certs -d 'Folder with example.com.crt and <app>.<namespace>.svc.cluster.local.{crt,key}, for `secrets` [default: .; a bare `render` leaves the Secrets out when the folder has none of them]' -r -F
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -s o -l output -d 'Output format: `yaml`, the documents `kubectl apply -f` takes, or `json`, one List object as `kubectl get -o json` prints [default: yaml]' -r -f -a "yaml\t''
+json\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -s n -l namespace -d 'Namespace of the app [default: test]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l app -d 'App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l app-version -d 'The app\'s `version` label [default: v1]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l image -d 'The app\'s container image [default: docker.io/kennethreitz/httpbin]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l sidecar-name -d 'Name of the Sidecar [default: ingress-sidecar]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l peer-auth-name -d 'Name of the workload PeerAuthentication [default: disable-peer-auth-for-external-mtls-port]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l secret -d 'Name of the server\'s tls Secret [default: httpbin-mtls-termination]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l ca-secret -d 'Name of the CA\'s Secret [default: httpbin-mtls-termination-cacert]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l sleep-namespace -d 'Namespaces for the sleep client (repeat) [default: default and --namespace]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l app-version -d 'The app\'s `version` label [default: v1]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l image -d 'The app\'s container image [default: docker.io/kennethreitz/httpbin]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l app-port -d 'The app container\'s port, the listeners\' defaultEndpoint [default: 80]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l tls-port -d 'Workload port of the TLS listener (Service targetPort, portLevelMtls key) [default: 9080]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l http-port -d 'Workload port of the plain HTTP listener [default: 9081]' -r
@@ -120,7 +128,6 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l ca-mount -d '
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l istio-api-version -d 'apiVersion of the Istio resources [default: v1]' -r -f -a "v1\t''
 v1beta1\t''
 v1alpha3\t''"
-complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l sleep-namespace -d 'Namespaces for the sleep client (repeat) [default: default and --namespace]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l print-command -d 'Print the equivalent `istioctl install --set …` command instead of the manifests'
@@ -139,7 +146,7 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand validate" -s V -l versio
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s f -l filename -d 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l certs -d 'Folder with the task\'s certificate files (example.com.crt, <host>.crt/.key) to check too' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l istio-install -d 'The Istio install config: an IstioOperator, istiod Helm values, or `istioctl install --set …` text' -r -F
-complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "log\t'istioctl\'s lines: `<Level> [<CODE>] (<Kind> <ns>/<name> <file>:<line>) <message>`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s lines: `<Level> [<CODE>] (<Kind> <ns>/<name> <file>:<line>) <message>` (istioctl calls it `log`)'
 json\t''
 yaml\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l failure-threshold -d 'The lowest level that makes the exit status 79' -r -f -a "Error\t''
@@ -154,6 +161,7 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s i -l istio-n
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l now -d 'Judge certificate validity at this instant (RFC 3339) instead of now' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l explain -d 'Print the documentation of an analyzer code (cause and fix), as `rustc --explain`, and exit' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s R -l recursive -d 'Also read the folders below each folder given with -f'
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -l kube -d 'Read the namespace\'s objects from the cluster too (the default when no file is given); files given with -f are laid over them, as `istioctl analyze` does'
 complete -c meshtls -n "__fish_meshtls_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -170,48 +178,51 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s table, byte for byte (istioctl calls it `short`)'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l warn-within -d 'With --check: fail certificates that expire within this long (e.g. 36h, 7d, 90m)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l warn-days -d 'With --check: fail certificates that expire within this many days (as --warn-within Nd)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-within'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secret" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s table, byte for byte (istioctl calls it `short`)'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l warn-within -d 'With --check: fail certificates that expire within this long (e.g. 36h, 7d, 90m)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l warn-days -d 'With --check: fail certificates that expire within this many days (as --warn-within Nd)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-within'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from secrets" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s table, byte for byte (istioctl calls it `short`)'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l warn-within -d 'With --check: fail certificates that expire within this long (e.g. 36h, 7d, 90m)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l warn-days -d 'With --check: fail certificates that expire within this many days (as --warn-within Nd)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-within'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from s" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy-config; and __fish_seen_subcommand_from help" -f -a "secret" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
@@ -226,48 +237,51 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subc
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s table, byte for byte (istioctl calls it `short`)'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l warn-within -d 'With --check: fail certificates that expire within this long (e.g. 36h, 7d, 90m)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l warn-days -d 'With --check: fail certificates that expire within this many days (as --warn-within Nd)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-within'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secret" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s table, byte for byte (istioctl calls it `short`)'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l warn-within -d 'With --check: fail certificates that expire within this long (e.g. 36h, 7d, 90m)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l warn-days -d 'With --check: fail certificates that expire within this many days (as --warn-within Nd)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-within'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from secrets" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s f -l file -d 'An Envoy config dump (JSON, full or secrets only); `-` reads stdin' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l admin -d 'Query a local Envoy-compatible admin (`meshtls proxy`, Envoy) at HOST:PORT' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l proxy-admin-port -d 'The proxy\'s admin port inside the pod' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s n -l namespace -d 'Namespace of a pod given without `.NAMESPACE` [default: the context\'s namespace, else default]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s o -l output -d 'Output format' -r -f -a "short\t'istioctl\'s table, byte for byte'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s o -l output -d 'Output format' -r -f -a "text\t'istioctl\'s table, byte for byte (istioctl calls it `short`)'
 wide\t'The table plus SUBJECT, SANS, ISSUER and DAYS LEFT'
 json\t'The SecretsConfigDump, camelCase, private keys redacted'
 yaml\t'The SecretsConfigDump as YAML, keys sorted'"
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l warn-days -d 'With --check: fail certificates that expire within this many days' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l warn-within -d 'With --check: fail certificates that expire within this long (e.g. 36h, 7d, 90m)' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l warn-days -d 'With --check: fail certificates that expire within this many days (as --warn-within Nd)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l now -d 'Evaluate validity at this instant (RFC 3339) instead of now' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l all-certs -d 'One row per certificate in a chain or bundle (istioctl shows the first only)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-days'
+complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -l check -d 'Exit with status 3 if a secret is warming, not valid, or expires within --warn-within'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from s" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand pc; and __fish_seen_subcommand_from help" -f -a "secret" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'
@@ -304,8 +318,10 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l key -d 'Clien
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l ca-key -d 'The CA\'s key, to make an expired client certificate [default: DIR/example.com.key]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l mesh-dir -d 'The local mesh CA folder `meshtls proxy` uses (default: $HOME/.meshtls/mesh); the in-mesh client\'s identity is issued from it' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l timeout -d 'Seconds each request may take' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s o -l output -d 'Output format' -r -f -a "text\t''
-json\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s o -l output -d 'Output format: `text` fits the table to the terminal, `wide` never cuts a cell' -r -f -a "text\t''
+wide\t''
+json\t''
+yaml\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l kube-workdir -d 'With --kube: the folder in the outside sleep pod for the client files, where curl runs' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand verify" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
@@ -323,6 +339,9 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l app-port -d 'Lo
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l tls-mode -d 'The Sidecar\'s tls mode to render [default: MUTUAL, the page\'s]; SIMPLE shows the client-certificate checks failing' -r -f -a "SIMPLE\t''
 MUTUAL\t''
 OPTIONAL_MUTUAL\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -s o -l output -d 'Output format: the tables, or one summary (listeners, checks, secrets) as JSON or YAML; the steps go to stderr either way' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l keep -d 'Leave the proxy and httpbin running and print commands to try; Ctrl-C stops them'
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -l no-negative -d 'Run only the page\'s three checks'
 complete -c meshtls -n "__fish_meshtls_using_subcommand demo" -s v -l verbose -d 'Show what `curl -I` prints for each check'
@@ -360,6 +379,9 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s n -l namespace
 complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -l dry-run -d '`server`: the API server checks everything and stores nothing; `none`: apply' -r -f -a "none\t''
 client\t''
 server\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s o -l output -d 'Output format: kubectl\'s lines, or the applied objects\' names as JSON or YAML' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s R -l recursive -d 'Also read the folders below each folder given with -f'
@@ -370,37 +392,9 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s i -l istioName
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l values -d 'Read the task\'s parameters from a YAML file, as `render --values`' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s n -l namespace -d 'Namespace of the app [default: test]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l app -d 'App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l app-version -d 'The app\'s `version` label [default: v1]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l image -d 'The app\'s container image [default: docker.io/kennethreitz/httpbin]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l sidecar-name -d 'Name of the Sidecar [default: ingress-sidecar]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l peer-auth-name -d 'Name of the workload PeerAuthentication [default: disable-peer-auth-for-external-mtls-port]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l secret -d 'Name of the server\'s tls Secret [default: httpbin-mtls-termination]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l ca-secret -d 'Name of the CA\'s Secret [default: httpbin-mtls-termination-cacert]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l app-port -d 'The app container\'s port, the listeners\' defaultEndpoint [default: 80]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l tls-port -d 'Workload port of the TLS listener (Service targetPort, portLevelMtls key) [default: 9080]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l http-port -d 'Workload port of the plain HTTP listener [default: 9081]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l service-tls-port -d 'Service port in front of the TLS port [default: 8443]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l service-http-port -d 'Service port in front of the HTTP port [default: 8080]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l tls-mode -d 'TLS mode of the Sidecar\'s TLS listener [default: MUTUAL]' -r -f -a "SIMPLE\t''
-MUTUAL\t''
-OPTIONAL_MUTUAL\t''"
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l min-tls-version -d 'minProtocolVersion of the TLS listener' -r -f -a "TLS_AUTO\t''
-TLSV1_0\t''
-TLSV1_1\t''
-TLSV1_2\t''
-TLSV1_3\t''"
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l max-tls-version -d 'maxProtocolVersion of the TLS listener' -r -f -a "TLS_AUTO\t''
-TLSV1_0\t''
-TLSV1_1\t''
-TLSV1_2\t''
-TLSV1_3\t''"
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l cipher-suites -d 'cipherSuites of the TLS listener (OpenSSL names, comma-separated)' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l cert-mount -d 'Where istio-proxy mounts the server Secret [default: /etc/istio/tls-certs/]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l ca-mount -d 'Where istio-proxy mounts the CA Secret [default: /etc/istio/tls-ca-certs/]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l istio-api-version -d 'apiVersion of the Istio resources [default: v1]' -r -f -a "v1\t''
-v1beta1\t''
-v1alpha3\t''"
-complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l sleep-namespace -d 'Namespaces for the sleep client (repeat) [default: default and --namespace]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s o -l output -d 'Output format: the ✔/✘ lines, or the checks as JSON or YAML' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s h -l help -d 'Print help'
@@ -408,59 +402,43 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand check" -s V -l version -
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l values -d 'Read the task\'s parameters from a YAML file, as `render --values`' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -s n -l namespace -d 'Namespace of the app [default: test]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l app -d 'App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l app-version -d 'The app\'s `version` label [default: v1]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l image -d 'The app\'s container image [default: docker.io/kennethreitz/httpbin]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l sidecar-name -d 'Name of the Sidecar [default: ingress-sidecar]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l peer-auth-name -d 'Name of the workload PeerAuthentication [default: disable-peer-auth-for-external-mtls-port]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l secret -d 'Name of the server\'s tls Secret [default: httpbin-mtls-termination]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l ca-secret -d 'Name of the CA\'s Secret [default: httpbin-mtls-termination-cacert]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l app-port -d 'The app container\'s port, the listeners\' defaultEndpoint [default: 80]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l tls-port -d 'Workload port of the TLS listener (Service targetPort, portLevelMtls key) [default: 9080]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l http-port -d 'Workload port of the plain HTTP listener [default: 9081]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l service-tls-port -d 'Service port in front of the TLS port [default: 8443]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l service-http-port -d 'Service port in front of the HTTP port [default: 8080]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l tls-mode -d 'TLS mode of the Sidecar\'s TLS listener [default: MUTUAL]' -r -f -a "SIMPLE\t''
-MUTUAL\t''
-OPTIONAL_MUTUAL\t''"
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l min-tls-version -d 'minProtocolVersion of the TLS listener' -r -f -a "TLS_AUTO\t''
-TLSV1_0\t''
-TLSV1_1\t''
-TLSV1_2\t''
-TLSV1_3\t''"
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l max-tls-version -d 'maxProtocolVersion of the TLS listener' -r -f -a "TLS_AUTO\t''
-TLSV1_0\t''
-TLSV1_1\t''
-TLSV1_2\t''
-TLSV1_3\t''"
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l cipher-suites -d 'cipherSuites of the TLS listener (OpenSSL names, comma-separated)' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l cert-mount -d 'Where istio-proxy mounts the server Secret [default: /etc/istio/tls-certs/]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l ca-mount -d 'Where istio-proxy mounts the CA Secret [default: /etc/istio/tls-ca-certs/]' -r
-complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l istio-api-version -d 'apiVersion of the Istio resources [default: v1]' -r -f -a "v1\t''
-v1beta1\t''
-v1alpha3\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l sleep-namespace -d 'Namespaces for the sleep client (repeat) [default: default and --namespace]' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -s o -l output -d 'Output format: one line per object, or the objects and what happened as JSON or YAML' -r -f -a "text\t''
+json\t''
+yaml\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -s c -l kubeconfig -d 'Kubernetes configuration file [default: $KUBECONFIG (files merged as kubectl does), else ~/.kube/config, else in-cluster]' -r -F
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l context -d 'The kubeconfig context to use [default: its current-context]' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -l dry-run -d 'Say what would be deleted; delete nothing (the server checks each delete)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand cleanup" -s V -l version -d 'Print version'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "cert" -d 'Work with certificate files'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "analyze" -d 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "completion" -d 'Print a shell completion script'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "proxy-config" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "describe" -d 'Show what each ingress port of a workload gets from outside and inside the mesh, and why (as `istioctl x describe pod`, for the sidecar\'s ingress)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "verify" -d 'Run the page\'s checks (and negative ones) against a running sidecar, curl style'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "demo" -d 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "proxy" -d 'Run one workload\'s sidecar locally, configured from the task\'s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio\'s Envoy would serve it'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "httpbin" -d 'Run the embedded httpbin (the task\'s app)'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "apply" -d 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "check" -d 'Check the cluster\'s set-up for the task: istiod\'s flag, namespace injection, the app\'s sidecar volumes'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "cleanup" -d 'Delete what the task created, as the page\'s clean-up section; only objects meshtls applied'
-complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "text\t''
+json\t''
+yaml\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand version" -l short -d 'Print the version number only'
+complete -c meshtls -n "__fish_meshtls_using_subcommand version" -s h -l help -d 'Print help'
+complete -c meshtls -n "__fish_meshtls_using_subcommand version" -s V -l version -d 'Print version'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "certgen" -d 'Make the task\'s CA, server and client certificates (X.509 v3, SANs, keys 0600)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "cert" -d 'Work with certificate files'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "create" -d 'Create Kubernetes objects as YAML, byte-identical to `kubectl create … --dry-run=client -o yaml`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "render" -d 'Print the task\'s manifests (Istio install, namespace, policies, secrets, app, Sidecar, sleep)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "validate" -d 'Check Sidecar and PeerAuthentication YAML as Istio and its CRD schemas do'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "analyze" -d 'Find the misconfigurations Istio silently ignores for sidecar TLS termination (istioctl analyze style)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "completion" -d 'Print a shell completion script'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "proxy-config" -d 'Inspect a proxy\'s configuration, as `istioctl proxy-config`'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "describe" -d 'Show what each ingress port of a workload gets from outside and inside the mesh, and why (as `istioctl x describe pod`, for the sidecar\'s ingress)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "verify" -d 'Run the page\'s checks (and negative ones) against a running sidecar, curl style'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "demo" -d 'Run the whole task on this machine: certificates, manifests, sidecar, checks, secrets'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "proxy" -d 'Run one workload\'s sidecar locally, configured from the task\'s YAML (Sidecar, PeerAuthentication, Deployment annotations, Secrets), as Istio\'s Envoy would serve it'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "httpbin" -d 'Run the embedded httpbin (the task\'s app)'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "apply" -d 'Server-side apply manifests to the cluster (field manager `meshtls`), as kubectl apply --server-side'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "check" -d 'Check the cluster\'s set-up for the task: istiod\'s flag, namespace injection, the app\'s sidecar volumes'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "cleanup" -d 'Delete what the task created, as the page\'s clean-up section; only objects meshtls applied'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "version" -d 'Print the version, the git commit and the TLS stack (rustls, aws-lc) of this build'
+complete -c meshtls -n "__fish_meshtls_using_subcommand help; and not __fish_seen_subcommand_from certgen cert create render validate analyze completion proxy-config describe verify demo proxy httpbin apply check cleanup version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from cert" -f -a "inspect" -d 'Show each certificate in PEM files: subject, SANs, serial, validity, key, CA flag, version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from create" -f -a "secret" -d 'Create a Secret'
 complete -c meshtls -n "__fish_meshtls_using_subcommand help; and __fish_seen_subcommand_from proxy-config" -f -a "secret" -d 'List the secrets (certificates) a proxy holds, as `istioctl proxy-config secret`'

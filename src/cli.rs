@@ -75,6 +75,37 @@ pub enum Command {
     Check(CheckArgs),
     /// Delete what the task created, as the page's clean-up section; only objects meshtls applied
     Cleanup(CleanupArgs),
+    /// Print the version, the git commit and the TLS stack (rustls, aws-lc) of this build
+    Version(VersionArgs),
+}
+
+/// `-o` for a command's data, in the words every command uses: `text` for people, `json` and
+/// `yaml` for programs (`wide` where a table has more columns to show).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    Text,
+    Json,
+    Yaml,
+}
+
+/// `-o` for a command that prints a table: `text` fits the table to the terminal (free-text
+/// columns cut with `…`; piped output is never cut), `wide` never cuts, `json`/`yaml` for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    Text,
+    Wide,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// Print the version number only
+    #[arg(long)]
+    pub short: bool,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub output: DataFormat,
 }
 
 /// How to reach the cluster, as kubectl and istioctl take it.
@@ -115,6 +146,9 @@ pub struct ApplyArgs {
     /// Take over fields that another field manager owns
     #[arg(long)]
     pub force_conflicts: bool,
+    /// Output format: kubectl's lines, or the applied objects' names as JSON or YAML
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub output: DataFormat,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
@@ -133,7 +167,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub values: Option<PathBuf>,
     #[command(flatten)]
-    pub params: ParamArgs,
+    pub params: AppArgs,
+    /// Output format: the ✔/✘ lines, or the checks as JSON or YAML
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub output: DataFormat,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
@@ -147,7 +184,10 @@ pub struct CleanupArgs {
     #[arg(long, value_name = "FILE")]
     pub values: Option<PathBuf>,
     #[command(flatten)]
-    pub params: ParamArgs,
+    pub params: NameArgs,
+    /// Output format: one line per object, or the objects and what happened as JSON or YAML
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub output: DataFormat,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
@@ -183,7 +223,12 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
     /// The local mesh CA folder (ROOTCA and workload identities), shared with `meshtls verify`
-    #[arg(long, value_name = "DIR", env = "MESHTLS_MESH_DIR")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "MESHTLS_MESH_DIR",
+        hide_env_values = true
+    )]
     pub mesh_dir: Option<PathBuf>,
     /// Worker threads (Envoy's --concurrency)
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -281,6 +326,9 @@ pub struct CertgenArgs {
     /// Replace existing files, including the CA
     #[arg(long)]
     pub force: bool,
+    /// Output format: `text` fits the table to the terminal, `wide` never cuts a cell
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub output: TableFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -446,35 +494,41 @@ pub struct RenderArgs {
     #[arg(long, value_name = "FILE")]
     pub values: Option<PathBuf>,
     /// Folder with example.com.crt and <app>.<namespace>.svc.cluster.local.{crt,key}, for `secrets`
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub certs: PathBuf,
+    /// [default: .; a bare `render` leaves the Secrets out when the folder has none of them]
+    #[arg(long, value_name = "DIR")]
+    pub certs: Option<PathBuf>,
     /// Print the equivalent `istioctl install --set …` command instead of the manifests
     #[arg(long, conflicts_with = "out_dir")]
     pub print_command: bool,
     /// Check the Istio resources first (as `meshtls validate`); errors stop the render
     #[arg(long)]
     pub validate: bool,
+    /// Output format: `yaml`, the documents `kubectl apply -f` takes, or `json`, one List
+    /// object as `kubectl get -o json` prints [default: yaml]
+    #[arg(short = 'o', long = "output", value_enum, conflicts_with_all = ["out_dir", "print_command", "apply"])]
+    pub output: Option<ObjectFormat>,
     #[command(flatten)]
     pub params: ParamArgs,
     #[command(flatten)]
     pub cluster: ApplyFlags,
 }
 
-/// Every name and number of the page; the defaults reproduce it.
+/// The app's namespace and name: all that `check` needs of the task's parameters.
 #[derive(Debug, Args)]
-pub struct ParamArgs {
+pub struct AppArgs {
     /// Namespace of the app [default: test]
     #[arg(short = 'n', long)]
     pub namespace: Option<String>,
     /// App name: ServiceAccount, Service, Deployment and the `app` label [default: httpbin]
     #[arg(long)]
     pub app: Option<String>,
-    /// The app's `version` label [default: v1]
-    #[arg(long, value_name = "LABEL")]
-    pub app_version: Option<String>,
-    /// The app's container image [default: docker.io/kennethreitz/httpbin]
-    #[arg(long)]
-    pub image: Option<String>,
+}
+
+/// The names of the objects the task makes: what `cleanup` needs to find them.
+#[derive(Debug, Args)]
+pub struct NameArgs {
+    #[command(flatten)]
+    pub app: AppArgs,
     /// Name of the Sidecar [default: ingress-sidecar]
     #[arg(long, value_name = "NAME")]
     pub sidecar_name: Option<String>,
@@ -487,6 +541,22 @@ pub struct ParamArgs {
     /// Name of the CA's Secret [default: httpbin-mtls-termination-cacert]
     #[arg(long, value_name = "NAME")]
     pub ca_secret: Option<String>,
+    /// Namespaces for the sleep client (repeat) [default: default and --namespace]
+    #[arg(long = "sleep-namespace", value_name = "NS")]
+    pub sleep_namespaces: Vec<String>,
+}
+
+/// Every name and number of the page (`render`'s flags); the defaults reproduce it.
+#[derive(Debug, Args)]
+pub struct ParamArgs {
+    #[command(flatten)]
+    pub names: NameArgs,
+    /// The app's `version` label [default: v1]
+    #[arg(long, value_name = "LABEL")]
+    pub app_version: Option<String>,
+    /// The app's container image [default: docker.io/kennethreitz/httpbin]
+    #[arg(long)]
+    pub image: Option<String>,
     /// The app container's port, the listeners' defaultEndpoint [default: 80]
     #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub app_port: Option<u16>,
@@ -523,9 +593,6 @@ pub struct ParamArgs {
     /// apiVersion of the Istio resources [default: v1]
     #[arg(long, value_enum, value_name = "VERSION")]
     pub istio_api_version: Option<IstioApiVersionArg>,
-    /// Namespaces for the sleep client (repeat) [default: default and --namespace]
-    #[arg(long = "sleep-namespace", value_name = "NS")]
-    pub sleep_namespaces: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -551,8 +618,9 @@ pub enum ProxyConfigCommand {
 /// `-o` for the secret table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SecretFormat {
-    /// istioctl's table, byte for byte
-    Short,
+    /// istioctl's table, byte for byte (istioctl calls it `short`)
+    #[value(alias = "short")]
+    Text,
     /// The table plus SUBJECT, SANS, ISSUER and DAYS LEFT
     Wide,
     /// The SecretsConfigDump, camelCase, private keys redacted
@@ -579,17 +647,25 @@ pub struct ProxyConfigSecretArgs {
     #[arg(short = 'n', long)]
     pub namespace: Option<String>,
     /// Output format
-    #[arg(short = 'o', long = "output", value_enum, default_value = "short")]
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     pub output: SecretFormat,
     /// One row per certificate in a chain or bundle (istioctl shows the first only)
     #[arg(long)]
     pub all_certs: bool,
-    /// Exit with status 3 if a secret is warming, not valid, or expires within --warn-days
+    /// Exit with status 3 if a secret is warming, not valid, or expires within --warn-within
     #[arg(long)]
     pub check: bool,
-    /// With --check: fail certificates that expire within this many days
-    #[arg(long, default_value_t = 0, value_name = "DAYS", requires = "check")]
-    pub warn_days: u32,
+    /// With --check: fail certificates that expire within this long (e.g. 36h, 7d, 90m)
+    #[arg(long, value_name = "DURATION", requires = "check", value_parser = parse_duration)]
+    pub warn_within: Option<std::time::Duration>,
+    /// With --check: fail certificates that expire within this many days (as --warn-within Nd)
+    #[arg(
+        long,
+        value_name = "DAYS",
+        requires = "check",
+        conflicts_with = "warn_within"
+    )]
+    pub warn_days: Option<u32>,
     /// Evaluate validity at this instant (RFC 3339) instead of now
     #[arg(
         long,
@@ -667,7 +743,12 @@ pub struct VerifyArgs {
     pub ca_key: Option<PathBuf>,
     /// The local mesh CA folder `meshtls proxy` uses (default: $HOME/.meshtls/mesh); the in-mesh
     /// client's identity is issued from it
-    #[arg(long, value_name = "DIR", env = "MESHTLS_MESH_DIR")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "MESHTLS_MESH_DIR",
+        hide_env_values = true
+    )]
     pub mesh_dir: Option<PathBuf>,
     /// Run only the page's three checks
     #[arg(long)]
@@ -678,9 +759,9 @@ pub struct VerifyArgs {
     /// Show what `curl -I` prints for each check before the table
     #[arg(short = 'v', long)]
     pub verbose: bool,
-    /// Output format
+    /// Output format: `text` fits the table to the terminal, `wide` never cuts a cell
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
-    pub output: ReportFormat,
+    pub output: TableFormat,
     /// Run curl inside the sleep pods of a cluster, as the page does: the in-mesh sleep in the
     /// app's namespace, the outside one in `default` (the CA and client pair are copied into it)
     #[arg(long)]
@@ -723,13 +804,19 @@ pub struct DemoArgs {
     /// Show what `curl -I` prints for each check
     #[arg(short = 'v', long)]
     pub verbose: bool,
+    /// Output format: the tables, or one summary (listeners, checks, secrets) as JSON or YAML;
+    /// the steps go to stderr either way
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text", conflicts_with_all = ["keep", "verbose"])]
+    pub output: DataFormat,
 }
 
 /// `analyze -o`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AnalyzeFormat {
     /// istioctl's lines: `<Level> [<CODE>] (<Kind> <ns>/<name> <file>:<line>) <message>`
-    Log,
+    /// (istioctl calls it `log`)
+    #[value(alias = "log")]
+    Text,
     Json,
     Yaml,
 }
@@ -760,7 +847,7 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "FILE")]
     pub istio_install: Option<PathBuf>,
     /// Output format
-    #[arg(short = 'o', long = "output", value_enum, default_value = "log")]
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     pub output: AnalyzeFormat,
     /// The lowest level that makes the exit status 79
     #[arg(long, value_enum, default_value = "Error", value_name = "LEVEL")]
@@ -798,6 +885,9 @@ pub struct AnalyzeArgs {
         value_parser = parse_instant
     )]
     pub now: Option<time::OffsetDateTime>,
+    /// Print the documentation of an analyzer code (cause and fix), as `rustc --explain`, and exit
+    #[arg(long, value_name = "CODE", conflicts_with_all = ["files", "paths", "certs", "istio_install"])]
+    pub explain: Option<crate::analyze::Code>,
 }
 
 /// `-f` as kubectl takes it: files, folders (`*.yaml`, `*.yml`, `*.json`) and `-` for stdin,
@@ -818,7 +908,7 @@ pub fn parse_instant(text: &str) -> Result<time::OffsetDateTime, String> {
         .map_err(|_| format!("{text:?} is not RFC 3339; use e.g. 2026-01-02T03:04:05Z"))
 }
 
-/// `5s`, `500ms`, `2m`.
+/// `5s`, `500ms`, `2m`, `36h`, `7d`.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let trimmed = text.trim();
     let split = trimmed
@@ -831,11 +921,18 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     match unit {
         "ms" => Ok(std::time::Duration::from_millis(value)),
         "s" | "" => Ok(std::time::Duration::from_secs(value)),
-        "m" => value
-            .checked_mul(60)
-            .map(std::time::Duration::from_secs)
-            .ok_or_else(|| format!("{text:?} is too long")),
-        _ => Err(format!("{text:?}: the unit must be ms, s or m")),
+        "m" | "h" | "d" => {
+            let unit = match unit {
+                "m" => 60,
+                "h" => 3600,
+                _ => 86_400,
+            };
+            value
+                .checked_mul(unit)
+                .map(std::time::Duration::from_secs)
+                .ok_or_else(|| format!("{text:?} is too long"))
+        }
+        _ => Err(format!("{text:?}: the unit must be ms, s, m, h or d")),
     }
 }
 

@@ -29,6 +29,7 @@ pub mod resolve;
 pub mod task;
 pub mod tls;
 pub mod verify;
+pub mod version;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -65,9 +66,26 @@ impl Failure {
             ErrorStyle::Istioctl => "Error",
             ErrorStyle::Kubectl => "error",
         };
-        let _ = writeln!(io::stderr(), "{prefix}: {:#}", self.error);
+        let _ = writeln!(io::stderr(), "{prefix}: {}", error_text(&self.error));
         self.status.into()
     }
+}
+
+/// The error chain as one line, `outer: cause: …`, with each cause once: a cause whose text an
+/// outer message already quotes (`reading F: No such file…` over that io error) is not repeated.
+pub fn error_text(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let part = cause.to_string();
+        if part.is_empty() || text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
@@ -107,6 +125,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         Command::Demo(args) => cmd::demo::run(args, &mut printer),
         Command::Proxy(args) => cmd::proxy::run(args, &mut printer),
         Command::Httpbin(args) => cmd::httpbin::run(args, &mut printer),
+        Command::Version(args) => cmd::version::run(args, &mut printer),
     };
     let result = result.and_then(|status| {
         printer.flush()?;
@@ -117,4 +136,26 @@ pub fn run(cli: Cli) -> Result<ExitStatus, Failure> {
         error,
         style,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::error_text;
+
+    #[test]
+    fn each_cause_is_printed_once() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("reading f: {source}")]
+        struct Reading {
+            source: std::io::Error,
+        }
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let error = anyhow::Error::from(Reading { source: io }).context("loading the certificates");
+        assert_eq!(
+            error_text(&error),
+            "loading the certificates: reading f: no such file"
+        );
+        let plain = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(error_text(&plain), "outer: inner");
+    }
 }

@@ -7,7 +7,8 @@ use anyhow::Context;
 use time::OffsetDateTime;
 
 use crate::cli::{
-    IstioApiVersionArg, KubeArgs, ManifestInput, ParamArgs, TlsModeArg, TlsVersionArg,
+    AppArgs, IstioApiVersionArg, KubeArgs, ManifestInput, NameArgs, ParamArgs, TlsModeArg,
+    TlsVersionArg,
 };
 use crate::exit::{DataError, UsageError};
 use crate::kube::ConnectOptions;
@@ -16,8 +17,9 @@ use crate::mesh::sidecar::{ServerTlsMode, TlsProtocol};
 use crate::render::Params;
 use crate::task::read;
 
-/// Parameters from defaults, then the `--values` file, then the flags; checked together.
-pub fn resolve_params(values: Option<&Path>, params: ParamArgs) -> anyhow::Result<Params> {
+/// Parameters from defaults, then the `--values` file, then the flags; checked together. A
+/// problem the values file brings is a data error (65); one the flags bring, a usage error (64).
+pub fn resolve_params(values: Option<&Path>, flags: impl ParamFlags) -> anyhow::Result<Params> {
     let mut resolved = match values {
         Some(path) => {
             let text = fs::read_to_string(path)
@@ -34,70 +36,130 @@ pub fn resolve_params(values: Option<&Path>, params: ParamArgs) -> anyhow::Resul
         }
         None => Params::default(),
     };
-    apply_flags(&mut resolved, params);
-    resolved.check()?;
-    Ok(resolved)
+    let from_values = values.and_then(|path| resolved.check().err().map(|e| (path, e)));
+    flags.apply(&mut resolved);
+    match (resolved.check(), from_values) {
+        (Ok(()), _) => Ok(resolved),
+        (Err(e), Some((path, _))) => {
+            Err(DataError(format!("values file {} and flags: {e}", path.display())).into())
+        }
+        (Err(e), None) => Err(UsageError(e.to_string()).into()),
+    }
 }
 
-/// Flags override the values file; every flag is handled here (the destructuring makes sure).
-pub fn apply_flags(p: &mut Params, flags: ParamArgs) {
-    let ParamArgs {
-        namespace,
-        app,
-        app_version,
-        image,
-        sidecar_name,
-        peer_auth_name,
-        secret,
-        ca_secret,
-        app_port,
-        tls_port,
-        http_port,
-        service_tls_port,
-        service_http_port,
-        tls_mode,
-        min_tls_version,
-        max_tls_version,
-        cipher_suites,
-        cert_mount,
-        ca_mount,
-        istio_api_version,
-        sleep_namespaces,
-    } = flags;
-    fn set<T>(slot: &mut T, value: Option<T>) {
-        if let Some(value) = value {
-            *slot = value;
+/// Flags that override the values file; every flag is handled (the destructuring makes sure).
+pub trait ParamFlags {
+    fn apply(self, params: &mut Params);
+}
+
+fn set<T>(slot: &mut T, value: Option<T>) {
+    if let Some(value) = value {
+        *slot = value;
+    }
+}
+
+impl ParamFlags for AppArgs {
+    fn apply(self, p: &mut Params) {
+        let AppArgs { namespace, app } = self;
+        set(&mut p.namespace, namespace);
+        set(&mut p.app, app);
+    }
+}
+
+impl ParamFlags for NameArgs {
+    fn apply(self, p: &mut Params) {
+        let NameArgs {
+            app,
+            sidecar_name,
+            peer_auth_name,
+            secret,
+            ca_secret,
+            sleep_namespaces,
+        } = self;
+        app.apply(p);
+        set(&mut p.sidecar_name, sidecar_name);
+        set(&mut p.peer_auth_name, peer_auth_name);
+        set(&mut p.secret, secret);
+        set(&mut p.ca_secret, ca_secret);
+        if !sleep_namespaces.is_empty() {
+            p.sleep_namespaces = sleep_namespaces;
         }
     }
-    set(&mut p.namespace, namespace);
-    set(&mut p.app, app);
-    set(&mut p.app_version, app_version);
-    set(&mut p.image, image);
-    set(&mut p.sidecar_name, sidecar_name);
-    set(&mut p.peer_auth_name, peer_auth_name);
-    set(&mut p.secret, secret);
-    set(&mut p.ca_secret, ca_secret);
-    set(&mut p.app_port, app_port);
-    set(&mut p.tls_port, tls_port);
-    set(&mut p.http_port, http_port);
-    set(&mut p.service_tls_port, service_tls_port);
-    set(&mut p.service_http_port, service_http_port);
-    set(&mut p.tls_mode, tls_mode.map(tls_mode_of));
-    if min_tls_version.is_some() {
-        p.min_tls_version = min_tls_version.map(tls_version_of);
+}
+
+impl ParamFlags for ParamArgs {
+    fn apply(self, p: &mut Params) {
+        let ParamArgs {
+            names,
+            app_version,
+            image,
+            app_port,
+            tls_port,
+            http_port,
+            service_tls_port,
+            service_http_port,
+            tls_mode,
+            min_tls_version,
+            max_tls_version,
+            cipher_suites,
+            cert_mount,
+            ca_mount,
+            istio_api_version,
+        } = self;
+        names.apply(p);
+        set(&mut p.app_version, app_version);
+        set(&mut p.image, image);
+        set(&mut p.app_port, app_port);
+        set(&mut p.tls_port, tls_port);
+        set(&mut p.http_port, http_port);
+        set(&mut p.service_tls_port, service_tls_port);
+        set(&mut p.service_http_port, service_http_port);
+        set(&mut p.tls_mode, tls_mode.map(tls_mode_of));
+        if min_tls_version.is_some() {
+            p.min_tls_version = min_tls_version.map(tls_version_of);
+        }
+        if max_tls_version.is_some() {
+            p.max_tls_version = max_tls_version.map(tls_version_of);
+        }
+        set(&mut p.cipher_suites, cipher_suites);
+        set(&mut p.cert_mount, cert_mount);
+        set(&mut p.ca_mount, ca_mount);
+        set(
+            &mut p.istio_api_version,
+            istio_api_version.map(api_version_of),
+        );
     }
-    if max_tls_version.is_some() {
-        p.max_tls_version = max_tls_version.map(tls_version_of);
+}
+
+/// Local port flags that must differ (0, "pick a free one", may repeat): a usage error (64)
+/// names each pair that is the same.
+pub fn distinct_ports(ports: &[(&str, u16)]) -> Result<(), UsageError> {
+    let mut problems = Vec::new();
+    for (i, (flag, port)) in ports.iter().enumerate() {
+        for (other, other_port) in &ports[i + 1..] {
+            if *port != 0 && port == other_port {
+                problems.push(format!("{flag} and {other} are both {port}"));
+            }
+        }
     }
-    set(&mut p.cipher_suites, cipher_suites);
-    set(&mut p.cert_mount, cert_mount);
-    set(&mut p.ca_mount, ca_mount);
-    set(
-        &mut p.istio_api_version,
-        istio_api_version.map(api_version_of),
-    );
-    if !sleep_namespaces.is_empty() {
-        p.sleep_namespaces = sleep_namespaces;
+    match problems.is_empty() {
+        true => Ok(()),
+        false => Err(UsageError(format!(
+            "{}; each listener needs its own port",
+            problems.join("; ")
+        ))),
+    }
+}
+
+/// `pc secret --warn-within DURATION`, or `--warn-days N` as N days; none warns of nothing.
+pub fn resolve_warn_within(
+    within: Option<std::time::Duration>,
+    days: Option<u32>,
+) -> time::Duration {
+    match (within, days) {
+        (Some(within), _) => time::Duration::try_from(within).unwrap_or(time::Duration::MAX),
+        (None, Some(days)) => time::Duration::days(i64::from(days)),
+        (None, None) => time::Duration::ZERO,
     }
 }
 
@@ -119,7 +181,7 @@ pub fn connect_options(kube: &KubeArgs, namespace: Option<String>) -> ConnectOpt
     }
 }
 
-fn tls_mode_of(arg: TlsModeArg) -> ServerTlsMode {
+pub fn tls_mode_of(arg: TlsModeArg) -> ServerTlsMode {
     match arg {
         TlsModeArg::Simple => ServerTlsMode::Simple,
         TlsModeArg::Mutual => ServerTlsMode::Mutual,

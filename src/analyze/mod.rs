@@ -22,7 +22,7 @@ pub use crate::mesh::validate::Level;
 
 macro_rules! codes {
     ($($variant:ident = $id:literal, $level:ident, $title:literal;)*) => {
-        /// Every meshtls analyzer code; each is documented in the README under its id.
+        /// Every meshtls analyzer code; each is documented in `explain/<ID>.md` (`--explain`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
         pub enum Code { $($variant,)* }
 
@@ -45,6 +45,14 @@ macro_rules! codes {
 
             pub fn title(self) -> &'static str {
                 match self { $(Code::$variant => $title,)* }
+            }
+
+            /// The code's documentation (cause and fix), `analyze --explain`'s text; the README's
+            /// analyzer-code sections are checked against it.
+            pub fn explanation(self) -> &'static str {
+                match self {
+                    $(Code::$variant => include_str!(concat!("explain/", $id, ".md")),)*
+                }
             }
         }
     };
@@ -78,9 +86,56 @@ codes! {
 }
 
 impl Code {
-    /// The README anchor that documents the code.
+    /// Where the code is documented for an installed binary: its own `--explain`.
     pub fn documentation(self) -> String {
-        format!("README.md#{}", self.id().to_ascii_lowercase())
+        format!("run `meshtls analyze --explain {}`", self.id())
+    }
+
+    /// istio.io's page for the codes that are istioctl's own (IST0110, IST0111); none for the rest.
+    pub fn documentation_url(self) -> Option<&'static str> {
+        match self {
+            Code::ConflictingSidecars => {
+                Some("https://istio.io/latest/docs/reference/config/analysis/ist0110/")
+            }
+            Code::MultipleDefaultSidecars => {
+                Some("https://istio.io/latest/docs/reference/config/analysis/ist0111/")
+            }
+            _ => None,
+        }
+    }
+
+    /// `analyze --explain`'s page: the id, name, level and title, then the documentation.
+    pub fn explain(self) -> String {
+        let mut text = format!(
+            "{} {} ({}): {}\n\n{}",
+            self.id(),
+            self.name(),
+            self.level().as_str(),
+            self.title(),
+            self.explanation()
+        );
+        if let Some(url) = self.documentation_url() {
+            text.push_str(&format!("\nSee also {url}\n"));
+        }
+        text
+    }
+}
+
+/// A code given by id (`MTLS0001`, any case) or by name (`TlsFlagOff`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is no meshtls analyzer code; the codes are MTLS0001 to MTLS{last:04}", last = Code::ALL.len())]
+pub struct UnknownCode(String);
+
+impl FromStr for Code {
+    type Err = UnknownCode;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.id().eq_ignore_ascii_case(text) || c.name().eq_ignore_ascii_case(text))
+            .ok_or_else(|| UnknownCode(text.to_string()))
     }
 }
 
@@ -118,8 +173,8 @@ impl fmt::Display for Finding {
     }
 }
 
-/// `--suppress CODE=Kind/ns/name` (or `CODE=Kind/name`); `*` in any part matches anything, and a
-/// part may start or end with `*`.
+/// `--suppress CODE=Kind/ns/name` (or `CODE=Kind/name`, or `CODE=*` for every resource); `*` in
+/// any part matches anything, and a part may start or end with `*`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
     code: String,
@@ -140,6 +195,8 @@ impl FromStr for Suppression {
         let (code, resource) = text.split_once('=').ok_or_else(bad)?;
         let parts: Vec<&str> = resource.trim().split('/').collect();
         let (kind, namespace, name) = match parts.as_slice() {
+            // `CODE=*`: every resource.
+            ["*"] => ("*", "*", "*"),
             [kind, name] => (*kind, "", *name),
             [kind, namespace, name] => (*kind, *namespace, *name),
             _ => return Err(bad()),
@@ -248,6 +305,23 @@ mod tests {
         assert!(!other.matches(&finding()));
         assert!("MTLS0003".parse::<Suppression>().is_err());
         assert!("MTLS0003=Sidecar".parse::<Suppression>().is_err());
+        // Issue 17: `CODE=*` is every resource.
+        let all: Suppression = "MTLS0003=*".parse().unwrap();
+        assert!(all.matches(&finding()));
+        let every: Suppression = "*=*".parse().unwrap();
+        assert!(every.matches(&finding()));
+    }
+
+    #[test]
+    fn every_code_explains_itself() {
+        for code in Code::ALL {
+            let text = code.explain();
+            assert!(text.starts_with(code.id()), "{text}");
+            assert!(code.explanation().contains("**Fix:**"), "{}", code.id());
+            assert_eq!(code.id().parse::<Code>(), Ok(*code));
+            assert_eq!(code.name().to_lowercase().parse::<Code>(), Ok(*code));
+        }
+        assert!("MTLS9999".parse::<Code>().is_err());
     }
 
     #[test]

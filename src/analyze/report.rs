@@ -15,7 +15,11 @@ pub struct Message {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     pub message: String,
-    pub documentation_url: String,
+    /// How to read the code's documentation: `run \`meshtls analyze --explain CODE\``.
+    pub documentation: String,
+    /// istio.io's page, only for the codes istioctl has too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documentation_url: Option<&'static str>,
 }
 
 impl From<&Finding> for Message {
@@ -27,7 +31,8 @@ impl From<&Finding> for Message {
             origin: f.origin.resource(),
             reference: f.origin.reference(),
             message: f.message.clone(),
-            documentation_url: f.code.documentation(),
+            documentation: f.code.documentation(),
+            documentation_url: f.code.documentation_url(),
         }
     }
 }
@@ -66,10 +71,21 @@ pub fn summary(findings: &[Finding], namespace: &str) -> String {
     )
 }
 
-/// istioctl's verdict when a finding reaches the failure threshold (after `Error: `).
-pub fn failure(namespace: &str) -> String {
+/// istioctl's verdict when a finding reaches the failure threshold (after `Error: `), with where
+/// to read about the codes that reached it.
+pub fn failure(namespace: &str, failing: &[Finding]) -> String {
+    let mut codes: Vec<&str> = failing.iter().map(|f| f.code.id()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let explain = match codes.as_slice() {
+        [one] => format!("Run `meshtls analyze --explain {one}`"),
+        _ => format!(
+            "Run `meshtls analyze --explain CODE` ({})",
+            codes.join(", ")
+        ),
+    };
     format!(
-        "Error: Analyzers found issues when analyzing namespace: {namespace}.\nSee README.md#analyzer-codes for more information about causes and resolutions."
+        "Error: Analyzers found issues when analyzing namespace: {namespace}.\n{explain} for more information about causes and resolutions."
     )
 }
 

@@ -33,7 +33,12 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
         istio_namespace,
         kube,
         now,
+        explain,
     } = args;
+    if let Some(code) = explain {
+        printer.write_str(&code.explain())?;
+        return Ok(ExitStatus::Success);
+    }
     let now = resolve_now(now);
     let no_files = input.files.is_empty() && paths.is_empty();
     // The cluster first (when asked, or when there is nothing else), then the files over it.
@@ -62,6 +67,12 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
     };
     validation.extend(validation::check(&read, &namespace));
     task = task.overlay(read.task);
+    if task.objects.is_empty() && read.rejected.is_empty() && certs.is_none() {
+        crate::output::warn(
+            "the input holds no Sidecar, PeerAuthentication, Deployment, Service, Secret or \
+             IstioOperator, so nothing was analyzed; pass the task's manifests (`meshtls render`)",
+        );
+    }
     if let Some(path) = &istio_install {
         task.tls_flag_from_outside |= install_config_enables_tls(
             &std::fs::read_to_string(path)
@@ -82,13 +93,18 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
     all.retain(|f| !suppress.iter().any(|s| s.matches(f)));
 
     let threshold = level(failure_threshold);
-    let failed = all.iter().any(|f| f.level >= threshold);
+    let failing: Vec<_> = all
+        .iter()
+        .filter(|f| f.level >= threshold)
+        .cloned()
+        .collect();
+    let failed = !failing.is_empty();
     let shown: Vec<_> = all
         .into_iter()
         .filter(|f| f.level >= level(output_threshold))
         .collect();
     match output {
-        AnalyzeFormat::Log => {
+        AnalyzeFormat::Text => {
             let coloured = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             for finding in &shown {
@@ -99,7 +115,7 @@ pub fn run(args: AnalyzeArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
             let mut stderr = std::io::stderr();
             writeln!(stderr, "{}", summary(&shown, &namespace))?;
             if failed {
-                writeln!(stderr, "{}", failure(&namespace))?;
+                writeln!(stderr, "{}", failure(&namespace, &failing))?;
             }
         }
         AnalyzeFormat::Json => {

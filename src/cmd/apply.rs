@@ -2,10 +2,10 @@
 //! lines (`kube::apply` does the work, for `render --apply` and `create secret --apply` too).
 use anyhow::bail;
 
-use crate::cli::{ApplyArgs, DryRun};
+use crate::cli::{ApplyArgs, DataFormat, DryRun};
 use crate::exit::ExitStatus;
-use crate::kube::apply::{ApplyOptions, apply_documents};
-use crate::output::Printer;
+use crate::kube::apply::{ApplyOptions, apply_documents, apply_documents_reporting};
+use crate::output::{Printer, print_data};
 use crate::resolve::{connect_options, read_input};
 
 pub fn run(args: ApplyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
@@ -14,6 +14,7 @@ pub fn run(args: ApplyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
         namespace,
         dry_run,
         force_conflicts,
+        output,
         kube,
     } = args;
     let server_dry_run = match dry_run {
@@ -29,6 +30,17 @@ pub fn run(args: ApplyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
         server_dry_run,
         force_conflicts,
     };
-    apply_documents(&connect_options(&kube, namespace), docs, options, printer)?;
+    let opts = connect_options(&kube, namespace);
+    if output == DataFormat::Text {
+        apply_documents(&opts, docs, options, printer)?;
+        return Ok(ExitStatus::Success);
+    }
+    let mut applied = Vec::new();
+    apply_documents_reporting(&opts, docs, options, &mut |a| {
+        applied.push(a.clone());
+        Ok(())
+    })?;
+    let value = serde_json::json!({ "applied": applied });
+    print_data(&value, output, printer)?;
     Ok(ExitStatus::Success)
 }

@@ -2,12 +2,12 @@
 //! namespace, the sleep in default) plus the other objects `render` makes; only what meshtls applied.
 use anyhow::Context;
 
-use crate::cli::CleanupArgs;
+use crate::cli::{CleanupArgs, DataFormat};
 use crate::exit::ExitStatus;
 use crate::kube::cleanup::{Item, Report, cleanup};
 use crate::kube::discovery::{Resolver, TypeKey};
 use crate::kube::with_cluster;
-use crate::output::Printer;
+use crate::output::{Printer, print_data};
 use crate::render::{Params, What, render};
 use crate::resolve::connect_options;
 use crate::resolve::resolve_params;
@@ -44,6 +44,7 @@ pub fn run(args: CleanupArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
         dry_run,
         values,
         params,
+        output,
         kube,
     } = args;
     let params = resolve_params(values.as_deref(), params)?;
@@ -52,16 +53,24 @@ pub fn run(args: CleanupArgs, printer: &mut Printer) -> anyhow::Result<ExitStatu
     with_cluster(&opts, |client, _| async move {
         let mut resolver = Resolver::new(client);
         let mut write_error = None;
-        let mut print = |report: &Report| {
-            if let Err(e) = printer.line(&report.to_string()) {
-                write_error.get_or_insert(e);
+        let mut reports = Vec::new();
+        let mut print = |report: &Report| match output {
+            DataFormat::Text => {
+                if let Err(e) = printer.line(&report.to_string()) {
+                    write_error.get_or_insert(e);
+                }
             }
+            _ => reports.push(report.clone()),
         };
         let result = cleanup(&mut resolver, &items, dry_run, &mut print).await;
         if let Some(e) = write_error {
             return Err(e.into());
         }
         result?;
+        if output != DataFormat::Text {
+            let value = serde_json::json!({ "dryRun": dry_run, "objects": reports });
+            print_data(&value, output, printer)?;
+        }
         Ok(ExitStatus::Success)
     })
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow, bail};
 use time::OffsetDateTime;
 
-use crate::cli::{DemoArgs, ReportFormat, TlsModeArg};
+use crate::cli::{DataFormat, DemoArgs, TableFormat};
 use crate::configdump::admin::{AdminAddr, Timeouts};
 use crate::configdump::rows::{Options, rows};
 use crate::configdump::source::{Source, load};
@@ -19,19 +19,21 @@ use crate::exit::ExitStatus;
 use crate::fsx::{FileMode, write_atomic};
 use crate::httpbin::{self, RunningHttpbin};
 use crate::mesh::sidecar::ServerTlsMode;
-use crate::output::Printer;
 use crate::output::duration_text;
 use crate::output::progress::{Progress, StepValue};
+use crate::output::{Printer, print_data};
 use crate::page;
 use crate::pki::files::write_task_files;
+use crate::pki::inspect::rfc3339;
 use crate::pki::spec::{KeyType, TaskNames, TaskSpec};
 use crate::proxy::config::{
     AccessLog, DownstreamLimits, Endpoint, Http1Engine, ProxyConfig, UpstreamLimits,
 };
 use crate::proxy::inbound::{Placement, Runtime, resolve};
 use crate::proxy::mount::mount_all;
-use crate::proxy::run::{RunningProxy, start};
+use crate::proxy::run::{RunningProxy, StartError, start};
 use crate::render::{CertFiles, Params, What, render};
+use crate::resolve::{distinct_ports, tls_mode_of};
 use crate::task::Task;
 use crate::task::manifest::to_multi_yaml;
 use crate::task::read::read as read_task;
@@ -56,14 +58,17 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
         no_negative,
         tls_mode,
         verbose,
+        output,
     } = args;
+    distinct_ports(&[
+        ("--external-port", external_port),
+        ("--internal-port", internal_port),
+        ("--admin-port", admin_port),
+        ("--app-port", app_port),
+    ])?;
     let mut params = Params::default();
     if let Some(mode) = tls_mode {
-        params.tls_mode = match mode {
-            TlsModeArg::Simple => ServerTlsMode::Simple,
-            TlsModeArg::Mutual => ServerTlsMode::Mutual,
-            TlsModeArg::OptionalMutual => ServerTlsMode::OptionalMutual,
-        };
+        params.tls_mode = tls_mode_of(mode);
     }
     // The negative checks make the sidecar log each rejection it is meant to make; keep the
     // step list readable unless RUST_LOG asks for the log (requests are in access.log).
@@ -80,6 +85,7 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
     let mut progress = Progress::new(STEPS, io::stderr().is_terminal());
     let started = Instant::now();
     let mut running = Running::default();
+    let mut summary = (output != DataFormat::Text).then(Summary::default);
     let plan = Plan {
         params,
         work: &work,
@@ -88,7 +94,7 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
         verbose,
         keep,
     };
-    let outcome = plan.steps(&mut progress, &mut running, printer);
+    let outcome = plan.steps(&mut progress, &mut running, &mut summary, printer);
     // Step 7 always runs: nothing is left listening, whatever happened.
     let failed_at = progress.failed.clone();
     progress.index = STEPS - 1;
@@ -96,6 +102,14 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
         running.stop();
         Ok(String::new())
     });
+    if let Some(mut summary) = summary {
+        summary.passed = outcome.is_ok() && stop.is_ok();
+        summary.failed_step = failed_at.clone().or_else(|| progress.failed.clone());
+        summary.seconds = started.elapsed().as_secs_f64();
+        summary.work_dir =
+            (work.temporary.is_none() || !summary.passed).then(|| work.path.display().to_string());
+        print_data(&summary, output, printer)?;
+    }
     printer.flush()?;
     match (outcome, stop) {
         (Ok(()), Ok(_)) => {
@@ -121,8 +135,9 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
                 .or_else(|| progress.failed.clone())
                 .unwrap_or_else(|| "?".to_string());
             eprintln!(
-                "demo failed at step {step}: {failure:#}\nlogs and files are kept in {} (access log: {}; \
+                "demo failed at step {step}: {}\nlogs and files are kept in {} (access log: {}; \
                  RUST_LOG=info shows the sidecar's log)",
+                crate::error_text(&failure),
                 work.path.display(),
                 work.path.join("access.log").display()
             );
@@ -130,6 +145,20 @@ pub fn run(args: DemoArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus> 
             Ok(status)
         }
     }
+}
+
+/// `demo -o json|yaml`: what the tables show, as one value.
+#[derive(Debug, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Summary {
+    passed: bool,
+    failed_step: Option<String>,
+    seconds: f64,
+    /// The work folder, when it is kept (`--dir`, or a failure).
+    work_dir: Option<String>,
+    listeners: Vec<serde_json::Value>,
+    checks: serde_json::Value,
+    secrets: Vec<serde_json::Value>,
 }
 
 /// Local ports; 0 picks a free one.
@@ -182,6 +211,7 @@ impl Plan<'_> {
         &self,
         progress: &mut Progress,
         running: &mut Running,
+        summary: &mut Option<Summary>,
         printer: &mut Printer,
     ) -> anyhow::Result<()> {
         let Plan {
@@ -248,7 +278,12 @@ impl Plan<'_> {
                 read_task(std::slice::from_ref(&task), false, page::NAMESPACE)?.into_task()?;
             let target = from_task(&manifests, &Selector::default(), page_target())
                 .map_err(|e| anyhow!("{}: {e}", task.display()))?;
-            let app = httpbin::start(loopback(ports.app)).context("starting httpbin")?;
+            let app = httpbin::start(loopback(ports.app)).with_context(|| {
+                format!(
+                    "starting httpbin on {}; pick another --app-port (0 picks a free one)",
+                    loopback(ports.app)
+                )
+            })?;
             let app_address = app.address;
             running.app = Some(app);
             let (config, warnings) = sidecar_config(
@@ -260,7 +295,22 @@ impl Plan<'_> {
                 ports,
                 app_address,
             )?;
-            let proxy = start(config).context("starting the sidecar")?;
+            let proxy = start(config).map_err(|e| {
+                let flag = match &e {
+                    StartError::Bind { port, .. } if *port == target.tls.workload => {
+                        "--external-port"
+                    }
+                    StartError::Bind { .. } => "--internal-port",
+                    StartError::Admin { .. } => "--admin-port",
+                    _ => "",
+                };
+                match flag {
+                    "" => anyhow!("starting the sidecar: {e}"),
+                    flag => anyhow!(
+                        "starting the sidecar: {e}; pick another {flag} (0 picks a free one)"
+                    ),
+                }
+            })?;
             running.proxy = Some(proxy);
             // What Istio would do silently (a tls block ignored, ...) is said out loud, as `proxy` does.
             Ok((target, warnings.join("; ")))
@@ -275,7 +325,24 @@ impl Plan<'_> {
             .map(|a| a.address)
             .ok_or_else(|| anyhow!("httpbin is not running"))?;
         let addresses = listener_addresses(&target, proxy)?;
-        printer.write_str(&ports_table(&target, &addresses, app_address, proxy.admin))?;
+        let ports = ports_rows(
+            &target,
+            params.tls_mode,
+            &addresses,
+            app_address,
+            proxy.admin,
+        );
+        match summary.as_mut() {
+            Some(summary) => {
+                summary.listeners = ports[1..]
+                    .iter()
+                    .map(|row| {
+                        serde_json::json!({"listener": row[0], "page": row[1], "local": row[2]})
+                    })
+                    .collect();
+            }
+            None => printer.write_str(&crate::output::tabwriter(&ports, 3))?,
+        }
         printer.flush()?;
 
         // 5. The page's checks and the negative ones.
@@ -302,16 +369,24 @@ impl Plan<'_> {
             Ok((results, failed, note))
         });
         let (results, failed, _) = results?;
-        printer.line("")?;
-        report::print(
-            &results,
-            &target,
-            &addresses,
-            &files.curl_files(),
-            verbose,
-            ReportFormat::Text,
-            printer,
-        )?;
+        match summary.as_mut() {
+            Some(summary) => {
+                summary.checks =
+                    report::json(&results, &target, all_passed(&results))["checks"].take();
+            }
+            None => {
+                printer.line("")?;
+                report::print(
+                    &results,
+                    &target,
+                    &addresses,
+                    &files.curl_files(),
+                    verbose,
+                    TableFormat::Text,
+                    printer,
+                )?;
+            }
+        }
         printer.flush()?;
         if !all_passed(&results) {
             return Err(ChecksFailed(format!(
@@ -340,11 +415,29 @@ impl Plan<'_> {
                 "expected 4 active, valid secrets (file-cert:…, default, ROOTCA, file-root:…), got {names:?}"
             );
         }
-        Ok((render_table(&rows, Layout::Short, now), String::new()))
+        let listed: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "name": r.name,
+                    "status": r.status.as_str(),
+                    "valid": r.valid,
+                    "serialNumber": r.cert().map(|c| c.serial.clone()),
+                    "notAfter": r.cert().map(|c| rfc3339(c.not_after)),
+                })
+            })
+            .collect();
+        Ok(((render_table(&rows, Layout::Short, now), listed), String::new()))
     })?;
-        printer.line("")?;
-        printer.line(&format!("$ meshtls pc secret --admin {admin}"))?;
-        printer.write_str(&table.0)?;
+        let (text, listed) = table.0;
+        match summary {
+            Some(summary) => summary.secrets = listed,
+            None => {
+                printer.line("")?;
+                printer.line(&format!("$ meshtls pc secret --admin {admin}"))?;
+                printer.write_str(&text)?;
+            }
+        }
         printer.flush()?;
 
         if keep {
@@ -441,13 +534,14 @@ fn listener_addresses(
     Ok(addresses)
 }
 
-/// The page's logical ports next to the local ones.
-fn ports_table(
+/// The page's logical ports next to the local ones (a header row, then one per listener).
+fn ports_rows(
     target: &Target,
+    tls_mode: ServerTlsMode,
     addresses: &HashMap<Listener, SocketAddr>,
     app: SocketAddr,
     admin: SocketAddr,
-) -> String {
+) -> Vec<Vec<String>> {
     let at = |l| {
         addresses
             .get(&l)
@@ -457,7 +551,7 @@ fn ports_table(
     let rows = vec![
         vec!["LISTENER".into(), "PAGE".into(), "LOCAL".into()],
         vec![
-            "external (TLS, MUTUAL)".into(),
+            format!("external (TLS, {})", tls_mode.as_str()),
             format!(
                 "Service {} → Sidecar {}",
                 target.tls.service, target.tls.workload
@@ -479,7 +573,7 @@ fn ports_table(
         ],
         vec!["admin".to_string(), "15000".to_string(), admin.to_string()],
     ];
-    crate::output::tabwriter(&rows, 3)
+    rows
 }
 
 /// Commands to try by hand while `--keep` holds the proxy up.

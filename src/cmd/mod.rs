@@ -15,3 +15,4 @@ pub mod proxy_config;
 pub mod render;
 pub mod validate;
 pub mod verify;
+pub mod version;

@@ -12,7 +12,7 @@ use crate::page;
 use crate::proxy::config::{AccessLog, DownstreamLimits, Endpoint, Security, UpstreamLimits};
 use crate::proxy::inbound::{Inbound, Placement, Runtime, resolve};
 use crate::proxy::mount::{mount_all, watch_secrets};
-use crate::proxy::run::{start, wait_for_signal};
+use crate::proxy::run::{StartError, start, wait_for_signal};
 use crate::resolve::read_input;
 use crate::task::select::Selector;
 
@@ -63,10 +63,9 @@ pub fn run(args: ProxyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
     let app = match app {
         true => {
             let address = app_listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
-            Some(
-                httpbin::start(address)
-                    .with_context(|| format!("starting httpbin on {address}"))?,
-            )
+            Some(httpbin::start(address).with_context(|| {
+                format!("starting httpbin on {address} (move it with --app-listen HOST:PORT)")
+            })?)
         }
         false => None,
     };
@@ -118,7 +117,18 @@ pub fn run(args: ProxyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
             http1: http1_engine,
         },
     );
-    let proxy = start(config)?;
+    let proxy = start(config).map_err(|e| {
+        let hint = match &e {
+            StartError::Bind { port, .. } => format!(
+                "; move it with --port-map {port}=LOCAL (0 picks a free port), or stop what holds it"
+            ),
+            StartError::Admin { .. } => {
+                "; pick another --admin HOST:PORT, or stop what holds it".to_string()
+            }
+            _ => String::new(),
+        };
+        anyhow::anyhow!("{e}{hint}")
+    })?;
     for line in summary {
         let (port, rest) = line;
         let local = proxy

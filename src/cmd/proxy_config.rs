@@ -17,7 +17,7 @@ use crate::kube::portforward::{admin_get, resolve_pod};
 use crate::kube::with_cluster;
 use crate::output::Printer;
 use crate::resolve::connect_options;
-use crate::resolve::resolve_now;
+use crate::resolve::{resolve_now, resolve_warn_within};
 
 pub fn run(command: ProxyConfigCommand, printer: &mut Printer) -> anyhow::Result<ExitStatus> {
     match command {
@@ -51,11 +51,13 @@ fn secret(args: ProxyConfigSecretArgs, printer: &mut Printer) -> anyhow::Result<
         output,
         all_certs,
         check: check_rows,
+        warn_within,
         warn_days,
         now,
         kube,
     } = args;
     let now = resolve_now(now);
+    let warn = resolve_warn_within(warn_within, warn_days);
     // A pod's namespace defaults to the context's, so the kubeconfig is read only for a pod.
     let default_ns = namespace.clone().unwrap_or_else(|| "default".to_string());
     let source = Source::resolve(
@@ -72,7 +74,7 @@ fn secret(args: ProxyConfigSecretArgs, printer: &mut Printer) -> anyhow::Result<
     let rows = rows(&dump, now, Options { all_certs });
 
     match output {
-        SecretFormat::Short | SecretFormat::Wide => {
+        SecretFormat::Text | SecretFormat::Wide => {
             let layout = if output == SecretFormat::Wide {
                 Layout::Wide
             } else {
@@ -93,7 +95,7 @@ fn secret(args: ProxyConfigSecretArgs, printer: &mut Printer) -> anyhow::Result<
     let mut stderr = io::stderr().lock();
     let mut failed = 0;
     for row in &rows {
-        let problems = check(row, now, warn_days);
+        let problems = check(row, now, warn);
         if !problems.is_empty() {
             failed += 1;
             let what: Vec<String> = problems.iter().map(ToString::to_string).collect();

@@ -2,11 +2,11 @@
 //! files if `secrets` is wanted, build every manifest, optionally validate, then print or write.
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::cli::{ApplyFlags, KubeArgs, RenderArgs};
+use crate::cli::{ApplyFlags, KubeArgs, ObjectFormat, RenderArgs};
 use crate::exit::{DataError, ExitStatus};
 use crate::fsx::write_atomic;
 use crate::kube::apply::ApplyOptions;
@@ -27,6 +27,7 @@ pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
         certs,
         print_command,
         validate,
+        output,
         params,
         cluster,
     } = args;
@@ -44,11 +45,19 @@ pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
         printer.line(&IstioOperator::task(&resolved.profile).command())?;
         return Ok(ExitStatus::Success);
     }
-    let what = if what.is_empty() {
-        What::ALL.to_vec()
-    } else {
-        what
-    };
+    let bare = what.is_empty();
+    let mut what = if bare { What::ALL.to_vec() } else { what };
+    let certs_given = certs.is_some();
+    let certs = certs.unwrap_or_else(|| PathBuf::from("."));
+    // A bare `render` where no certificate is yet renders the rest, and says how to add them.
+    if bare && !certs_given && !any_cert_file(&certs, &resolved) {
+        what.retain(|w| *w != What::Secrets);
+        crate::output::note(&format!(
+            "no certificates in {}, so the Secrets are left out; make them with `meshtls certgen` \
+             (or pass --certs DIR) and render again",
+            certs.display()
+        ));
+    }
     let cert_files = if what.contains(&What::Secrets) {
         Some(read_certs(&certs, &resolved)?)
     } else {
@@ -76,6 +85,13 @@ pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
         return apply_rendered(&manifests, &kube, force_conflicts, printer);
     }
     match out_dir {
+        None if output == Some(ObjectFormat::Json) => {
+            let items = manifests
+                .iter()
+                .map(Manifest::to_value)
+                .collect::<Result<Vec<_>, _>>()?;
+            printer.line(&kubectl_list_json(items)?)?;
+        }
         None => printer.write_str(&to_multi_yaml(&manifests)?)?,
         Some(dir) => {
             fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -88,6 +104,23 @@ pub fn run(args: RenderArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// kubectl's `-o json` for several objects: one `List`, indented by 4 spaces.
+fn kubectl_list_json(items: Vec<serde_json::Value>) -> anyhow::Result<String> {
+    use serde::Serialize;
+    let list = serde_json::json!({
+        "apiVersion": "v1",
+        "items": items,
+        "kind": "List",
+        "metadata": {"resourceVersion": ""},
+    });
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    list.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out, formatter,
+    ))?;
+    Ok(String::from_utf8(out)?)
 }
 
 /// `render --apply`: everything but the IstioOperator (which is istioctl's to install) goes to
@@ -120,6 +153,18 @@ fn apply_rendered(
     };
     apply_documents(&connect_options(kube, None), docs, options, printer)?;
     Ok(ExitStatus::Success)
+}
+
+/// Whether `dir` holds any of the three files `secrets` needs.
+fn any_cert_file(dir: &Path, params: &Params) -> bool {
+    let server = params.server_file();
+    [
+        format!("{}.crt", params.ca_file),
+        format!("{server}.crt"),
+        format!("{server}.key"),
+    ]
+    .iter()
+    .any(|name| dir.join(name).exists())
 }
 
 /// The three files `secrets` needs, named as `meshtls certgen` and the page name them.

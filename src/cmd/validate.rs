@@ -33,6 +33,16 @@ pub fn run(args: ValidateArgs, printer: &mut Printer) -> anyhow::Result<ExitStat
         checked += usize::from(is_istio_kind(kind));
         findings.extend(validate_value(&document.value, &namespace));
     }
+    if checked == 0 {
+        crate::output::warn(&format!(
+            "the input holds no Istio resource (Sidecar, PeerAuthentication){}, so nothing was \
+             validated",
+            match read.documents.len() {
+                0 => " and no document at all".to_string(),
+                n => format!(" among its {n} document(s)"),
+            }
+        ));
+    }
     // Errors first, then warnings; each group keeps the input order.
     findings.sort_by_key(|f| std::cmp::Reverse(f.level));
     let errors = findings.iter().filter(|f| f.level == Level::Error).count();

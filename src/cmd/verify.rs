@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use time::OffsetDateTime;
 
-use crate::cli::{KubeArgs, ReportFormat, TargetArgs, VerifyArgs};
+use crate::cli::{KubeArgs, TableFormat, TargetArgs, VerifyArgs};
 use crate::exit::{DataError, ExitStatus, UsageError};
 use crate::kube::explain;
 use crate::kube::incluster::sleep_pods;
@@ -20,7 +20,7 @@ use crate::resolve::read_input;
 use crate::task::select::Selector;
 use crate::verify::checks::{CurlFiles, Listener, Target, plan};
 use crate::verify::cluster::{ClientFiles, KubeRunner};
-use crate::verify::local::{LocalRunner, MaterialFiles, Materials};
+use crate::verify::local::{LocalRunner, MaterialFiles, Materials, refusing};
 use crate::verify::target::{from_task, page_target};
 use crate::verify::{report, run_all};
 
@@ -68,6 +68,25 @@ pub fn run(args: VerifyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus
             files.cacert.display()
         )
     })?;
+    // A check that cannot run is not a failed check: with nothing listening, say what to start.
+    let refusing = refusing(&addresses, Duration::from_secs(timeout));
+    if !refusing.is_empty() && refusing.len() == addresses.len() {
+        let listed: Vec<String> = refusing
+            .iter()
+            .map(|(listener, address)| {
+                let ports = target.ports(*listener);
+                format!(
+                    "{address} (port {}, Service {})",
+                    ports.workload, ports.service
+                )
+            })
+            .collect();
+        anyhow::bail!(
+            "nothing listens on {}: start the sidecar with `meshtls proxy -f task.yaml --app` \
+             (task.yaml from `meshtls render`), or pass --target PORT=HOST:PORT for each listener",
+            listed.join(" or ")
+        );
+    }
     let mut runner = LocalRunner::new(
         target.clone(),
         addresses.clone(),
@@ -99,7 +118,7 @@ fn verify_in_cluster(
     negative: bool,
     timeout: Duration,
     verbose: bool,
-    output: ReportFormat,
+    output: TableFormat,
     printer: &mut Printer,
 ) -> anyhow::Result<ExitStatus> {
     let read = |path: &Path| {

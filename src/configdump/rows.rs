@@ -73,7 +73,8 @@ pub enum Content {
 pub struct Row {
     pub name: String,
     pub status: Status,
-    /// Set for SPIFFE trust-bundle rows only.
+    /// The SPIFFE trust domain (istioctl 1.25+): a bundle entry's name, else the host of the
+    /// secret's first certificate's first `spiffe://` URI SAN.
     pub trust_domain: Option<String>,
     pub content: Content,
     /// NotBefore < now < NotAfter; false without a readable certificate.
@@ -109,8 +110,14 @@ pub fn rows(dump: &SecretsDump, now: OffsetDateTime, options: Options) -> Vec<Ro
     });
     let mut out = Vec::new();
     for (secret, status) in warming.chain(active) {
-        for (trust_domain, data) in data_sources(secret) {
-            for content in contents(data, options) {
+        for (bundle_domain, data) in data_sources(secret) {
+            let contents = contents(data, options);
+            // Every row of a chain shares its first certificate's domain (`--all-certs`).
+            let trust_domain = bundle_domain.or_else(|| match contents.first() {
+                Some(Content::Cert(c)) => spiffe_trust_domain(&c.sans),
+                _ => None,
+            });
+            for content in contents {
                 let valid = match &content {
                     Content::Cert(c) => c.not_before < now && now < c.not_after,
                     _ => false,
@@ -182,6 +189,24 @@ fn contents(data: Option<&str>, options: Options) -> Vec<Content> {
         out.push(Content::Unreadable("no PEM certificate found".to_string()));
     }
     out
+}
+
+/// The host of the first `spiffe://` URI SAN (`URI:spiffe://east.local/ns/x/sa/y` → `east.local`),
+/// as istioctl's `secretMetaFromCert` reads the trust domain.
+pub fn spiffe_trust_domain(sans: &[String]) -> Option<String> {
+    sans.iter()
+        .filter_map(|san| san.strip_prefix("URI:"))
+        .find_map(|uri| {
+            let (scheme, rest) = uri.split_once("://")?;
+            scheme.eq_ignore_ascii_case("spiffe").then_some(rest)
+        })
+        .map(|rest| {
+            rest.split(['/', '?', '#'])
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .filter(|host| !host.is_empty())
 }
 
 /// protojson accepts standard and URL-safe base64, padded or not.
@@ -286,6 +311,26 @@ mod tests {
             );
             assert!(!r[0].valid);
         }
+    }
+
+    #[test]
+    fn the_trust_domain_is_the_first_spiffe_uri_host() {
+        let sans = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            spiffe_trust_domain(&sans(&[
+                "DNS:a.example",
+                "URI:https://x.org/y",
+                "URI:spiffe://east.local/ns/default/sa/sleep",
+                "URI:spiffe://west.local/ns/x",
+            ]))
+            .as_deref(),
+            Some("east.local")
+        );
+        assert_eq!(
+            spiffe_trust_domain(&sans(&["DNS:a", "URI:spiffe:///x"])),
+            None
+        );
+        assert_eq!(spiffe_trust_domain(&[]), None);
     }
 
     #[test]

@@ -13,8 +13,8 @@ use super::model::{SecretsDump, parse_reader, parse_slice};
 /// The admin path istioctl queries: only the secrets part of the dump.
 pub const SECRETS_PATH: &str = "/config_dump?mask=dynamic_active_secrets,dynamic_warming_secrets";
 
-/// istioctl's message when no input is named (or more than one).
-pub const NEED_INPUT: &str = "secret requires pod name or --file parameter";
+/// istioctl's message when no input is named (or more than one), plus meshtls' third source.
+pub const NEED_INPUT: &str = "secret requires pod name or --file parameter (or --admin HOST:PORT for a local proxy, e.g. `meshtls proxy`'s 127.0.0.1:15000)";
 
 /// One input, resolved from the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]

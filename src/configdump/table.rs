@@ -63,20 +63,29 @@ pub fn render(rows: &[Row], layout: Layout, now: OffsetDateTime) -> String {
             cells.push(cert.map(|c| c.subject.clone()).unwrap_or_default());
             cells.push(cert.map(|c| c.sans.join(",")).unwrap_or_default());
             cells.push(cert.map(|c| c.issuer.clone()).unwrap_or_default());
-            cells.push(
-                days_left(row, now)
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-            );
+            cells.push(time_left(row, now).unwrap_or_default());
         }
         table.push(cells);
     }
     tabwriter(&table, 5)
 }
 
-/// Whole days from `now` to NotAfter (negative once expired).
-pub fn days_left(row: &Row, now: OffsetDateTime) -> Option<i64> {
-    row.cert().map(|c| (c.not_after - now).whole_days())
+/// DAYS LEFT: whole days from `now` to NotAfter (negative once expired); under a day, whole
+/// hours (`23h`), and under an hour, minutes (`45m`), so a 24 h workload certificate shows more
+/// than 0.
+pub fn time_left(row: &Row, now: OffsetDateTime) -> Option<String> {
+    row.cert().map(|c| left_text(c.not_after - now))
+}
+
+/// `364`, `23h`, `-5h`, `45m`.
+pub fn left_text(left: time::Duration) -> String {
+    if left.whole_days() != 0 {
+        left.whole_days().to_string()
+    } else if left.whole_hours() != 0 {
+        format!("{}h", left.whole_hours())
+    } else {
+        format!("{}m", left.whole_minutes())
+    }
 }
 
 /// Why a row fails `--check`.
@@ -87,7 +96,7 @@ pub enum Problem {
     Unreadable(String),
     NotYetValid { not_before: String },
     Expired { not_after: String },
-    ExpiresSoon { days: i64, not_after: String },
+    ExpiresSoon { left: String, not_after: String },
 }
 
 impl std::fmt::Display for Problem {
@@ -98,16 +107,16 @@ impl std::fmt::Display for Problem {
             Problem::Unreadable(why) => write!(f, "has an unreadable certificate: {why}"),
             Problem::NotYetValid { not_before } => write!(f, "is not valid before {not_before}"),
             Problem::Expired { not_after } => write!(f, "expired at {not_after}"),
-            Problem::ExpiresSoon { days, not_after } => {
-                write!(f, "expires in {days} days ({not_after})")
+            Problem::ExpiresSoon { left, not_after } => {
+                write!(f, "expires in {left} ({not_after})")
             }
         }
     }
 }
 
-/// The problems `--check` finds in one row: not active, not valid, or expiring within
-/// `warn_days` days of `now`.
-pub fn check(row: &Row, now: OffsetDateTime, warn_days: u32) -> Vec<Problem> {
+/// The problems `--check` finds in one row: not active, not valid, or expiring within `warn`
+/// of `now`.
+pub fn check(row: &Row, now: OffsetDateTime, warn: time::Duration) -> Vec<Problem> {
     let mut problems = Vec::new();
     if row.status != Status::Active {
         problems.push(Problem::NotActive(row.status));
@@ -124,9 +133,15 @@ pub fn check(row: &Row, now: OffsetDateTime, warn_days: u32) -> Vec<Problem> {
             } else if now >= c.not_after {
                 problems.push(Problem::Expired { not_after });
             } else {
-                let days = (c.not_after - now).whole_days();
-                if days < i64::from(warn_days) {
-                    problems.push(Problem::ExpiresSoon { days, not_after });
+                let left = c.not_after - now;
+                if left < warn {
+                    let days = left.whole_days();
+                    let left = match days {
+                        0 => left_text(left),
+                        1 => "1 day".to_string(),
+                        _ => format!("{days} days"),
+                    };
+                    problems.push(Problem::ExpiresSoon { left, not_after });
                 }
             }
         }
@@ -206,21 +221,47 @@ ROOTCA            CA       ACTIVE      true           00000000000000000000000000
     #[test]
     fn check_flags_warming_invalid_and_expiring_rows() {
         let now = datetime!(2026-12-20 0:00 UTC);
-        assert_eq!(check(&row("a", Status::Active, None, true), now, 0), vec![]);
-        let soon = check(&row("a", Status::Active, None, true), now, 30);
-        assert!(matches!(
-            soon.as_slice(),
-            [Problem::ExpiresSoon { days: 12, .. }]
-        ));
+        let zero = time::Duration::ZERO;
+        let days = time::Duration::days;
         assert_eq!(
-            check(&row("w", Status::Warming, None, false), now, 0).len(),
+            check(&row("a", Status::Active, None, true), now, zero),
+            vec![]
+        );
+        let soon = check(&row("a", Status::Active, None, true), now, days(30));
+        assert_eq!(soon.len(), 1);
+        assert_eq!(
+            soon[0].to_string(),
+            "expires in 12 days (2027-01-01T00:00:00Z)"
+        );
+        assert_eq!(
+            check(&row("w", Status::Warming, None, false), now, zero).len(),
             2
         );
         let late = check(
             &row("a", Status::Active, None, true),
             datetime!(2027-02-01 0:00 UTC),
-            0,
+            zero,
         );
         assert!(matches!(late.as_slice(), [Problem::Expired { .. }]));
+        // Issue 17: a short-lived certificate against a duration, not whole days.
+        let last_day = datetime!(2026-12-31 1:00 UTC);
+        let row = row("a", Status::Active, None, true);
+        assert_eq!(check(&row, last_day, time::Duration::hours(12)), vec![]);
+        let within = check(&row, last_day, time::Duration::hours(36));
+        assert_eq!(
+            within[0].to_string(),
+            "expires in 23h (2027-01-01T00:00:00Z)"
+        );
+    }
+
+    #[test]
+    fn days_left_shows_hours_under_a_day() {
+        let row = row("a", Status::Active, None, true);
+        let at = |t| time_left(&row, t).unwrap_or_default();
+        assert_eq!(at(datetime!(2026-12-20 0:00 UTC)), "12");
+        assert_eq!(at(datetime!(2026-12-31 1:00 UTC)), "23h");
+        assert_eq!(at(datetime!(2026-12-31 23:15 UTC)), "45m");
+        assert_eq!(at(datetime!(2027-01-01 5:00 UTC)), "-5h");
+        assert_eq!(at(datetime!(2027-01-03 0:00 UTC)), "-2");
     }
 }

@@ -36,9 +36,29 @@ fn bare_message(error: &serde_saphyr::Error) -> String {
     };
     let text = text.lines().next().unwrap_or_default().trim();
     // Some messages end with their position again: "… at line 1, column 4".
-    match text.rfind(" at line ") {
-        Some(at) if text[at..].contains(", column ") => text[..at].to_string(),
-        _ => text.to_string(),
+    let text = match text.rfind(" at line ") {
+        Some(at) if text[at..].contains(", column ") => &text[..at],
+        _ => text,
+    };
+    without_library_hints(text)
+}
+
+/// Says what is wrong in the user's terms, never how to configure the YAML library
+/// ("duplicate mapping key: apiVersion, set DuplicateKeyPolicy in Options if acceptable").
+fn without_library_hints(text: &str) -> String {
+    if let Some(rest) = text.strip_prefix("duplicate mapping key: ") {
+        let key = rest
+            .split(", set DuplicateKeyPolicy")
+            .next()
+            .unwrap_or(rest)
+            .trim();
+        return format!(
+            "the key {key} appears twice in one mapping (the first is above this line); keep one"
+        );
+    }
+    match text.find(", set DuplicateKeyPolicy") {
+        Some(at) => text[..at].to_string(),
+        None => text.to_string(),
     }
 }
 
@@ -96,6 +116,23 @@ mod tests {
         let err = read_documents("a: 1\n---\nb: [\n").unwrap_err();
         assert_eq!((err.line, err.column), (3, 4));
         assert!(err.message.contains("unclosed"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_duplicate_key_says_which_and_where_without_library_hints() {
+        let err = read_documents("apiVersion: v1\napiVersion: v1\nkind: Namespace\n").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(
+            err.message.contains("the key apiVersion appears twice"),
+            "{}",
+            err.message
+        );
+        assert!(
+            !err.message.contains("DuplicateKeyPolicy"),
+            "{}",
+            err.message
+        );
+        assert!(!err.message.contains("Options"), "{}", err.message);
     }
 
     #[test]

@@ -23,7 +23,8 @@ pub struct ApplyOptions {
 }
 
 /// One applied object, printed as kubectl does.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Applied {
     /// `sidecar.networking.istio.io/ingress-sidecar`
     pub object: String,
@@ -180,12 +181,24 @@ pub fn apply_documents(
     options: ApplyOptions,
     printer: &mut Printer,
 ) -> anyhow::Result<()> {
+    apply_documents_reporting(opts, docs, options, &mut |applied| {
+        printer.line(&applied.to_string())
+    })
+}
+
+/// As `apply_documents`, handing each applied object to `report` (e.g. to print JSON at the end).
+pub fn apply_documents_reporting(
+    opts: &ConnectOptions,
+    docs: Vec<Value>,
+    options: ApplyOptions,
+    report: &mut dyn FnMut(&Applied) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     let explicit = opts.namespace.is_some();
     super::with_cluster(opts, |client, cluster| async move {
         let mut resolver = Resolver::new(client);
         let mut write_error = None;
         let mut print = |applied: &Applied| {
-            if let Err(e) = printer.line(&applied.to_string()) {
+            if let Err(e) = report(applied) {
                 write_error.get_or_insert(e);
             }
         };

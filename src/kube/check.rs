@@ -24,7 +24,7 @@ pub struct CheckInput {
 }
 
 /// One requirement of the set-up, and whether the cluster meets it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Requirement {
     pub ok: bool,
     pub message: String,

@@ -32,7 +32,12 @@ impl Item {
 }
 
 /// What happened to one item.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(
+    tag = "result",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Outcome {
     Deleted {
         dry_run: bool,
@@ -49,10 +54,11 @@ pub enum Outcome {
 }
 
 /// One line of the report.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Report {
     /// `secret/httpbin-mtls-termination -n test`
     pub object: String,
+    #[serde(flatten)]
     pub outcome: Outcome,
 }
 

@@ -30,13 +30,14 @@ use super::stats::ListenerStats;
 /// Why the proxy could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("binding port {port} on {address}: {cause}; pick another port or stop what holds it")]
+    // The command that started the proxy names the flag that moves the port.
+    #[error("binding port {port} on {address}: {cause}")]
     Bind {
         port: u16,
         address: SocketAddr,
         cause: std::io::Error,
     },
-    #[error("binding the admin API on {address}: {cause}; pick another --admin address")]
+    #[error("binding the admin API on {address}: {cause}")]
     Admin {
         address: SocketAddr,
         cause: std::io::Error,

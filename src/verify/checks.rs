@@ -432,14 +432,8 @@ fn short_error(error: &RequestError) -> String {
         RequestError::ServerCertificate(why) => format!("client rejected the server: {why}"),
         other => other.to_string(),
     };
-    // Keep the table readable; -v and -o json have the whole message.
-    const MAX: usize = 90;
-    if text.chars().count() > MAX {
-        let cut: String = text.chars().take(MAX - 1).collect();
-        format!("{cut}…")
-    } else {
-        text
-    }
+    // Whole: the table cuts it to the terminal's width, JSON never does.
+    text
 }
 
 /// Whether `outcome` meets `expect`.

@@ -223,6 +223,24 @@ fn mesh_identity(dir: &Path, target: &Target, now: OffsetDateTime) -> Maybe<Mesh
 }
 
 /// Runs checks with the local client against listener addresses.
+/// The listeners whose address refuses a TCP connection (nothing listens there); a timeout or
+/// any other error does not count, the checks then say what happened.
+pub fn refusing(
+    addresses: &HashMap<Listener, SocketAddr>,
+    timeout: Duration,
+) -> Vec<(Listener, SocketAddr)> {
+    let mut out: Vec<(Listener, SocketAddr)> = addresses
+        .iter()
+        .filter(|(_, address)| {
+            std::net::TcpStream::connect_timeout(address, timeout)
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
+        })
+        .map(|(listener, address)| (*listener, *address))
+        .collect();
+    out.sort_by_key(|(listener, _)| *listener != Listener::Tls);
+    out
+}
+
 pub struct LocalRunner {
     pub target: Target,
     pub addresses: HashMap<Listener, SocketAddr>,

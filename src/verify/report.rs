@@ -7,10 +7,11 @@ use serde_json::{Value, json};
 
 use super::checks::{Client, ClientCert, CurlFiles, Listener, Outcome, Target, Verdict, got_text};
 use super::{CheckResult, all_passed};
-use crate::cli::ReportFormat;
+use crate::cli::TableFormat;
 use crate::exit::ExitStatus;
-use crate::output::{BOLD, GREEN, RED, YELLOW, duration_text, paint, stdout_colour, tabwriter};
+use crate::output::{BOLD, GREEN, RED, YELLOW, duration_text, paint, stdout_colour};
 use crate::output::{Printer, warn};
+use crate::output::{fit_columns, table_width, tabwriter};
 
 /// What `curl -sS -I` prints for one check, preceded by the equivalent command as a comment
 /// (runnable as it is for the external checks; the in-mesh one needs a client sidecar).
@@ -50,8 +51,9 @@ pub fn curl_block(
 }
 
 // ANSI codes of equal length, so the table's columns line up whether or not a cell is coloured.
-/// The verdict table, Go-tabwriter style with 3 spaces between columns.
-pub fn table(results: &[CheckResult], colour: bool) -> String {
+/// The verdict table, Go-tabwriter style with 3 spaces between columns; with `width`, EXPECTED
+/// and GOT are cut (`…`) so that each line fits it.
+pub fn table(results: &[CheckResult], colour: bool, width: Option<usize>) -> String {
     let mut rows = vec![vec![
         "CHECK".to_string(),
         "EXPECTED".to_string(),
@@ -72,6 +74,9 @@ pub fn table(results: &[CheckResult], colour: bool) -> String {
             paint(r.verdict.as_str(), code, colour),
             duration_text(r.elapsed),
         ]);
+    }
+    if let Some(width) = width {
+        fit_columns(&mut rows, 3, width, &[1, 2]);
     }
     tabwriter(&rows, 3)
 }
@@ -138,7 +143,7 @@ pub fn print(
     addresses: &HashMap<Listener, SocketAddr>,
     curl_files: &CurlFiles,
     verbose: bool,
-    output: ReportFormat,
+    output: TableFormat,
     printer: &mut Printer,
 ) -> std::io::Result<ExitStatus> {
     let passed = all_passed(results);
@@ -148,18 +153,27 @@ pub fn print(
         }
     }
     match output {
-        ReportFormat::Json => {
+        TableFormat::Json => {
             let value = json(results, target, passed);
             printer.line(&serde_json::to_string_pretty(&value).map_err(std::io::Error::other)?)?;
         }
-        ReportFormat::Text => {
+        TableFormat::Yaml => {
+            let value = json(results, target, passed);
+            let text = crate::k8s::yaml::to_yaml(&value).map_err(std::io::Error::other)?;
+            printer.write_str(&text)?;
+        }
+        TableFormat::Text | TableFormat::Wide => {
             if verbose {
                 for result in results {
                     let address = addresses.get(&result.check.listener).copied();
                     printer.write_str(&curl_block(result, target, curl_files, address))?;
                 }
             }
-            printer.write_str(&table(results, stdout_colour()))?;
+            let width = match output {
+                TableFormat::Wide => None,
+                _ => table_width(),
+            };
+            printer.write_str(&table(results, stdout_colour(), width))?;
             printer.line(&summary(results))?;
         }
     }
@@ -209,9 +223,9 @@ mod tests {
     #[test]
     fn coloured_and_plain_tables_line_up_the_same() {
         let results = [result(Verdict::Pass), result(Verdict::Fail)];
-        let plain = table(&results, false);
+        let plain = table(&results, false, None);
         let strip = |s: &str| anstream::adapter::strip_str(s).to_string();
-        let coloured = strip(&table(&results, true));
+        let coloured = strip(&table(&results, true, None));
         let widths = |s: &str| {
             s.lines()
                 .map(|l| l.find("TIME").or(l.find("3 ms")))

@@ -75,73 +75,59 @@ fn fixture(name: &str, code: i32) {
     golden(&format!("analyze/{name}.txt"), &text);
 }
 
-#[test]
-fn base_is_clean() {
+pub(crate) fn base_is_clean() {
     fixture("base", 0);
 }
 
-#[test]
-fn check_1_tls_flag_off() {
+pub(crate) fn check_1_tls_flag_off() {
     fixture("tls-flag-off", 79);
 }
 
-#[test]
-fn check_2_tls_port_not_disable() {
+pub(crate) fn check_2_tls_port_not_disable() {
     fixture("tls-port-strict", 79);
 }
 
-#[test]
-fn check_3_permissive_plain_port() {
+pub(crate) fn check_3_permissive_plain_port() {
     fixture("permissive-plain-port", 0);
 }
 
-#[test]
-fn check_4_path_outside_the_mounts() {
+pub(crate) fn check_4_path_outside_the_mounts() {
     fixture("cert-path-not-mounted", 79);
 }
 
-#[test]
-fn check_4_mount_of_an_unknown_volume() {
+pub(crate) fn check_4_mount_of_an_unknown_volume() {
     fixture("unknown-volume", 79);
 }
 
-#[test]
-fn check_4_annotation_that_is_not_json() {
+pub(crate) fn check_4_annotation_that_is_not_json() {
     fixture("bad-annotation-json", 79);
 }
 
-#[test]
-fn check_5_secret_not_in_the_input() {
+pub(crate) fn check_5_secret_not_in_the_input() {
     fixture("secret-not-found", 79);
 }
 
-#[test]
-fn check_5_optional_hides_a_missing_secret() {
+pub(crate) fn check_5_optional_hides_a_missing_secret() {
     fixture("optional-secret-missing", 79);
 }
 
-#[test]
-fn check_5_secret_without_the_key() {
+pub(crate) fn check_5_secret_without_the_key() {
     fixture("secret-key-missing", 79);
 }
 
-#[test]
-fn check_6_selectors_matching_nothing() {
+pub(crate) fn check_6_selectors_matching_nothing() {
     fixture("selector-not-found", 79);
 }
 
-#[test]
-fn check_7_ports_that_do_not_line_up() {
+pub(crate) fn check_7_ports_that_do_not_line_up() {
     fixture("ports", 0);
 }
 
-#[test]
-fn check_8_validation() {
+pub(crate) fn check_8_validation() {
     fixture("validation", 79);
 }
 
-#[test]
-fn check_10_doubled_sidecars() {
+pub(crate) fn check_10_doubled_sidecars() {
     fixture("sidecars", 79);
 }
 
@@ -235,8 +221,7 @@ fn cert_case(name: &str, secrets: &str, certs: &Path, extra: &[&str], code: i32)
 
 const SERVER: &str = "httpbin.test.svc.cluster.local";
 
-#[test]
-fn check_9_server_certificate_for_another_name() {
+pub(crate) fn check_9_server_certificate_for_another_name() {
     let certs = tempdir();
     certgen(certs.path(), &["--server-host", "wrong.example.com"]);
     let p = certs.path();
@@ -249,16 +234,14 @@ fn check_9_server_certificate_for_another_name() {
     cert_case("certs-name", &secrets, p, &[], 79);
 }
 
-#[test]
-fn check_9_certificates_expiring_soon() {
+pub(crate) fn check_9_certificates_expiring_soon() {
     let certs = tempdir();
     certgen(certs.path(), &["--days", "10"]);
     let secrets = render(&["secrets", "--certs", path_str(certs.path())]);
     cert_case("certs-expiring", &secrets, certs.path(), &[], 0);
 }
 
-#[test]
-fn check_9_expired_certificates() {
+pub(crate) fn check_9_expired_certificates() {
     let certs = tempdir();
     certgen(certs.path(), &["--days", "1"]);
     let secrets = render(&["secrets", "--certs", path_str(certs.path())]);
@@ -274,8 +257,7 @@ fn check_9_expired_certificates() {
     );
 }
 
-#[test]
-fn check_9_key_that_does_not_match() {
+pub(crate) fn check_9_key_that_does_not_match() {
     let (certs, other) = (tempdir(), tempdir());
     certgen(certs.path(), &[]);
     certgen(other.path(), &[]);
@@ -288,8 +270,7 @@ fn check_9_key_that_does_not_match() {
     cert_case("certs-key-mismatch", &secrets, certs.path(), &[], 79);
 }
 
-#[test]
-fn check_9_certificates_from_another_ca() {
+pub(crate) fn check_9_certificates_from_another_ca() {
     let (certs, other) = (tempdir(), tempdir());
     certgen(certs.path(), &[]);
     certgen(other.path(), &[]);
@@ -302,8 +283,7 @@ fn check_9_certificates_from_another_ca() {
     cert_case("certs-wrong-ca", &secrets, certs.path(), &[], 79);
 }
 
-#[test]
-fn check_9_ca_secret_that_is_not_pem() {
+pub(crate) fn check_9_ca_secret_that_is_not_pem() {
     let certs = tempdir();
     certgen(certs.path(), &[]);
     let secrets = secrets_from(
@@ -316,8 +296,7 @@ fn check_9_ca_secret_that_is_not_pem() {
 }
 
 /// The page's openssl certificates: only the expected warnings (v1 leaves, a CN-only name).
-#[test]
-fn check_9_the_pages_openssl_certificates_warn_only() {
+pub(crate) fn check_9_the_pages_openssl_certificates_warn_only() {
     if !require_tool("openssl") {
         return;
     }
@@ -328,8 +307,7 @@ fn check_9_the_pages_openssl_certificates_warn_only() {
 }
 
 /// Everything `meshtls render` prints, with meshtls certificates, analyzes clean.
-#[test]
-fn the_pages_manifests_with_meshtls_certificates_are_clean() {
+pub(crate) fn the_pages_manifests_with_meshtls_certificates_are_clean() {
     let certs = tempdir();
     certgen(certs.path(), &[]);
     let dir = tempdir();
@@ -351,8 +329,7 @@ fn the_pages_manifests_with_meshtls_certificates_are_clean() {
 }
 
 /// The page's own YAML (no install document) is clean once the install command is given.
-#[test]
-fn the_pages_yaml_with_its_install_command_is_clean() {
+pub(crate) fn the_pages_yaml_with_its_install_command_is_clean() {
     let dir = workspace("base", page_secrets());
     std::fs::copy(testdata("page/task.yaml"), dir.path().join("task.yaml")).expect("copy");
     let install = render(&["install", "--print-command"]);
@@ -371,8 +348,7 @@ fn the_pages_yaml_with_its_install_command_is_clean() {
     );
 }
 
-#[test]
-fn json_and_yaml_output() {
+pub(crate) fn json_and_yaml_output() {
     let dir = workspace("tls-port-strict", page_secrets());
     let args = [
         "-f",
@@ -396,8 +372,7 @@ fn json_and_yaml_output() {
     assert_eq!(ok_stdout(&empty), "[]\n");
 }
 
-#[test]
-fn failure_threshold_sets_the_failing_level() {
+pub(crate) fn failure_threshold_sets_the_failing_level() {
     let dir = workspace("permissive-plain-port", page_secrets());
     let args = [
         "-f",
@@ -414,7 +389,7 @@ fn failure_threshold_sets_the_failing_level() {
     );
     assert_eq!(strict.status.code(), Some(79));
     assert!(stderr(&strict).ends_with(
-        "Error: Analyzers found issues when analyzing namespace: test.\nSee README.md#analyzer-codes for more information about causes and resolutions.\n"
+        "Error: Analyzers found issues when analyzing namespace: test.\nRun `meshtls analyze --explain MTLS0003` for more information about causes and resolutions.\n"
     ));
     // --output-threshold hides lower levels; the exit status still counts them.
     let quiet = analyze_in(
@@ -436,8 +411,7 @@ fn failure_threshold_sets_the_failing_level() {
     );
 }
 
-#[test]
-fn suppress_silences_one_finding() {
+pub(crate) fn suppress_silences_one_finding() {
     let dir = workspace("tls-port-strict", page_secrets());
     let args = [
         "-f",
@@ -466,10 +440,38 @@ fn suppress_silences_one_finding() {
         &[&args[..], &["--suppress", "MTLS0002"]].concat(),
     );
     assert_eq!(bad.status.code(), Some(64));
+    // Issue 17: `CODE=*` (as the help says, `*` matches anything) is accepted.
+    let all = analyze_in(
+        dir.path(),
+        &[&args[..], &["--suppress", "MTLS0002=*"]].concat(),
+    );
+    assert_eq!(all.status.code(), Some(0), "{}", stderr(&all));
 }
 
-#[test]
-fn malformed_yaml_is_a_data_error() {
+/// Issue 17: files and folders as positional arguments, as `istioctl analyze a.yaml dir/`.
+pub(crate) fn positional_file_and_folder() {
+    let dir = workspace("tls-port-strict", page_secrets());
+    let sub = dir.path().join("more");
+    std::fs::create_dir(&sub).expect("mkdir");
+    std::fs::rename(dir.path().join("secrets.yaml"), sub.join("secrets.yaml")).expect("move");
+    let out = analyze_in(dir.path(), &["tls-port-strict.yaml", "more/", "-n", "test"]);
+    let text = log(&out);
+    assert_eq!(out.status.code(), Some(79), "{text}");
+    assert!(text.contains("[MTLS0002]"), "{text}");
+    // The Secrets in the folder were read: no missing-Secret findings.
+    assert!(
+        !text.contains("[MTLS0006]") && !text.contains("[MTLS0007]"),
+        "{text}"
+    );
+    // Positional paths and -f together.
+    let mixed = analyze_in(
+        dir.path(),
+        &["-f", "tls-port-strict.yaml", "more", "-n", "test"],
+    );
+    assert_eq!(log(&mixed), text);
+}
+
+pub(crate) fn malformed_yaml_is_a_data_error() {
     let out = run(&[
         "analyze",
         "-f",
@@ -480,8 +482,7 @@ fn malformed_yaml_is_a_data_error() {
 }
 
 /// Without Secrets, `--certs DIR` alone is checked: leaves against the CA found in DIR.
-#[test]
-fn check_9_a_folder_alone_is_checked_against_its_own_ca() {
+pub(crate) fn check_9_a_folder_alone_is_checked_against_its_own_ca() {
     let (certs, other) = (tempdir(), tempdir());
     certgen(certs.path(), &[]);
     certgen(other.path(), &[]);
@@ -490,6 +491,48 @@ fn check_9_a_folder_alone_is_checked_against_its_own_ca() {
         std::fs::copy(other.path().join(&name), certs.path().join(&name)).expect("copy");
     }
     cert_case("certs-folder", "", certs.path(), &[], 79);
+}
+
+/// Issue 17: every code's documentation is in the binary (`--explain`, as `rustc --explain`), and
+/// the README's analyzer-code sections say the same.
+pub(crate) fn explain_prints_each_code_as_the_readme_documents_it() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let sections: Vec<(&str, &str)> = readme
+        .split("\n#### ")
+        .skip(1)
+        .filter_map(|s| s.split_once('\n'))
+        .filter(|(id, _)| id.starts_with("MTLS"))
+        .map(|(id, body)| (id, body.split("\n## ").next().unwrap_or(body).trim()))
+        .collect();
+    assert_eq!(
+        sections.len(),
+        meshtls::analyze::Code::ALL.len(),
+        "README analyzer sections"
+    );
+    for (id, body) in sections {
+        let out = run(&["analyze", "--explain", id]);
+        let text = ok_stdout(&out);
+        assert_eq!(out.status.code(), Some(0), "{id}");
+        assert!(text.starts_with(&format!("{id} ")), "{id}: {text}");
+        assert!(
+            text.contains(body),
+            "README.md's {id} differs from `meshtls analyze --explain {id}`:\n{text}"
+        );
+    }
+    // By name too, any case; an unknown code is a usage error.
+    let by_name = run(&["analyze", "--explain", "tlsflagoff"]);
+    assert!(stdout(&by_name).starts_with("MTLS0001 TlsFlagOff (Error)"));
+    let unknown = run(&["analyze", "--explain", "MTLS9999"]);
+    assert_eq!(unknown.status.code(), Some(64));
+    assert!(
+        stderr(&unknown).contains(&format!(
+            "MTLS0001 to MTLS{:04}",
+            meshtls::analyze::Code::ALL.len()
+        )),
+        "{}",
+        stderr(&unknown)
+    );
 }
 
 /// Rewrites an Ed25519 PKCS#8 v1 key file as PKCS#8 v2 (RFC 5958, public key embedded): what
@@ -520,8 +563,7 @@ pub fn rewrite_as_pkcs8_v2(path: &Path) {
 
 // Issue 16 item 11: an Ed25519 key in PKCS#8 v2 loads in meshtls and kubectl but not in the
 // real istio-proxy (Envoy 1.40: SEQUENCE_LENGTH_MISMATCH); analyze says so (MTLS0024).
-#[test]
-fn check_9_key_the_real_proxy_cannot_load() {
+pub(crate) fn check_9_key_the_real_proxy_cannot_load() {
     let certs = tempdir();
     certgen(certs.path(), &["--key-type", "ed25519"]);
     let key = certs.path().join(format!("{SERVER}.key"));

@@ -1,8 +1,7 @@
 //! `meshtls cert inspect`: any PEM (the page's v1 leaves included), chain verdicts, JSON.
 use crate::common::{certgen, page_openssl_certs, require_tool, run, stderr, stdout, tempdir};
 
-#[test]
-fn shows_the_page_v1_openssl_certificates() {
+pub(crate) fn shows_the_page_v1_openssl_certificates() {
     if !require_tool("openssl") {
         return;
     }
@@ -37,8 +36,7 @@ fn shows_the_page_v1_openssl_certificates() {
     );
 }
 
-#[test]
-fn says_why_a_chain_does_not_verify() {
+pub(crate) fn says_why_a_chain_does_not_verify() {
     let dir = tempdir();
     let other = tempdir();
     certgen(dir.path(), &[]);
@@ -95,8 +93,7 @@ fn says_why_a_chain_does_not_verify() {
     assert!(stdout(&out).contains("expired at"), "{}", stdout(&out));
 }
 
-#[test]
-fn json_output_lists_every_certificate_in_a_bundle() {
+pub(crate) fn json_output_lists_every_certificate_in_a_bundle() {
     let dir = tempdir();
     certgen(dir.path(), &[]);
     let bundle = dir.path().join("bundle.pem");
@@ -125,8 +122,7 @@ fn json_output_lists_every_certificate_in_a_bundle() {
     assert_eq!(items[0]["serial"].as_str().unwrap().len(), 40);
 }
 
-#[test]
-fn non_pem_and_missing_files_are_clear_errors() {
+pub(crate) fn non_pem_and_missing_files_are_clear_errors() {
     let dir = tempdir();
     let junk = dir.path().join("junk.crt");
     std::fs::write(&junk, "hello\n").unwrap();

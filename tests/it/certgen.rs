@@ -4,7 +4,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-use crate::common::{certgen, require_tool, run, stderr, tempdir};
+use crate::common::{certgen, has_tool, require_tool, run, stderr, tempdir};
 
 const FILES: &[&str] = &[
     "example.com.crt",
@@ -41,8 +41,7 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-#[test]
-fn makes_the_page_files_with_private_keys_0600() {
+pub(crate) fn makes_the_page_files_with_private_keys_0600() {
     let dir = tempdir();
     let out = certgen(dir.path(), &[]);
     for name in FILES {
@@ -59,8 +58,7 @@ fn makes_the_page_files_with_private_keys_0600() {
     assert!(printed.contains("DNS:httpbin.test.svc"));
 }
 
-#[test]
-fn openssl_verifies_the_leaves_and_sees_v3_sans_and_ekus() {
+pub(crate) fn openssl_verifies_the_leaves_and_sees_v3_sans_and_ekus() {
     if !require_tool("openssl") {
         return;
     }
@@ -128,8 +126,7 @@ fn openssl_verifies_the_leaves_and_sees_v3_sans_and_ekus() {
     assert_eq!(hex.len(), 40, "{serial}");
 }
 
-#[test]
-fn csr_flag_writes_requests_openssl_accepts() {
+pub(crate) fn csr_flag_writes_requests_openssl_accepts() {
     if !require_tool("openssl") {
         return;
     }
@@ -144,8 +141,7 @@ fn csr_flag_writes_requests_openssl_accepts() {
     }
 }
 
-#[test]
-fn every_key_type_makes_a_chain_openssl_verifies() {
+pub(crate) fn every_key_type_makes_a_chain_openssl_verifies() {
     if !require_tool("openssl") {
         return;
     }
@@ -165,8 +161,7 @@ fn every_key_type_makes_a_chain_openssl_verifies() {
     }
 }
 
-#[test]
-fn custom_names_derive_hosts_and_file_names() {
+pub(crate) fn custom_names_derive_hosts_and_file_names() {
     let dir = tempdir();
     certgen(
         dir.path(),
@@ -200,8 +195,7 @@ fn custom_names_derive_hosts_and_file_names() {
     );
 }
 
-#[test]
-fn never_overwrites_without_force() {
+pub(crate) fn never_overwrites_without_force() {
     let dir = tempdir();
     certgen(dir.path(), &[]);
     let before = snapshot(dir.path());
@@ -221,8 +215,7 @@ fn never_overwrites_without_force() {
     assert_ne!(ca(&after), ca(&before), "--force makes a new CA");
 }
 
-#[test]
-fn reuses_an_existing_ca_to_sign_new_leaves() {
+pub(crate) fn reuses_an_existing_ca_to_sign_new_leaves() {
     let dir = tempdir();
     certgen(dir.path(), &[]);
     let ca_before = fs::read(dir.path().join("example.com.crt")).unwrap();
@@ -240,7 +233,7 @@ fn reuses_an_existing_ca_to_sign_new_leaves() {
         fs::read(dir.path().join("example.com.key")).unwrap(),
         ca_key_before
     );
-    if require_tool("openssl") {
+    if has_tool("openssl") {
         let (ok, text) = openssl(
             dir.path(),
             &[
@@ -254,8 +247,7 @@ fn reuses_an_existing_ca_to_sign_new_leaves() {
     }
 }
 
-#[test]
-fn reuses_a_ca_made_by_the_page_openssl_command() {
+pub(crate) fn reuses_a_ca_made_by_the_page_openssl_command() {
     if !require_tool("openssl") {
         return;
     }
@@ -300,8 +292,7 @@ fn assert_fails_cleanly(dir: &Path, extra: &[&str], expected: &[&str]) {
     assert_eq!(snapshot(dir), before, "a failed run changed files");
 }
 
-#[test]
-fn a_corrupt_ca_is_an_error_and_changes_nothing() {
+pub(crate) fn a_corrupt_ca_is_an_error_and_changes_nothing() {
     let dir = tempdir();
     certgen(dir.path(), &[]);
     for leaf in &FILES[2..] {
@@ -321,8 +312,7 @@ fn a_corrupt_ca_is_an_error_and_changes_nothing() {
     assert_fails_cleanly(dir.path(), &[], &["no PEM data found"]);
 }
 
-#[test]
-fn a_ca_key_that_does_not_match_is_an_error() {
+pub(crate) fn a_ca_key_that_does_not_match_is_an_error() {
     let dir = tempdir();
     let other = tempdir();
     certgen(dir.path(), &[]);
@@ -345,8 +335,7 @@ fn a_ca_key_that_does_not_match_is_an_error() {
     );
 }
 
-#[test]
-fn a_half_present_ca_is_an_error() {
+pub(crate) fn a_half_present_ca_is_an_error() {
     let dir = tempdir();
     certgen(dir.path(), &[]);
     for leaf in &FILES[2..] {
@@ -356,8 +345,7 @@ fn a_half_present_ca_is_an_error() {
     assert_fails_cleanly(dir.path(), &[], &["but not", "example.com.key", "--force"]);
 }
 
-#[test]
-fn a_leaf_used_as_ca_is_refused() {
+pub(crate) fn a_leaf_used_as_ca_is_refused() {
     let dir = tempdir();
     certgen(dir.path(), &[]);
     let leaf_crt = fs::read(dir.path().join("client.test.svc.cluster.local.crt")).unwrap();
@@ -368,8 +356,7 @@ fn a_leaf_used_as_ca_is_refused() {
     assert_fails_cleanly(target.path(), &[], &["is not a CA certificate"]);
 }
 
-#[test]
-fn an_invalid_host_name_is_an_error_before_any_file_is_written() {
+pub(crate) fn an_invalid_host_name_is_an_error_before_any_file_is_written() {
     let dir = tempdir();
     assert_fails_cleanly(
         dir.path(),
@@ -388,8 +375,7 @@ fn an_invalid_host_name_is_an_error_before_any_file_is_written() {
     );
 }
 
-#[test]
-fn an_unwritable_folder_is_an_error_and_leaves_nothing() {
+pub(crate) fn an_unwritable_folder_is_an_error_and_leaves_nothing() {
     let dir = tempdir();
     let locked = dir.path().join("locked");
     fs::create_dir(&locked).unwrap();
@@ -423,8 +409,7 @@ fn an_unwritable_folder_is_an_error_and_leaves_nothing() {
     assert_eq!(fs::read_dir(&locked).unwrap().count(), 0);
 }
 
-#[test]
-fn a_bad_flag_is_a_usage_error() {
+pub(crate) fn a_bad_flag_is_a_usage_error() {
     let out = run(&["certgen", "--key-type", "dsa"]);
     assert_eq!(out.status.code(), Some(64));
     let out = run(&["certgen", "--days", "0"]);
@@ -447,8 +432,7 @@ fn temporary_files(dir: &Path) -> Vec<String> {
 // Issue 16 item 10: killing certgen (SIGKILL or SIGTERM) at any moment left `.NAME.tmp-PID`
 // files holding private keys in 51 of 113 runs. Files are now staged unnamed, so a kill leaves
 // none; and a file left by an older meshtls is removed by the next run.
-#[test]
-fn killing_certgen_leaves_no_temporary_file() {
+pub(crate) fn killing_certgen_leaves_no_temporary_file() {
     use std::process::Stdio;
     use std::time::{Duration, Instant};
     let dir = tempdir();
@@ -506,8 +490,7 @@ fn killing_certgen_leaves_no_temporary_file() {
 
 // Issue 16 item 11: `--key-type ed25519` wrote PKCS#8 v2 keys (public key embedded) that
 // `openssl pkey`, curl and Envoy 1.40 refuse. Every key certgen makes is now PKCS#8 v1.
-#[test]
-fn openssl_pkey_reads_every_key_type() {
+pub(crate) fn openssl_pkey_reads_every_key_type() {
     if !require_tool("openssl") {
         return;
     }
@@ -541,8 +524,7 @@ fn openssl_pkey_reads_every_key_type() {
 
 // Issue 16 item 11: a real Envoy 1.40 serves TLS with an ed25519 pair certgen made, and curl
 // (OpenSSL) completes the handshake against it with the CA.
-#[test]
-fn a_real_envoy_loads_an_ed25519_pair() {
+pub(crate) fn a_real_envoy_loads_an_ed25519_pair() {
     if !require_tool("envoy") || !require_tool("curl") {
         return;
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::common::{certgen, meshtls, require_tool, stderr, stdout, tempdir, testdata};
+use crate::common::{certgen, has_tool, meshtls, require_tool, stderr, stdout, tempdir, testdata};
 use crate::fake_apiserver::FakeApiServer;
 
 /// meshtls with a clean environment: only the given kubeconfig, no in-cluster variables.
@@ -67,8 +67,7 @@ const TASK_PARTS: [&str; 6] = [
     "sleep",
 ];
 
-#[test]
-fn apply_creates_the_task_then_updates_it_and_kubectl_reads_it_back() {
+pub(crate) fn apply_creates_the_task_then_updates_it_and_kubectl_reads_it_back() {
     let dir = tempdir();
     let fake = FakeApiServer::start(true);
     let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
@@ -106,7 +105,7 @@ fn apply_creates_the_task_then_updates_it_and_kubectl_reads_it_back() {
     );
 
     // kubectl, a real client, reads what meshtls stored.
-    if require_tool("kubectl") {
+    if has_tool("kubectl") {
         let out = Command::new("kubectl")
             .arg("--kubeconfig")
             .arg(&kc)
@@ -149,8 +148,7 @@ fn apply_creates_the_task_then_updates_it_and_kubectl_reads_it_back() {
     }
 }
 
-#[test]
-fn server_dry_run_stores_nothing_and_says_so() {
+pub(crate) fn server_dry_run_stores_nothing_and_says_so() {
     let dir = tempdir();
     let fake = FakeApiServer::start(true);
     let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
@@ -177,8 +175,7 @@ fn server_dry_run_stores_nothing_and_says_so() {
     assert!(fake.log().iter().any(|l| l.contains("dryRun=All")));
 }
 
-#[test]
-fn missing_istio_crds_stop_the_apply_before_anything_is_sent() {
+pub(crate) fn missing_istio_crds_stop_the_apply_before_anything_is_sent() {
     let dir = tempdir();
     let fake = FakeApiServer::start(false);
     let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
@@ -194,8 +191,7 @@ fn missing_istio_crds_stop_the_apply_before_anything_is_sent() {
     assert_eq!(fake.count(), before);
 }
 
-#[test]
-fn render_apply_and_create_secret_apply_send_to_the_cluster() {
+pub(crate) fn render_apply_and_create_secret_apply_send_to_the_cluster() {
     let dir = tempdir();
     let fake = FakeApiServer::start(true);
     let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", Some("test"));
@@ -266,8 +262,7 @@ fn render_apply_and_create_secret_apply_send_to_the_cluster() {
     assert!(fake.get("Secret", "default", "dry-ca").is_none());
 }
 
-#[test]
-fn kubeconfig_files_merge_as_kubectl_and_the_context_namespace_is_the_default() {
+pub(crate) fn kubeconfig_files_merge_as_kubectl_and_the_context_namespace_is_the_default() {
     let dir = tempdir();
     let fake = FakeApiServer::start(true);
     fake.insert(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}}));
@@ -423,8 +418,7 @@ fn pod(
     })
 }
 
-#[test]
-fn proxy_config_secret_reads_a_pod_through_a_port_forward() {
+pub(crate) fn proxy_config_secret_reads_a_pod_through_a_port_forward() {
     let dir = tempdir();
     let fake = FakeApiServer::start(true);
     let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
@@ -515,8 +509,7 @@ fn httpbin_pod(mounted: bool) -> Value {
     )
 }
 
-#[test]
-fn check_passes_on_a_healthy_cluster() {
+pub(crate) fn check_passes_on_a_healthy_cluster() {
     let dir = tempdir();
     let fake = FakeApiServer::start(true);
     let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
@@ -533,8 +526,7 @@ fn check_passes_on_a_healthy_cluster() {
     );
 }
 
-#[test]
-fn check_reports_each_problem_with_a_fix_and_exits_3() {
+pub(crate) fn check_reports_each_problem_with_a_fix_and_exits_3() {
     let dir = tempdir();
     let fake = FakeApiServer::start(true);
     let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
@@ -593,8 +585,7 @@ fn check_reports_each_problem_with_a_fix_and_exits_3() {
     );
 }
 
-#[test]
-fn cleanup_deletes_only_what_meshtls_applied() {
+pub(crate) fn cleanup_deletes_only_what_meshtls_applied() {
     let dir = tempdir();
     let fake = FakeApiServer::start(true);
     let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
@@ -644,8 +635,7 @@ fn cleanup_deletes_only_what_meshtls_applied() {
     );
 }
 
-#[test]
-fn cleanup_removes_the_namespace_when_only_meshtls_objects_are_in_it() {
+pub(crate) fn cleanup_removes_the_namespace_when_only_meshtls_objects_are_in_it() {
     let dir = tempdir();
     let fake = FakeApiServer::start(true);
     let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
@@ -674,8 +664,7 @@ fn cleanup_removes_the_namespace_when_only_meshtls_objects_are_in_it() {
     );
 }
 
-#[test]
-fn exec_and_copy_helpers_run_in_a_pod_over_websocket() {
+pub(crate) fn exec_and_copy_helpers_run_in_a_pod_over_websocket() {
     use meshtls::kube::connect::{ConnectOptions, resolve};
     use meshtls::kube::exec::{PodContainer, copy_to, exec};
     let dir = tempdir();
@@ -783,8 +772,7 @@ fn envoy_like_server() -> SocketAddr {
     addr
 }
 
-#[test]
-fn verify_kube_pieces_find_the_sleep_pods_stage_files_and_read_curl() {
+pub(crate) fn verify_kube_pieces_find_the_sleep_pods_stage_files_and_read_curl() {
     use meshtls::kube::connect::{ConnectOptions, resolve};
     use meshtls::kube::incluster::{
         CurlResult, StagedFile, parse_curl, run_in_workdir, sleep_pods, stage,
@@ -898,8 +886,7 @@ fn verify_kube_pieces_find_the_sleep_pods_stage_files_and_read_curl() {
     });
 }
 
-#[test]
-fn apply_reads_stdin_and_refuses_a_namespace_that_contradicts_the_flag() {
+pub(crate) fn apply_reads_stdin_and_refuses_a_namespace_that_contradicts_the_flag() {
     let dir = tempdir();
     let fake = FakeApiServer::start(true);
     let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
@@ -950,8 +937,7 @@ fn apply_reads_stdin_and_refuses_a_namespace_that_contradicts_the_flag() {
     assert_eq!(out.status.code(), Some(65), "{}", stderr(&out));
 }
 
-#[test]
-fn a_field_another_applier_owns_needs_force_conflicts() {
+pub(crate) fn a_field_another_applier_owns_needs_force_conflicts() {
     let dir = tempdir();
     let fake = FakeApiServer::start(true);
     let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
@@ -984,8 +970,7 @@ fn a_field_another_applier_owns_needs_force_conflicts() {
     );
 }
 
-#[test]
-fn verify_kube_copies_the_client_pair_and_runs_the_pages_curl_in_the_sleep_pods() {
+pub(crate) fn verify_kube_copies_the_client_pair_and_runs_the_pages_curl_in_the_sleep_pods() {
     if !require_tool("curl") {
         return;
     }
@@ -1062,6 +1047,51 @@ fn verify_kube_copies_the_client_pair_and_runs_the_pages_curl_in_the_sleep_pods(
     );
 }
 
+/// Issue 17: apply, check and cleanup print data as JSON (and YAML) with `-o`, in the words
+/// every command uses.
+pub(crate) fn apply_check_and_cleanup_print_json_and_yaml() {
+    let dir = tempdir();
+    let fake = FakeApiServer::start(true);
+    let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);
+    let task = task_yaml(dir.path(), &TASK_PARTS);
+    let out = run_with(
+        &kc,
+        &["apply", "-f", task.to_str().expect("utf-8"), "-o", "json"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let applied: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let objects: Vec<&str> = applied["applied"]
+        .as_array()
+        .expect("applied")
+        .iter()
+        .filter_map(|a| a["object"].as_str())
+        .collect();
+    let lines: Vec<&str> = TASK_LINES
+        .lines()
+        .map(|l| l.trim_end_matches(" serverside-applied"))
+        .collect();
+    assert_eq!(objects, lines);
+
+    healthy(&fake);
+    let out = run_with(&kc, &["check", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let check: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(check["passed"], true);
+    assert_eq!(check["checks"].as_array().map(Vec::len), Some(4));
+    assert_eq!(check["checks"][0]["ok"], true);
+
+    let out = run_with(&kc, &["cleanup", "--dry-run", "-o", "yaml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let yaml = stdout(&out);
+    assert!(yaml.starts_with("dryRun: true\n"), "{yaml}");
+    assert!(
+        yaml.contains(
+            "- object: secret/httpbin-mtls-termination -n test\n  result: deleted\n  dryRun: true\n"
+        ),
+        "{yaml}"
+    );
+}
+
 /// The page's objects as a cluster holds them after the page's steps: applied by meshtls,
 /// with the two Secrets made by the real kubectl (`kubectl create secret … -o yaml`).
 fn page_cluster(dir: &Path, fake: &FakeApiServer, kc: &Path, flag: Option<&str>) -> bool {
@@ -1133,8 +1163,7 @@ fn findings_of(out: &Output) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn analyze_reads_the_live_cluster_and_the_page_is_clean() {
+pub(crate) fn analyze_reads_the_live_cluster_and_the_page_is_clean() {
     let dir = tempdir();
     let fake = FakeApiServer::start(true);
     let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", Some("test"));
@@ -1159,8 +1188,7 @@ fn analyze_reads_the_live_cluster_and_the_page_is_clean() {
     assert!(!stdout(&json).contains("PRIVATE KEY"));
 }
 
-#[test]
-fn analyze_from_the_cluster_finds_what_analyze_from_files_finds() {
+pub(crate) fn analyze_from_the_cluster_finds_what_analyze_from_files_finds() {
     let dir = tempdir();
     let fake = FakeApiServer::start(true);
     let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", Some("test"));
@@ -1281,8 +1309,7 @@ fn analyze_from_the_cluster_finds_what_analyze_from_files_finds() {
     );
 }
 
-#[test]
-fn describe_pod_reads_the_same_model_from_the_cluster() {
+pub(crate) fn describe_pod_reads_the_same_model_from_the_cluster() {
     let dir = tempdir();
     let fake = FakeApiServer::start(true);
     let kc = fake.kubeconfig(dir.path(), "kc.json", "fake", None);

@@ -1,5 +1,6 @@
 //! Shared test helpers: running the built binary, temporary folders, and real peer tools
-//! (kubectl, openssl, curl, envoy) that are required when `CI=true` and skipped otherwise.
+//! (kubectl, openssl, curl, envoy) that are required when `CI=true` and make their test ignored,
+//! with the reason, otherwise.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -25,19 +26,40 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Whether a real peer tool is on PATH. Under `CI=true` its absence fails the test, since
-/// `.ci/run` installs every peer; on a developer machine the test is skipped with a note.
-pub fn require_tool(name: &str) -> bool {
-    let found = Command::new("sh")
+/// Whether a real peer tool is on PATH (`command -v`).
+fn on_path(name: &str) -> bool {
+    Command::new("sh")
         .args(["-c", &format!("command -v {name}")])
         .output()
         .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !found {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{name} is required in CI (installed by .ci/run) but is not on PATH");
-        }
-        eprintln!("skipping: {name} is not installed (run .ci/run's install step)");
+        .unwrap_or(false)
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// A real peer tool the test needs. Missing, the test ends *ignored* with the reason (the
+/// harness reports it under the summary); under `CI=true`, since `.ci/run` installs every peer,
+/// its absence fails the test. Returns true (callers may keep `if !require_tool(..) { return }`).
+pub fn require_tool(name: &str) -> bool {
+    if on_path(name) {
+        return true;
+    }
+    if in_ci() {
+        panic!("{name} is required in CI (installed by .ci/run) but is not on PATH");
+    }
+    crate::harness::skip(format!(
+        "{name} is not installed (run .ci/run's install step)"
+    ))
+}
+
+/// For an optional part of a test (the rest still runs): whether the peer is there; under
+/// `CI=true` a missing peer fails the test.
+pub fn has_tool(name: &str) -> bool {
+    let found = on_path(name);
+    if !found && in_ci() {
+        panic!("{name} is required in CI (installed by .ci/run) but is not on PATH");
     }
     found
 }

@@ -9,8 +9,7 @@ const SCRIPTS: &[(&str, &str)] = &[
     ("elvish", "meshtls.elv"),
 ];
 
-#[test]
-fn committed_completions_are_current() {
+pub(crate) fn committed_completions_are_current() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
     let bless = std::env::var("MESHTLS_BLESS").is_ok_and(|v| v == "1");
     for (shell, file) in SCRIPTS {

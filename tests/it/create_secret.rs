@@ -101,8 +101,7 @@ const PAGE_CASES: &[&[&str]] = &[
     ],
 ];
 
-#[test]
-fn secrets_from_meshtls_certs_match_kubectl_byte_for_byte() {
+pub(crate) fn secrets_from_meshtls_certs_match_kubectl_byte_for_byte() {
     if !require_tool("kubectl") {
         return;
     }
@@ -113,8 +112,7 @@ fn secrets_from_meshtls_certs_match_kubectl_byte_for_byte() {
     }
 }
 
-#[test]
-fn secrets_from_the_page_openssl_certs_match_kubectl_byte_for_byte() {
+pub(crate) fn secrets_from_the_page_openssl_certs_match_kubectl_byte_for_byte() {
     if !require_tool("kubectl") || !require_tool("openssl") {
         return;
     }
@@ -125,8 +123,7 @@ fn secrets_from_the_page_openssl_certs_match_kubectl_byte_for_byte() {
     }
 }
 
-#[test]
-fn folders_literals_types_and_odd_values_match_kubectl() {
+pub(crate) fn folders_literals_types_and_odd_values_match_kubectl() {
     if !require_tool("kubectl") {
         return;
     }
@@ -184,8 +181,7 @@ fn folders_literals_types_and_odd_values_match_kubectl() {
     }
 }
 
-#[test]
-fn error_messages_and_exit_codes_match_kubectl() {
+pub(crate) fn error_messages_and_exit_codes_match_kubectl() {
     if !require_tool("kubectl") {
         return;
     }
@@ -312,8 +308,7 @@ fn error_messages_and_exit_codes_match_kubectl() {
     }
 }
 
-#[test]
-fn a_certificate_request_is_not_a_certificate() {
+pub(crate) fn a_certificate_request_is_not_a_certificate() {
     if !require_tool("kubectl") {
         return;
     }
@@ -334,8 +329,7 @@ fn a_certificate_request_is_not_a_certificate() {
     );
 }
 
-#[test]
-fn without_kubectl_the_yaml_is_still_well_formed() {
+pub(crate) fn without_kubectl_the_yaml_is_still_well_formed() {
     // Runs everywhere: the shape kubectl prints (reference §3), checked without kubectl.
     let dir = tempdir();
     certgen(dir.path(), &[]);
@@ -364,8 +358,7 @@ fn without_kubectl_the_yaml_is_still_well_formed() {
 // kubectl (checked: 1.32, `handleSecretFromFileSources`) packs every regular file whose name is
 // a valid key, dot-files included, and skips links and folders; meshtls keeps its bytes exactly
 // and warns on stderr about a name that looks like an interrupted write's temporary file.
-#[test]
-fn a_folder_with_a_temporary_file_gives_kubectls_bytes_and_a_warning() {
+pub(crate) fn a_folder_with_a_temporary_file_gives_kubectls_bytes_and_a_warning() {
     if !require_tool("kubectl") {
         return;
     }

@@ -278,8 +278,7 @@ fn h2_get(address: SocketAddr, extra: &[(&str, String)]) -> H2Outcome {
 // ---- item 1: idle connections, connection limits ----
 
 /// Issue 16, item 1: 500 idle h2 connections were still open after 114 s.
-#[test]
-fn idle_h2_and_http1_connections_are_closed_after_the_idle_timeout() {
+pub(crate) fn idle_h2_and_http1_connections_are_closed_after_the_idle_timeout() {
     let app = EchoApp::start();
     for engine in ENGINES {
         let mut config = config(app.address, engine, None);
@@ -322,9 +321,7 @@ fn idle_h2_and_http1_connections_are_closed_after_the_idle_timeout() {
 
 /// Runs inside `prlimit --nofile=1024:1024`: a proxy in front of httpbin on a plaintext port,
 /// limits derived from the open-files limit. Prints `READY <port> <admin>`, stops on stdin EOF.
-#[test]
-#[ignore = "the child process of the_good_client_is_served_or_refused_cleanly_at_the_connection_limit"]
-fn fd_limit_child() {
+pub(crate) fn fd_limit_child() {
     if std::env::var_os("MESHTLS_HOSTILE_CHILD").is_none() {
         return;
     }
@@ -367,8 +364,7 @@ fn good_request(address: SocketAddr) -> Good {
 
 /// Issue 16, item 1: with the open-files limit at 1024, 995 idle h2 connections left every new
 /// client failing (0 of 5 served) while `accept` failed with EMFILE.
-#[test]
-fn the_good_client_is_served_or_refused_cleanly_at_the_connection_limit() {
+pub(crate) fn the_good_client_is_served_or_refused_cleanly_at_the_connection_limit() {
     if !require_tool("prlimit") {
         return;
     }
@@ -468,8 +464,7 @@ fn the_good_client_is_served_or_refused_cleanly_at_the_connection_limit() {
 
 /// Issue 16, item 2: the app got `Host: other` while the log said the absolute-form host, and
 /// over h2 a `host` header beat `:authority`; two Hosts and bad ones were forwarded.
-#[test]
-fn the_app_the_log_and_envoy_see_one_authority() {
+pub(crate) fn the_app_the_log_and_envoy_see_one_authority() {
     let app = EchoApp::start();
     let dir = tempdir();
     for engine in ENGINES {
@@ -527,8 +522,7 @@ fn the_app_the_log_and_envoy_see_one_authority() {
 
 /// Issue 16, item 3 (and issue 15): a complete 70 KB head was forwarded where Envoy answers
 /// 431, heads up to 400 KB were buffered, and h2 answered 431 from 17 KB.
-#[test]
-fn heads_past_60_kib_or_100_headers_get_envoys_answer_on_both_protocols() {
+pub(crate) fn heads_past_60_kib_or_100_headers_get_envoys_answer_on_both_protocols() {
     let app = EchoApp::start();
     for engine in ENGINES {
         let proxy = start(config(app.address, engine, None)).expect("proxy starts");
@@ -588,8 +582,7 @@ fn heads_past_60_kib_or_100_headers_get_envoys_answer_on_both_protocols() {
 // ---- items 4, 5, 6: every answer counted and logged; bad bodies; CONNECT ----
 
 /// Issue 16, item 4: requests hyper's parser rejects were neither counted nor logged.
-#[test]
-fn a_request_the_codec_rejects_is_counted_and_logged() {
+pub(crate) fn a_request_the_codec_rejects_is_counted_and_logged() {
     let app = EchoApp::start();
     let dir = tempdir();
     for engine in ENGINES {
@@ -626,8 +619,7 @@ fn a_request_the_codec_rejects_is_counted_and_logged() {
 
 /// Issue 16, item 5: a malformed chunked body got `503 … upstream connect error` and counted
 /// as the app's failure (`upstream_rq_reset`).
-#[test]
-fn a_malformed_chunked_body_gets_400_and_the_apps_counters_stay() {
+pub(crate) fn a_malformed_chunked_body_gets_400_and_the_apps_counters_stay() {
     let app = EchoApp::start();
     for engine in ENGINES {
         let proxy = start(config(app.address, engine, None)).expect("proxy starts");
@@ -647,8 +639,7 @@ fn a_malformed_chunked_body_gets_400_and_the_apps_counters_stay() {
 
 /// Issue 16, item 6: `CONNECT host:443` went to the app as `CONNECT /`, and the client got
 /// nothing.
-#[test]
-fn connect_gets_envoys_404() {
+pub(crate) fn connect_gets_envoys_404() {
     let app = EchoApp::start();
     for engine in ENGINES {
         let proxy = start(config(app.address, engine, None)).expect("proxy starts");
@@ -672,8 +663,7 @@ fn connect_gets_envoys_404() {
 // ---- item 7: path normalisation ----
 
 /// Issue 16, item 7: `/a/../../etc/passwd` was forwarded raw; Istio's Envoy normalises it.
-#[test]
-fn paths_reach_the_app_normalised_as_istios_envoy_forwards_them() {
+pub(crate) fn paths_reach_the_app_normalised_as_istios_envoy_forwards_them() {
     let app = EchoApp::start();
     for engine in ENGINES {
         let proxy = start(config(app.address, engine, None)).expect("proxy starts");
@@ -700,8 +690,7 @@ fn paths_reach_the_app_normalised_as_istios_envoy_forwards_them() {
 
 /// Issue 16, item 7: a hung app held a client forever; `--response-timeout` bounds it with
 /// Envoy's route-timeout answer.
-#[test]
-fn a_hung_app_gets_envoys_504_after_the_response_timeout() {
+pub(crate) fn a_hung_app_gets_envoys_504_after_the_response_timeout() {
     let hung = TcpListener::bind("127.0.0.1:0").expect("binds");
     let address = hung.local_addr().expect("address");
     let held = std::thread::spawn(move || {
@@ -739,8 +728,7 @@ fn a_hung_app_gets_envoys_504_after_the_response_timeout() {
 /// The hostile requests above, the status each gets from a real Envoy 1.40 (configured as
 /// Istio's inbound HCM) and from meshtls, engine by engine. The two known differences are
 /// listed in the README.
-#[test]
-fn hostile_requests_get_the_answers_a_real_envoy_gives() {
+pub(crate) fn hostile_requests_get_the_answers_a_real_envoy_gives() {
     if !require_tool("envoy") {
         return;
     }

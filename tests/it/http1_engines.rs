@@ -625,8 +625,7 @@ fn get_with(name: &str, headers: &str) -> Case {
     case(name, &[request.as_bytes()], &[keep(OK)])
 }
 
-#[test]
-fn engines_agree_on_client_requests() {
+pub(crate) fn engines_agree_on_client_requests() {
     let a = "a".repeat(2000);
     let big: String = (0..35).map(|i| format!("X-Big-{i}: {a}\r\n")).collect();
     let many: String = (0..120).map(|i| format!("X-H-{i}: {i}\r\n")).collect();
@@ -677,8 +676,7 @@ fn engines_agree_on_client_requests() {
     differential(cases);
 }
 
-#[test]
-fn engines_agree_on_smuggling_attempts() {
+pub(crate) fn engines_agree_on_smuggling_attempts() {
     let attempt = |name: &str, framing: &str, body: &str| {
         let tail = "GET /smuggled HTTP/1.1\r\nHost: app.test\r\n\r\n";
         let request = format!("POST /a HTTP/1.1\r\nHost: app.test\r\n{framing}\r\n{body}{tail}");
@@ -695,8 +693,7 @@ fn engines_agree_on_smuggling_attempts() {
     ]);
 }
 
-#[test]
-fn engines_agree_on_app_responses() {
+pub(crate) fn engines_agree_on_app_responses() {
     let two: [&[u8]; 2] = [
         b"GET /1 HTTP/1.1\r\nHost: a\r\n\r\n",
         b"GET /2 HTTP/1.1\r\nHost: a\r\n\r\n",
@@ -732,8 +729,7 @@ fn engines_agree_on_app_responses() {
     ]);
 }
 
-#[test]
-fn engines_agree_on_upstream_failures() {
+pub(crate) fn engines_agree_on_upstream_failures() {
     let termination = |o: &Outcome| {
         status(o, 0, "503")?;
         let body = &response(o, 0)?.body;
@@ -769,8 +765,7 @@ impl Rng {
     }
 }
 
-#[test]
-fn engines_agree_on_random_splits() {
+pub(crate) fn engines_agree_on_random_splits() {
     let mut rng = Rng(0x6874_7470_3131_6469);
     let mut cases = Vec::new();
     for _ in 0..2 {
@@ -799,8 +794,7 @@ fn engines_agree_on_random_splits() {
     differential(cases);
 }
 
-#[test]
-fn lean_simple_get_adds_exactly_envoys_headers() {
+pub(crate) fn lean_simple_get_adds_exactly_envoys_headers() {
     let o = run(&simple_get(), Http1Engine::Lean);
     let r = o.responses.first().expect("a response");
     let names: Vec<&str> = r.headers.iter().map(|(n, _)| n.as_str()).collect();
@@ -883,8 +877,7 @@ fn mask_log_line(line: &str) -> String {
     tokens.join(" ")
 }
 
-#[test]
-fn engines_write_the_same_access_log_lines() {
+pub(crate) fn engines_write_the_same_access_log_lines() {
     let lean = access_log(Http1Engine::Lean);
     let hyper = access_log(Http1Engine::Hyper);
     assert_eq!(lean.len(), 3, "{lean:#?}");
@@ -904,8 +897,7 @@ fn engines_write_the_same_access_log_lines() {
     assert_eq!(lean, hyper);
 }
 
-#[test]
-fn http10_and_a_missing_host_get_envoys_local_replies() {
+pub(crate) fn http10_and_a_missing_host_get_envoys_local_replies() {
     let http10: &[u8] = b"GET /old HTTP/1.0\r\nHost: app.test\r\n\r\n";
     let cases = [
         (NO_HOST, "HTTP/1.1 400 Bad Request", ""),

@@ -388,9 +388,7 @@ fn generator(seed: u64, i: usize) -> Rng {
     Rng((z ^ (z >> 31)) | 1)
 }
 
-#[test]
-#[ignore = "a long fuzz run: FUZZ_ITERATIONS (300), FUZZ_SECONDS (120), FUZZ_SEED, FUZZ_JOBS (4)"]
-fn engines_agree_under_fuzzing() {
+pub(crate) fn engines_agree_under_fuzzing() {
     let seed = env("FUZZ_SEED", 0x6675_7a7a_6831_6631);
     if let Ok(i) = std::env::var("FUZZ_ONLY").map(|i| i.parse().expect("an iteration")) {
         let g = generate(&mut generator(seed, i));

@@ -145,8 +145,7 @@ fn terminate(proxy: &mut Proxy) -> Option<i32> {
     }
 }
 
-#[test]
-fn the_rendered_task_is_served_and_sigterm_exits_0() {
+pub(crate) fn the_rendered_task_is_served_and_sigterm_exits_0() {
     if !require_tool("curl") {
         return;
     }
@@ -192,8 +191,7 @@ fn the_rendered_task_is_served_and_sigterm_exits_0() {
     assert_eq!(terminate(&mut proxy), Some(0));
 }
 
-#[test]
-fn without_the_install_flag_the_tls_block_is_ignored_and_said_so() {
+pub(crate) fn without_the_install_flag_the_tls_block_is_ignored_and_said_so() {
     if !require_tool("curl") {
         return;
     }
@@ -242,8 +240,7 @@ fn without_the_install_flag_the_tls_block_is_ignored_and_said_so() {
     assert!(text(&curl_mtls(dir2.path(), proxy2.external)).starts_with("HTTP/2 200"));
 }
 
-#[test]
-fn a_tls_port_that_is_not_disable_keeps_istio_mtls_and_names_the_policy() {
+pub(crate) fn a_tls_port_that_is_not_disable_keeps_istio_mtls_and_names_the_policy() {
     let dir = tempdir();
     let yaml = render_task(dir.path(), &[]);
     let text_yaml = std::fs::read_to_string(&yaml).unwrap();
@@ -264,8 +261,7 @@ fn a_tls_port_that_is_not_disable_keeps_istio_mtls_and_names_the_policy() {
     assert!(log.contains("workload PeerAuthentication test/disable-peer-auth-for-external-mtls-port (portLevelMtls)"), "{log}");
 }
 
-#[test]
-fn a_changed_secret_in_the_input_is_served_within_2_seconds() {
+pub(crate) fn a_changed_secret_in_the_input_is_served_within_2_seconds() {
     let dir = tempdir();
     let yaml = render_task(dir.path(), &[]);
     let proxy = start_proxy(dir.path(), &yaml, &[]);
@@ -310,8 +306,7 @@ fn a_changed_secret_in_the_input_is_served_within_2_seconds() {
     }
 }
 
-#[test]
-fn requests_in_flight_finish_during_the_drain() {
+pub(crate) fn requests_in_flight_finish_during_the_drain() {
     if !require_tool("curl") {
         return;
     }
@@ -352,8 +347,7 @@ fn requests_in_flight_finish_during_the_drain() {
     );
 }
 
-#[test]
-fn ambiguous_or_missing_workloads_are_clear_errors() {
+pub(crate) fn ambiguous_or_missing_workloads_are_clear_errors() {
     let dir = tempdir();
     let yaml = render_task(dir.path(), &[]);
     let text_yaml = std::fs::read_to_string(&yaml).unwrap();
@@ -391,4 +385,50 @@ fn ambiguous_or_missing_workloads_are_clear_errors() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Issue 17: a port in use names the flag of this command that moves it, once.
+pub(crate) fn a_port_in_use_names_the_flag_that_moves_it() {
+    let dir = tempdir();
+    let yaml = render_task(dir.path(), &[]);
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    let proxy = |args: &[&str]| {
+        let out = meshtls()
+            .args(["proxy", "-f"])
+            .arg(&yaml)
+            .args(["--access-log", "off", "--mesh-dir"])
+            .arg(dir.path().join("mesh"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        stderr(&out)
+    };
+    let taken = format!("9080={port}");
+    let err = proxy(&[
+        "--port-map",
+        &taken,
+        "--port-map",
+        "9081=0",
+        "--admin",
+        "127.0.0.1:0",
+    ]);
+    assert!(
+        err.contains(&format!("binding port 9080 on 127.0.0.1:{port}")),
+        "{err}"
+    );
+    assert!(err.contains("move it with --port-map 9080=LOCAL"), "{err}");
+    assert_eq!(err.matches("in use").count(), 1, "{err}");
+    let admin = format!("127.0.0.1:{port}");
+    let err = proxy(&[
+        "--port-map",
+        "9080=0",
+        "--port-map",
+        "9081=0",
+        "--admin",
+        &admin,
+    ]);
+    assert!(err.contains("pick another --admin HOST:PORT"), "{err}");
+    assert!(!err.contains("--port-map"), "{err}");
 }

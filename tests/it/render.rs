@@ -22,7 +22,7 @@ fn parse_manifests_in(text: &str, namespace: &str) -> Result<Vec<Manifest>, Stri
 }
 
 use crate::common::{
-    certgen, golden, require_tool, run, stderr, stdout, tempdir, testdata, testdata_arg,
+    certgen, golden, has_tool, require_tool, run, stderr, stdout, tempdir, testdata, testdata_arg,
 };
 
 fn render_ok(args: &[&str]) -> String {
@@ -53,21 +53,18 @@ fn fresh_certs() -> (tempfile::TempDir, String) {
     (dir, path)
 }
 
-#[test]
-fn default_render_matches_golden() {
+pub(crate) fn default_render_matches_golden() {
     golden("render/default.yaml", &render_ok(ALL_BUT_SECRETS));
 }
 
-#[test]
-fn simple_render_matches_golden() {
+pub(crate) fn simple_render_matches_golden() {
     golden(
         "render/simple.yaml",
         &render_ok(&[ALL_BUT_SECRETS, &["--tls-mode", "SIMPLE"]].concat()),
     );
 }
 
-#[test]
-fn optional_mutual_render_matches_golden() {
+pub(crate) fn optional_mutual_render_matches_golden() {
     golden(
         "render/optional-mutual.yaml",
         &render_ok(&[ALL_BUT_SECRETS, &["--tls-mode", "OPTIONAL_MUTUAL"]].concat()),
@@ -117,13 +114,11 @@ const CUSTOM: &[&str] = &[
     "v1beta1",
 ];
 
-#[test]
-fn custom_names_and_ports_match_golden() {
+pub(crate) fn custom_names_and_ports_match_golden() {
     golden("render/custom.yaml", &render_ok(CUSTOM));
 }
 
-#[test]
-fn values_file_gives_the_same_as_flags_and_flags_override_it() {
+pub(crate) fn values_file_gives_the_same_as_flags_and_flags_override_it() {
     let values = testdata_arg("values/custom.yaml");
     let from_file = render_ok(&[
         "install",
@@ -141,8 +136,7 @@ fn values_file_gives_the_same_as_flags_and_flags_override_it() {
     assert!(overridden.contains("namespace: shop"), "{overridden}");
 }
 
-#[test]
-fn unknown_values_key_is_a_data_error() {
+pub(crate) fn unknown_values_key_is_a_data_error() {
     let dir = tempdir();
     let file = dir.path().join("values.yaml");
     std::fs::write(&file, "tlsPrt: 1\n").unwrap();
@@ -162,16 +156,14 @@ fn page(rel: &str, ns: &str) -> Vec<Manifest> {
     parse_manifests_in(&text, ns).unwrap()
 }
 
-#[test]
-fn default_render_equals_the_pages_resources() {
+pub(crate) fn default_render_equals_the_pages_resources() {
     let rendered = parse_manifests(&render_ok(&["peer-authentication", "app", "sidecar"])).unwrap();
     assert_eq!(rendered, page("page/task.yaml", "test"));
     let sleep = parse_manifests(&render_ok(&["sleep", "--sleep-namespace", "test"])).unwrap();
     assert_eq!(sleep, page("page/sleep.yaml", "test"));
 }
 
-#[test]
-fn default_render_adds_namespace_install_and_secrets() {
+pub(crate) fn default_render_adds_namespace_install_and_secrets() {
     let (_keep, certs) = fresh_certs();
     let all = parse_manifests(&render_ok(&["--certs", &certs])).unwrap();
     let kinds: Vec<String> = all
@@ -189,8 +181,7 @@ fn default_render_adds_namespace_install_and_secrets() {
     assert_eq!(sleeps, ["default", "test"]);
 }
 
-#[test]
-fn secrets_are_the_create_secret_bytes() {
+pub(crate) fn secrets_are_the_create_secret_bytes() {
     let (_keep, dir) = fresh_certs();
     let rendered = render_ok(&["secrets", "--certs", &dir]);
     let ca = run(&[
@@ -217,8 +208,7 @@ fn secrets_are_the_create_secret_bytes() {
     assert_eq!(rendered, format!("{}---\n{}", stdout(&ca), stdout(&tls)));
 }
 
-#[test]
-fn render_parse_render_gives_the_same_bytes() {
+pub(crate) fn render_parse_render_gives_the_same_bytes() {
     let (_keep, certs) = fresh_certs();
     for args in [
         vec!["--certs".to_string(), certs],
@@ -231,8 +221,7 @@ fn render_parse_render_gives_the_same_bytes() {
     }
 }
 
-#[test]
-fn out_dir_writes_one_file_per_resource() {
+pub(crate) fn out_dir_writes_one_file_per_resource() {
     let dir = tempdir();
     let out_dir = dir.path().join("manifests");
     let (_keep, certs) = fresh_certs();
@@ -261,8 +250,7 @@ fn out_dir_writes_one_file_per_resource() {
 
 // Issue 16 item 9: the Secret files of `render --out-dir` hold the server's private key, so
 // they are 0600 from creation whatever the umask; the other manifests stay 0644.
-#[test]
-fn out_dir_writes_secrets_0600() {
+pub(crate) fn out_dir_writes_secrets_0600() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempdir();
     let out_dir = dir.path().join("manifests");
@@ -290,16 +278,14 @@ fn out_dir_writes_secrets_0600() {
     assert_eq!(secrets, 2, "the tls Secret and the CA's generic Secret");
 }
 
-#[test]
-fn print_command_prints_the_istioctl_line() {
+pub(crate) fn print_command_prints_the_istioctl_line() {
     assert_eq!(
         render_ok(&["install", "--print-command"]),
         "istioctl install --set profile=default --set values.pilot.env.ENABLE_TLS_ON_SIDECAR_INGRESS=true\n"
     );
 }
 
-#[test]
-fn missing_certificates_say_how_to_make_them() {
+pub(crate) fn missing_certificates_say_how_to_make_them() {
     let dir = tempdir();
     let out = run(&["render", "--certs", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
@@ -308,8 +294,58 @@ fn missing_certificates_say_how_to_make_them() {
     assert!(err.contains("meshtls certgen"), "{err}");
 }
 
-#[test]
-fn bad_parameters_are_all_reported() {
+/// Issue 17: a bare `render` in a folder without certificates renders everything else and
+/// says, in one line on stderr, how to add the Secrets; `render secrets` there stays an error.
+pub(crate) fn bare_render_without_certificates_leaves_the_secrets_out() {
+    let dir = tempdir();
+    let out = crate::common::meshtls()
+        .arg("render")
+        .current_dir(dir.path())
+        .output()
+        .expect("meshtls runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let yaml = stdout(&out);
+    assert!(!yaml.contains("kind: Secret"), "{yaml}");
+    for kind in [
+        "kind: Namespace",
+        "kind: Sidecar",
+        "kind: PeerAuthentication",
+        "kind: Deployment",
+    ] {
+        assert!(yaml.contains(kind), "{kind} missing");
+    }
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("note: no certificates in ."), "{err}");
+    assert!(
+        err.contains("meshtls certgen") && err.contains("--certs DIR"),
+        "{err}"
+    );
+
+    let explicit = crate::common::meshtls()
+        .args(["render", "secrets"])
+        .current_dir(dir.path())
+        .output()
+        .expect("meshtls runs");
+    assert_eq!(explicit.status.code(), Some(1));
+    assert!(
+        stderr(&explicit).contains("meshtls certgen"),
+        "{}",
+        stderr(&explicit)
+    );
+
+    // With the certificates there, the bare render has the Secrets again.
+    certgen(dir.path(), &[]);
+    let full = crate::common::meshtls()
+        .arg("render")
+        .current_dir(dir.path())
+        .output()
+        .expect("meshtls runs");
+    assert!(stdout(&full).contains("kind: Secret"));
+    assert_eq!(stderr(&full), "");
+}
+
+pub(crate) fn bad_parameters_are_all_reported() {
     let out = run(&[
         "render",
         "sidecar",
@@ -320,7 +356,8 @@ fn bad_parameters_are_all_reported() {
         "--cert-mount",
         "certs",
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    // Bad flags are a usage error (issue 17).
+    assert_eq!(out.status.code(), Some(64));
     let err = stderr(&out);
     for part in [
         "--app \"Web\"",
@@ -331,15 +368,13 @@ fn bad_parameters_are_all_reported() {
     }
 }
 
-#[test]
-fn render_validate_passes_on_the_task() {
+pub(crate) fn render_validate_passes_on_the_task() {
     let out = run(&["render", "--validate", "peer-authentication", "sidecar"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stderr(&out), "");
 }
 
-#[test]
-fn yaml_1_1_look_alikes_stay_quoted() {
+pub(crate) fn yaml_1_1_look_alikes_stay_quoted() {
     let install = render_ok(&["install"]);
     assert!(
         install.contains("ENABLE_TLS_ON_SIDECAR_INGRESS: \"true\"\n"),
@@ -349,8 +384,7 @@ fn yaml_1_1_look_alikes_stay_quoted() {
     assert!(app.contains("version: \"on\"\n"), "{app}");
 }
 
-#[test]
-fn kubectl_reads_every_document() {
+pub(crate) fn kubectl_reads_every_document() {
     if !require_tool("kubectl") {
         return;
     }
@@ -385,15 +419,13 @@ fn kubectl_reads_every_document() {
     );
 }
 
-#[test]
-fn what_is_printed_in_apply_order_once() {
+pub(crate) fn what_is_printed_in_apply_order_once() {
     let out = render_ok(&["sidecar", "namespace", "sidecar"]);
     let kinds: Vec<&str> = out.lines().filter(|l| l.starts_with("kind: ")).collect();
     assert_eq!(kinds, ["kind: Namespace", "kind: Sidecar"]);
 }
 
-#[test]
-fn older_istio_api_versions_render_and_validate() {
+pub(crate) fn older_istio_api_versions_render_and_validate() {
     let out = render_ok(&[
         "peer-authentication",
         "sidecar",
@@ -412,8 +444,7 @@ fn older_istio_api_versions_render_and_validate() {
     );
 }
 
-#[test]
-fn rendered_manifests_are_validated_as_istio_does() {
+pub(crate) fn rendered_manifests_are_validated_as_istio_does() {
     use meshtls::render::{Params, What, render};
     use meshtls::task::manifest::validate_manifests;
     let mut manifests = render(&Params::default(), &[What::Sidecar], None).unwrap();
@@ -439,14 +470,50 @@ fn rendered_manifests_are_validated_as_istio_does() {
     );
 }
 
-#[test]
-fn invalid_label_values_are_refused_before_rendering() {
+pub(crate) fn invalid_label_values_are_refused_before_rendering() {
     let out = run(&["render", "--validate", "sidecar", "--app-version", "v*"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(64));
     assert_eq!(stdout(&out), "");
     assert!(
         stderr(&out).contains("--app-version \"v*\" must be a Kubernetes label value"),
         "{}",
         stderr(&out)
     );
+}
+
+/// Issue 17: `render -o json` is one List object, as `kubectl get -o json` prints several, with
+/// the same objects as the YAML; kubectl reads it.
+pub(crate) fn json_output_is_a_kubectl_list() {
+    let (_keep, certs) = fresh_certs();
+    let yaml = render_ok(&["--certs", &certs]);
+    let json = render_ok(&["--certs", &certs, "-o", "json"]);
+    assert!(
+        json.starts_with("{\n    \"apiVersion\": \"v1\",\n    \"items\": ["),
+        "{json}"
+    );
+    let list: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(list["kind"], "List");
+    let docs = meshtls::k8s::yaml::read_documents(&yaml).expect("yaml");
+    assert_eq!(list["items"].as_array(), Some(&docs));
+    let explicit_yaml = render_ok(&["--certs", &certs, "-o", "yaml"]);
+    assert_eq!(explicit_yaml, yaml);
+    if has_tool("kubectl") {
+        let mut child = std::process::Command::new("kubectl")
+            .args(["label", "--local", "-f", "-", "checked=true", "-o", "name"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("kubectl runs");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(json.as_bytes())
+            .expect("write");
+        let out = child.wait_with_output().expect("kubectl");
+        assert!(out.status.success(), "kubectl: {}", stderr(&out));
+        assert_eq!(stdout(&out).lines().count(), docs.len());
+    }
 }

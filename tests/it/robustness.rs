@@ -47,8 +47,7 @@ fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
     out
 }
 
-#[test]
-fn mutated_certificates_keys_and_pem_never_panic() {
+pub(crate) fn mutated_certificates_keys_and_pem_never_panic() {
     let dir = tempdir();
     certgen(dir.path(), &[]);
     let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();

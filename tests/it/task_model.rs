@@ -59,8 +59,7 @@ fn httpbin() -> Selector {
     }
 }
 
-#[test]
-fn proxy_analyze_verify_and_describe_pick_the_same_workload_sidecar_and_modes() {
+pub(crate) fn proxy_analyze_verify_and_describe_pick_the_same_workload_sidecar_and_modes() {
     let task = task();
 
     // proxy: the listeners it would bind.
@@ -149,15 +148,13 @@ fn proxy_analyze_verify_and_describe_pick_the_same_workload_sidecar_and_modes() 
     );
 }
 
-#[test]
-fn without_a_workload_two_selected_deployments_are_named_not_guessed() {
+pub(crate) fn without_a_workload_two_selected_deployments_are_named_not_guessed() {
     let error = task().select(&Selector::default()).unwrap_err().to_string();
     assert!(error.contains("2 Deployments match"), "{error}");
     assert!(error.contains("--workload"), "{error}");
 }
 
-#[test]
-fn describe_reads_a_folder_and_several_files_and_prints_json() {
+pub(crate) fn describe_reads_a_folder_and_several_files_and_prints_json() {
     let dir = tempdir();
     let text = input_text();
     let (first, second) = text.split_at(text.find("apiVersion: security").unwrap());
@@ -211,8 +208,7 @@ fn describe_reads_a_folder_and_several_files_and_prints_json() {
     );
 }
 
-#[test]
-fn describe_says_when_a_gate_ignores_tls_and_still_exits_0() {
+pub(crate) fn describe_says_when_a_gate_ignores_tls_and_still_exits_0() {
     let dir = tempdir();
     let path = dir.path().join("t.yaml");
     let text = input_text().replace("9080: {mode: DISABLE}", "9080: {mode: STRICT}");
@@ -242,8 +238,7 @@ fn describe_says_when_a_gate_ignores_tls_and_still_exits_0() {
     assert!(text.contains("reset: STRICT requires Istio mTLS"), "{text}");
 }
 
-#[test]
-fn malformed_flags_are_usage_errors() {
+pub(crate) fn malformed_flags_are_usage_errors() {
     for args in [
         &["proxy", "-f", "x.yaml", "--port-map", "9080"][..],
         &["proxy", "-f", "x.yaml", "--endpoint-override", "80=nowhere"],

@@ -27,8 +27,7 @@ fn fails_with(name: &str, line: &str) {
     );
 }
 
-#[test]
-fn credential_name_on_a_sidecar() {
+pub(crate) fn credential_name_on_a_sidecar() {
     fails_with(
         "sidecar-credential-name",
         &format!(
@@ -37,24 +36,21 @@ fn credential_name_on_a_sidecar() {
     );
 }
 
-#[test]
-fn tls_on_an_http_port() {
+pub(crate) fn tls_on_an_http_port() {
     fails_with(
         "sidecar-tls-on-http-port",
         &format!("Error {SC}.tls: server cannot have TLS settings for non HTTPS/TLS ports"),
     );
 }
 
-#[test]
-fn mutual_without_a_ca_bundle() {
+pub(crate) fn mutual_without_a_ca_bundle() {
     fails_with(
         "sidecar-mutual-without-ca",
         &format!("Error {SC}.tls.caCertificates: MUTUAL TLS requires a client CA bundle"),
     );
 }
 
-#[test]
-fn istio_mutual_on_a_sidecar_ingress() {
+pub(crate) fn istio_mutual_on_a_sidecar_ingress() {
     fails_with(
         "sidecar-istio-mutual",
         &format!(
@@ -63,8 +59,7 @@ fn istio_mutual_on_a_sidecar_ingress() {
     );
 }
 
-#[test]
-fn bad_default_endpoint_host() {
+pub(crate) fn bad_default_endpoint_host() {
     fails_with(
         "sidecar-bad-default-endpoint",
         &format!(
@@ -73,8 +68,7 @@ fn bad_default_endpoint_host() {
     );
 }
 
-#[test]
-fn default_endpoint_without_a_port() {
+pub(crate) fn default_endpoint_without_a_port() {
     fails_with(
         "sidecar-default-endpoint-no-port",
         &format!("Error {SC}.defaultEndpoint: address localhost: missing port in address"),
@@ -87,32 +81,28 @@ fn default_endpoint_without_a_port() {
     );
 }
 
-#[test]
-fn port_out_of_range() {
+pub(crate) fn port_out_of_range() {
     fails_with(
         "sidecar-port-out-of-range",
         &format!("Error {SC}.port.number: port number 70000 must be in the range 1..65535"),
     );
 }
 
-#[test]
-fn unknown_protocol() {
+pub(crate) fn unknown_protocol() {
     fails_with(
         "sidecar-unknown-protocol",
         &format!("Error {SC}.port.protocol: unsupported protocol: HTTPX"),
     );
 }
 
-#[test]
-fn invalid_port_name() {
+pub(crate) fn invalid_port_name() {
     fails_with(
         "sidecar-invalid-port-name",
         &format!("Error {SC}.port.name: invalid port name: External_Port"),
     );
 }
 
-#[test]
-fn subject_alt_names_https_redirect_and_missing_files() {
+pub(crate) fn subject_alt_names_https_redirect_and_missing_files() {
     fails_with(
         "sidecar-subject-alt-names",
         &format!(
@@ -133,16 +123,14 @@ fn subject_alt_names_https_redirect_and_missing_files() {
     );
 }
 
-#[test]
-fn duplicate_ingress_port() {
+pub(crate) fn duplicate_ingress_port() {
     fails_with(
         "sidecar-duplicate-port",
         "Error (Sidecar test/ingress-sidecar) spec.ingress[1].port.number: sidecar: ports on IP bound listeners must be unique",
     );
 }
 
-#[test]
-fn port_level_mtls_without_a_selector() {
+pub(crate) fn port_level_mtls_without_a_selector() {
     let pa = "(PeerAuthentication test/default)";
     fails_with(
         "pa-port-level-without-selector",
@@ -157,8 +145,7 @@ fn port_level_mtls_without_a_selector() {
     );
 }
 
-#[test]
-fn empty_and_out_of_range_port_level_mtls() {
+pub(crate) fn empty_and_out_of_range_port_level_mtls() {
     let pa = "(PeerAuthentication test/workload)";
     fails_with(
         "pa-empty-port-level",
@@ -178,8 +165,7 @@ fn empty_and_out_of_range_port_level_mtls() {
     );
 }
 
-#[test]
-fn warnings_do_not_fail() {
+pub(crate) fn warnings_do_not_fail() {
     for (name, lines) in [
         (
             "sidecar-passthrough-with-certs",
@@ -210,8 +196,7 @@ fn warnings_do_not_fail() {
     }
 }
 
-#[test]
-fn crd_schema_checks() {
+pub(crate) fn crd_schema_checks() {
     fails_with(
         "schema-unknown-field",
         &format!("Error {SC}.defaultEndpiont: unknown field \"spec.ingress[0].defaultEndpiont\""),
@@ -245,14 +230,12 @@ fn crd_schema_checks() {
     );
 }
 
-#[test]
-fn errors_come_before_warnings_with_a_summary() {
+pub(crate) fn errors_come_before_warnings_with_a_summary() {
     let (_, out) = validate("sidecar-cipher-suites");
     assert_eq!(out.lines().last(), Some("0 error(s), 2 warning(s)"));
 }
 
-#[test]
-fn json_output_lists_errors_and_warnings_apart() {
+pub(crate) fn json_output_lists_errors_and_warnings_apart() {
     let out = run(&[
         "validate",
         "-o",
@@ -276,8 +259,7 @@ fn json_output_lists_errors_and_warnings_apart() {
     );
 }
 
-#[test]
-fn malformed_yaml_gets_line_and_column() {
+pub(crate) fn malformed_yaml_gets_line_and_column() {
     let file = testdata_arg("validate/malformed.yaml");
     let out = run(&["validate", "-f", &file]);
     assert_eq!(out.status.code(), Some(65));
@@ -287,8 +269,7 @@ fn malformed_yaml_gets_line_and_column() {
     );
 }
 
-#[test]
-fn the_rendered_task_is_clean_from_stdin() {
+pub(crate) fn the_rendered_task_is_clean_from_stdin() {
     let rendered = run(&[
         "render",
         "install",
@@ -318,8 +299,7 @@ fn the_rendered_task_is_clean_from_stdin() {
     );
 }
 
-#[test]
-fn unserved_api_version() {
+pub(crate) fn unserved_api_version() {
     fails_with(
         "schema-unknown-version",
         "Error (Sidecar test/ingress-sidecar) apiVersion: no matches for kind \"Sidecar\" in version \"networking.istio.io/v2\"",
@@ -328,8 +308,7 @@ fn unserved_api_version() {
 
 /// The remaining rules of `ValidateSidecar`, `validateTLSOptions` and `ValidatePeerAuthentication`:
 /// (input, exit code, one exact output line).
-#[test]
-fn every_other_rule_has_its_message() {
+pub(crate) fn every_other_rule_has_its_message() {
     let pa = "(PeerAuthentication test/workload)";
     let cases: Vec<(&str, i32, String)> = vec![
         ("sidecar-empty", 65, "Error (Sidecar test/ingress-sidecar) spec: sidecar: empty configuration provided".into()),

@@ -69,8 +69,7 @@ pub fn result_of<'a>(all: &'a [(String, String, String)], check: &str) -> &'a st
         .unwrap_or_else(|| panic!("no check {check} in {all:?}"))
 }
 
-#[test]
-fn verify_passes_every_check_against_the_meshtls_sidecar() {
+pub(crate) fn verify_passes_every_check_against_the_meshtls_sidecar() {
     let f = fixture_with(TlsMode::Mutual, false);
     let out = verify_fixture(&f, &["-o", "json"]);
     assert_eq!(
@@ -129,8 +128,7 @@ fn verify_passes_every_check_against_the_meshtls_sidecar() {
     assert_eq!(verdicts(&out).len(), 3);
 }
 
-#[test]
-fn verify_reads_names_and_ports_from_the_rendered_manifests() {
+pub(crate) fn verify_reads_names_and_ports_from_the_rendered_manifests() {
     let f = fixture_with(TlsMode::Mutual, false);
     let task = f.certs.path().join("task.yaml");
     let out = run(&[
@@ -168,8 +166,7 @@ fn verify_reads_names_and_ports_from_the_rendered_manifests() {
     assert_eq!(result_of(&verdicts(&out), "external-mtls"), "FAIL");
 }
 
-#[test]
-fn a_simple_mode_sidecar_fails_the_client_certificate_checks_with_exit_3() {
+pub(crate) fn a_simple_mode_sidecar_fails_the_client_certificate_checks_with_exit_3() {
     let f = fixture_with(TlsMode::Simple, false);
     let out = verify_fixture(&f, &["-o", "json"]);
     assert_eq!(
@@ -202,8 +199,7 @@ fn a_simple_mode_sidecar_fails_the_client_certificate_checks_with_exit_3() {
     assert!(text.contains("5 passed, 3 failed, 0 skipped"), "{text}");
 }
 
-#[test]
-fn unreachable_listeners_and_another_ca_fail_the_checks() {
+pub(crate) fn unreachable_listeners_and_another_ca_fail_the_checks() {
     let f = fixture_with(TlsMode::Mutual, false);
     // Nothing listens on the in-mesh port: a refused connection is not the page's reset.
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
@@ -239,8 +235,7 @@ fn unreachable_listeners_and_another_ca_fail_the_checks() {
     assert_eq!(result_of(&all, "external-mtls"), "FAIL", "{all:?}");
 }
 
-#[test]
-fn the_page_openssl_v1_certificates_pass_with_a_warning() {
+pub(crate) fn the_page_openssl_v1_certificates_pass_with_a_warning() {
     if !crate::common::require_tool("openssl") {
         return;
     }
@@ -260,8 +255,7 @@ fn the_page_openssl_v1_certificates_pass_with_a_warning() {
     );
 }
 
-#[test]
-fn verify_without_a_mesh_ca_skips_the_in_mesh_check_and_says_why() {
+pub(crate) fn verify_without_a_mesh_ca_skips_the_in_mesh_check_and_says_why() {
     let f = fixture_with(TlsMode::Mutual, false);
     let home = tempdir();
     let out = meshtls()
@@ -291,8 +285,7 @@ fn verify_without_a_mesh_ca_skips_the_in_mesh_check_and_says_why() {
     );
 }
 
-#[test]
-fn bad_verify_command_lines_exit_64_and_missing_files_exit_1() {
+pub(crate) fn bad_verify_command_lines_exit_64_and_missing_files_exit_1() {
     let out = run(&["verify", "--target", "nonsense"]);
     assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
     assert!(
@@ -321,8 +314,7 @@ fn bad_verify_command_lines_exit_64_and_missing_files_exit_1() {
     assert!(stderr(&out).contains("meshtls certgen"), "{}", stderr(&out));
 }
 
-#[test]
-fn demo_runs_the_whole_page_and_cleans_up() {
+pub(crate) fn demo_runs_the_whole_page_and_cleans_up() {
     let out = run(&["demo"]);
     let (text, err) = (stdout(&out), stderr(&out));
     assert_eq!(out.status.code(), Some(0), "{text}{err}");
@@ -339,6 +331,7 @@ fn demo_runs_the_whole_page_and_cleans_up() {
     }
     assert!(text.contains("8 passed, 0 failed, 0 skipped"), "{text}");
     assert!(text.contains("Service 8443 → Sidecar 9080"), "{text}");
+    assert!(text.contains("external (TLS, MUTUAL)"), "{text}");
     for row in [
         "file-cert:/etc/istio/tls-certs/tls.crt~/etc/istio/tls-certs/tls.key",
         "default ",
@@ -361,8 +354,7 @@ fn demo_runs_the_whole_page_and_cleans_up() {
     );
 }
 
-#[test]
-fn demo_keeps_its_folder_with_dir() {
+pub(crate) fn demo_keeps_its_folder_with_dir() {
     let dir = tempdir();
     let work = dir.path().join("work");
     let out = meshtls()
@@ -385,7 +377,8 @@ fn demo_keeps_its_folder_with_dir() {
     // The task file is what `render` prints and what the sidecar ran from.
     let task = std::fs::read_to_string(work.join("task.yaml")).unwrap();
     assert!(task.contains("kind: Sidecar"));
-    // And `verify -f` on it, against nothing running now, fails with 3, not 1.
+    // And `verify -f` on it, against nothing running now: a check that could not run is not a
+    // failed check (issue 17), so 1 with what to start, not 3.
     let out = meshtls()
         .arg("verify")
         .arg("-f")
@@ -402,11 +395,15 @@ fn demo_keeps_its_folder_with_dir() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing listens on 127.0.0.1:1"),
+        "{}",
+        stderr(&out)
+    );
 }
 
-#[test]
-fn demo_with_a_simple_sidecar_fails_at_verify_with_exit_3_and_keeps_its_files() {
+pub(crate) fn demo_with_a_simple_sidecar_fails_at_verify_with_exit_3_and_keeps_its_files() {
     let dir = tempdir();
     let work = dir.path().join("work");
     let out = meshtls()
@@ -424,18 +421,38 @@ fn demo_with_a_simple_sidecar_fails_at_verify_with_exit_3_and_keeps_its_files() 
     assert!(err.contains("[7/7] stop: ok"), "{err}");
     assert!(err.contains("access.log"), "{err}");
     assert!(work.join("task.yaml").exists());
+    // Issue 17: the ports table names the mode that was rendered, not the page's MUTUAL.
+    let table = stdout(&out);
+    assert!(table.contains("external (TLS, SIMPLE)"), "{table}");
+    assert!(!table.contains("MUTUAL"), "{table}");
 }
 
-#[test]
-fn demo_says_which_step_failed_when_a_port_is_taken() {
+pub(crate) fn demo_says_which_step_failed_when_a_port_is_taken() {
     let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = busy.local_addr().unwrap().port().to_string();
+    for (flag, hint) in [
+        ("--external-port", "pick another --external-port"),
+        ("--app-port", "pick another --app-port"),
+    ] {
+        let dir = tempdir();
+        let out = meshtls()
+            .args(["demo", flag, &port, "--dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(hint), "{flag}: {err}");
+    }
     let out = run(&["demo", "--admin-port", &port]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("[4/7] sidecar: FAILED"), "{err}");
     assert!(err.contains("demo failed at step 4/7 sidecar"), "{err}");
     assert!(err.contains("logs and files are kept in "), "{err}");
+    // Issue 17: demo's own flag, not proxy's --admin.
+    assert!(err.contains("pick another --admin-port"), "{err}");
+    assert!(!err.contains("--admin "), "{err}");
     // The kept temporary folder is named in the message; remove it.
     if let Some(path) = err
         .lines()
@@ -446,8 +463,7 @@ fn demo_says_which_step_failed_when_a_port_is_taken() {
     }
 }
 
-#[test]
-fn demo_keep_leaves_the_sidecar_up_with_commands_that_work() {
+pub(crate) fn demo_keep_leaves_the_sidecar_up_with_commands_that_work() {
     use std::io::{BufRead, BufReader, Read, Write};
     use std::process::Stdio;
     use std::time::{Duration, Instant};
@@ -503,7 +519,7 @@ fn demo_keep_leaves_the_sidecar_up_with_commands_that_work() {
         stderr(&out)
     );
     // The printed curl command gets the page's answer.
-    if crate::common::require_tool("curl") {
+    if crate::common::has_tool("curl") {
         let curl_line = lines
             .iter()
             .find(|l| l.trim_start().starts_with("curl ") && l.contains("--cert "))
@@ -552,8 +568,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-#[test]
-fn verify_passes_against_meshtls_proxy_started_from_the_rendered_yaml() {
+pub(crate) fn verify_passes_against_meshtls_proxy_started_from_the_rendered_yaml() {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     use std::time::Duration;
@@ -621,4 +636,33 @@ fn verify_passes_against_meshtls_proxy_started_from_the_rendered_yaml() {
         stderr(&out)
     );
     assert!(stdout(&out).contains("8 passed, 0 failed, 0 skipped"));
+}
+
+/// Issue 17: `demo -o json` prints one summary (listeners, checks, secrets) and nothing else on
+/// stdout; the steps stay on stderr.
+pub(crate) fn demo_json_is_one_summary() {
+    let out = run(&["demo", "--no-negative", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let summary: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&out)));
+    assert_eq!(summary["passed"], true);
+    assert_eq!(summary["failedStep"], Value::Null);
+    assert_eq!(summary["checks"].as_array().map(Vec::len), Some(3));
+    assert!(
+        summary["checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|c| c["result"] == "PASS")
+    );
+    assert_eq!(summary["secrets"].as_array().map(Vec::len), Some(4));
+    assert_eq!(
+        summary["listeners"][0]["listener"],
+        "external (TLS, MUTUAL)"
+    );
+    assert!(stderr(&out).contains("[7/7] stop: ok"), "{}", stderr(&out));
+    assert_eq!(
+        run(&["demo", "--keep", "-o", "json"]).status.code(),
+        Some(64)
+    );
 }

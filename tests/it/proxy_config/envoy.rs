@@ -60,8 +60,7 @@ fn on_disk(path: &Path) -> Value {
     all[0].clone()
 }
 
-#[test]
-fn a_real_envoy_table_matches_the_certificates_on_disk() {
+pub(crate) fn a_real_envoy_table_matches_the_certificates_on_disk() {
     if !require_tool("envoy") || !require_tool("openssl") {
         return;
     }

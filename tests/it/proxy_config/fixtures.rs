@@ -460,3 +460,61 @@ pub fn big_dump(target: usize) -> Value {
         secrets,
     ]})
 }
+
+/// A SPIRE-style dump (issue 17), made by the test that reads it and never committed: the
+/// `default` workload certificate carries `spiffe://east.local/…`, and ROOTCA is a SPIFFE bundle
+/// with `east.local` and `west.local`. istioctl 1.25+ gives every row a trust domain here.
+pub fn spire_dump() -> Value {
+    let from = datetime!(2026-11-01 0:00 UTC);
+    let to = datetime!(2027-11-01 0:00 UTC);
+    let root = |cn: &'static str, first: u8| Spec {
+        names: &[(DnType::OrganizationName, "SPIFFE")],
+        ca: true,
+        serial: serial(first, 16),
+        from,
+        to,
+        sans: vec![uri(cn)],
+    };
+    let east = issue(root("spiffe://east.local", 0x3e), None);
+    let west = issue(root("spiffe://west.local", 0x4f), None);
+    let workload = issue(
+        Spec {
+            names: &[(DnType::OrganizationName, "SPIRE")],
+            ca: false,
+            serial: serial(0x5a, 16),
+            from: datetime!(2026-11-28 11:00 UTC),
+            to: datetime!(2026-11-28 13:00 UTC),
+            sans: vec![uri("spiffe://east.local/ns/default/sa/sleep")],
+        },
+        Some(&east),
+    );
+    secrets_dump(
+        vec![
+            dynamic(
+                "default",
+                "2026-11-28T11:00:00Z",
+                tls_secret("default", &workload.pem, REDACTED_BASE64),
+            ),
+            dynamic(
+                "ROOTCA",
+                "2026-11-28T10:00:00Z",
+                json!({
+                    "@type": SECRET_TYPE,
+                    "name": "ROOTCA",
+                    "validation_context": {"custom_validator_config": {
+                        "name": "envoy.tls.cert_validator.spiffe",
+                        "typed_config": {
+                            "@type": "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.SPIFFECertValidatorConfig",
+                            "trust_domains": [
+                                {"name": "east.local", "trust_bundle": {"inline_bytes": b64(&east.pem)}},
+                                {"name": "west.local", "trust_bundle": {"inline_bytes": b64(&west.pem)}},
+                            ],
+                        },
+                    }},
+                }),
+            ),
+        ],
+        vec![],
+        vec![],
+    )
+}

@@ -1,6 +1,6 @@
 //! `meshtls proxy-config secret` (issue 5): golden tables and dumps from fixture config dumps,
 //! bad input, private-key redaction, and a real Envoy (in `envoy`).
-mod envoy;
+pub(crate) mod envoy;
 mod fixtures;
 
 use std::collections::HashSet;
@@ -99,6 +99,21 @@ const CASES: &[Case] = &[
         stdin: None,
         status: 3,
     },
+    // Issue 17: the duration form gives the same verdict.
+    Case {
+        stem: "validity.check",
+        args: &[
+            "pc",
+            "secret",
+            "-f",
+            "validity.json",
+            "--check",
+            "--warn-within",
+            "7d",
+        ],
+        stdin: None,
+        status: 3,
+    },
     Case {
         stem: "bad.short",
         args: &["pc", "secret", "-f", "bad.json"],
@@ -192,17 +207,14 @@ fn check_goldens(bless: bool) {
     );
 }
 
-#[test]
-fn secret_tables_and_dumps_match_goldens() {
+pub(crate) fn secret_tables_and_dumps_match_goldens() {
     // `MESHTLS_BLESS=1 cargo test secret_tables` rewrites the goldens from the committed dumps.
     check_goldens(std::env::var("MESHTLS_BLESS").is_ok_and(|v| v == "1"));
 }
 
 /// Remakes the fixture dumps (new keys, same dates and serials) and the goldens:
 /// `cargo test --test it proxy_config::regenerate_fixtures -- --ignored`.
-#[test]
-#[ignore = "rewrites testdata/proxy-config; run by hand"]
-fn regenerate_fixtures() {
+pub(crate) fn regenerate_fixtures() {
     for (name, dump) in fixtures::dumps() {
         let text = serde_json::to_string_pretty(&dump).expect("dump serializes");
         fs::write(dir().join(name), text + "\n").expect("fixture written");
@@ -242,8 +254,7 @@ pub fn cells(header: &str, line: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn a_20_byte_serial_with_a_zero_top_nibble_keeps_every_digit() {
+pub(crate) fn a_20_byte_serial_with_a_zero_top_nibble_keeps_every_digit() {
     let out = run_in_fixtures(&["pc", "secret", "-f", "istio.json"], None);
     let text = stdout(&out);
     let header = text.lines().next().expect("header");
@@ -257,8 +268,7 @@ fn a_20_byte_serial_with_a_zero_top_nibble_keeps_every_digit() {
     assert!(serial.starts_with("0a112233"), "{serial}");
 }
 
-#[test]
-fn private_keys_never_print() {
+pub(crate) fn private_keys_never_print() {
     let fixture = fs::read_to_string(dir().join("istio.json")).expect("fixture");
     // base64 of "-----BEGIN PRIVATE": the fixture carries an unredacted key stand-in.
     let key_marker = "LS0tLS1CRUdJTiBQUklWQVRF";
@@ -285,8 +295,7 @@ fn private_keys_never_print() {
     );
 }
 
-#[test]
-fn bad_input_is_an_error_naming_the_input_not_a_panic() {
+pub(crate) fn bad_input_is_an_error_naming_the_input_not_a_panic() {
     let tmp = crate::common::tempdir();
     let cases: [(&str, &[u8], &str); 3] = [
         ("not-json.json", b"this is not json", "not valid JSON"),
@@ -328,8 +337,7 @@ fn bad_input_is_an_error_naming_the_input_not_a_panic() {
     );
 }
 
-#[test]
-fn a_pod_without_any_kubeconfig_says_how_to_give_one() {
+pub(crate) fn a_pod_without_any_kubeconfig_says_how_to_give_one() {
     let home = crate::common::tempdir();
     let out = meshtls()
         .args(["pc", "secret", "deployment/httpbin.test"])
@@ -346,8 +354,7 @@ fn a_pod_without_any_kubeconfig_says_how_to_give_one() {
     );
 }
 
-#[test]
-fn an_unreachable_admin_is_an_error_naming_the_address() {
+pub(crate) fn an_unreachable_admin_is_an_error_naming_the_address() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("port")
@@ -361,8 +368,7 @@ fn an_unreachable_admin_is_an_error_naming_the_address() {
     assert!(stderr(&out).contains(&addr), "{}", stderr(&out));
 }
 
-#[test]
-fn a_large_dump_is_skipped_to_its_secrets() {
+pub(crate) fn a_large_dump_is_skipped_to_its_secrets() {
     // ~5 MB of clusters around the Istio secrets: the table is the same as for the small dump.
     let tmp = crate::common::tempdir();
     let path = tmp.path().join("big.json");
@@ -380,9 +386,7 @@ fn a_large_dump_is_skipped_to_its_secrets() {
 
 /// Writes a 50 MB dump for the speed figure in testdata/proxy-config/README.md:
 /// `MESHTLS_BIG_DUMP=/tmp/dump-50mb.json cargo test --test it write_big_dump -- --ignored`.
-#[test]
-#[ignore = "writes a 50 MB file for a manual benchmark"]
-fn write_big_dump() {
+pub(crate) fn write_big_dump() {
     let path = std::env::var("MESHTLS_BIG_DUMP")
         .unwrap_or_else(|_| "/tmp/meshtls-dump-50mb.json".to_string());
     let text = serde_json::to_vec_pretty(&fixtures::big_dump(50 << 20)).expect("serializes");
@@ -430,8 +434,7 @@ fn chunked(status: &str, body: &[u8]) -> Vec<u8> {
     out
 }
 
-#[test]
-fn a_local_admin_is_queried_for_the_secrets_only() {
+pub(crate) fn a_local_admin_is_queried_for_the_secrets_only() {
     let dump = fs::read(dir().join("istio.json")).expect("fixture");
     let no_secrets = b"FieldMask dynamic_active_secrets,dynamic_warming_secrets could not be successfully applied to any configs.";
     let (addr, server) = serve(vec![
@@ -461,5 +464,48 @@ fn a_local_admin_is_queried_for_the_secrets_only() {
         seen.iter().all(|l| l
             == "GET /config_dump?mask=dynamic_active_secrets,dynamic_warming_secrets HTTP/1.1"),
         "{seen:?}"
+    );
+}
+
+/// Issue 17, istio-behaviour.md §8: every row's trust domain is the host of its certificate's
+/// first `spiffe://` URI SAN (a bundle entry: its name), so on a SPIRE-style dump the `default`
+/// row has `east.local` too and the TRUST DOMAIN column appears, as istioctl 1.25+ prints it.
+pub(crate) fn a_spire_style_dump_shows_the_trust_domain_of_every_row() {
+    let dir = crate::common::tempdir();
+    let path = dir.path().join("spire.json");
+    fs::write(
+        &path,
+        serde_json::to_vec(&fixtures::spire_dump()).expect("json"),
+    )
+    .expect("write");
+    let out = meshtls()
+        .args(["pc", "secret", "-f"])
+        .arg(&path)
+        .args(["--now", fixtures::NOW])
+        .output()
+        .expect("meshtls runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].ends_with("     TRUST DOMAIN"), "{table}");
+    let domains: Vec<(&str, &str)> = lines[1..]
+        .iter()
+        .map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            (words[0], words[words.len() - 1])
+        })
+        .collect();
+    assert_eq!(
+        domains,
+        [
+            ("default", "east.local"),
+            ("ROOTCA", "east.local"),
+            ("ROOTCA", "west.local")
+        ],
+        "{table}"
+    );
+    assert!(
+        lines[1].contains("Cert Chain     ACTIVE     true "),
+        "{table}"
     );
 }
