@@ -1161,6 +1161,26 @@ const TESTS: &[Test] = &[
         ignore: None,
     },
     Test {
+        name: "tls_edges::cipher_choice_follows_envoys_order",
+        run: tls_edges::cipher_choice_follows_envoys_order,
+        ignore: None,
+    },
+    Test {
+        name: "tls_edges::a_client_with_unknown_alpn_is_served_http1_as_envoy_serves_it",
+        run: tls_edges::a_client_with_unknown_alpn_is_served_http1_as_envoy_serves_it,
+        ignore: None,
+    },
+    Test {
+        name: "tls_edges::an_sslv2_client_hello_gets_the_alert_envoy_sends",
+        run: tls_edges::an_sslv2_client_hello_gets_the_alert_envoy_sends,
+        ignore: None,
+    },
+    Test {
+        name: "tls_edges::ssl_counters_have_envoys_names_and_values",
+        run: tls_edges::ssl_counters_have_envoys_names_and_values,
+        ignore: None,
+    },
+    Test {
         name: "no_key_leaks::no_command_prints_key_material_on_malformed_input",
         run: no_key_leaks::no_command_prints_key_material_on_malformed_input,
         ignore: None,

@@ -943,9 +943,7 @@ pub(crate) fn protocol_versions_and_cipher_suites_are_enforced() {
         "{}",
         text(&out)
     );
-    assert!(
-        admin_get(&f, "/stats").contains("listener.0.0.0.0_9080.ssl.connection_error: 1")
-    );
+    assert!(admin_get(&f, "/stats").contains("listener.0.0.0.0_9080.ssl.connection_error: 1"));
     drop(f);
     // TLS 1.2 with one suite: only that suite negotiates.
     let f = fixture_adjusted(|tls| {

@@ -99,8 +99,7 @@ fn s_client(f: &crate::proxy::Fixture, args: &[&str]) -> String {
 /// What a real Envoy 1.40 with Istio's (default) cipher settings picks, measured with these
 /// exact client lists: TLS 1.2 in the server's order with [AES-128-GCM|ChaCha20] as one
 /// equal-preference group before AES-256-GCM; TLS 1.3 in the client's order.
-#[test]
-fn cipher_choice_follows_envoys_order() {
+pub(crate) fn cipher_choice_follows_envoys_order() {
     if !require_tool("openssl") {
         return;
     }
@@ -158,8 +157,7 @@ fn cipher_choice_follows_envoys_order() {
 
 /// Envoy completes the handshake without ALPN when the client offers none of h2/http1.1, and
 /// serves HTTP/1.1; so `curl --http1.0` reaches Envoy's 426 instead of failing with (35).
-#[test]
-fn a_client_with_unknown_alpn_is_served_http1_as_envoy_serves_it() {
+pub(crate) fn a_client_with_unknown_alpn_is_served_http1_as_envoy_serves_it() {
     if !require_tool("openssl") || !require_tool("curl") {
         return;
     }
@@ -178,8 +176,7 @@ fn a_client_with_unknown_alpn_is_served_http1_as_envoy_serves_it() {
 
 /// An SSLv2-format ClientHello: Envoy (BoringSSL) answers with a fatal protocol_version alert
 /// record (`15 03 01 00 02 02 46`, read from a real Envoy 1.40), not a bare TCP reset.
-#[test]
-fn an_sslv2_client_hello_gets_the_alert_envoy_sends() {
+pub(crate) fn an_sslv2_client_hello_gets_the_alert_envoy_sends() {
     use std::io::{Read, Write};
     let f = fixture_with(TlsMode::Mutual, false);
     let body: Vec<u8> = [1u8, 0x03, 0x01, 0, 6, 0, 0, 0, 16]
@@ -201,8 +198,7 @@ fn an_sslv2_client_hello_gets_the_alert_envoy_sends() {
 
 /// The same handshakes against meshtls and a real Envoy 1.40 (MUTUAL, the page's certificates,
 /// Istio's defaults) move the same `ssl.*` counters by the same amounts.
-#[test]
-fn ssl_counters_have_envoys_names_and_values() {
+pub(crate) fn ssl_counters_have_envoys_names_and_values() {
     use crate::common::{ChildGuard, certgen, free_port, tempdir};
     use serde_json::json;
     if !require_tool("envoy") || !require_tool("curl") {
