@@ -1,9 +1,11 @@
 //! meshtls: set up, run and check TLS termination in an Istio sidecar, locally or on Kubernetes.
+//! "The page" is the istio.io task this automates (its names and numbers: `page`).
 //!
-//! The modules follow the task's pipeline: `pki` (certificates) → `k8s` (Secrets and other
-//! objects) → `mesh` (Istio resources) → `proxy` → `verify` / `configdump` (inspect).
-//! `envoy` holds Envoy's admin wire formats, written by `proxy` and read by `configdump`.
-//! `cli` holds the command line, `cmd` one module per subcommand, `output` the printer.
+//! The modules follow the task's pipeline: `pki` (certificates) → `k8s` (Kubernetes objects) →
+//! `mesh` (Istio's API types and rules) → `task` (the task model: read once, decided once) →
+//! `proxy` (the sidecar) / `render` / `analyze` / `describe` → `verify` / `configdump` (inspect)
+//! → `kube` (cluster mode). `cli` holds the command line, `resolve` turns flags into library
+//! inputs, `cmd` has one module per subcommand, `output` the printer.
 #![forbid(unsafe_code)]
 
 pub mod analyze;
