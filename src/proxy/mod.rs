@@ -1,6 +1,6 @@
-//! Stage 4 of the pipeline: the embedded sidecar. `config` is what it runs; `accept` → `tls` →
-//! `h1` (lean HTTP/1.1) or `serve` (hyper) → `forward` is the request path; `secrets`, `reload`,
-//! `admin` and `stats` the control side.
+//! Stage 5 of the pipeline: the embedded sidecar. `inbound` makes its `config` from the task
+//! model and `mount` plays the kubelet; `accept` → `tls` → `h1` (lean HTTP/1.1) or `serve`
+//! (hyper) → `forward` is the request path; `secrets`, `reload`, `admin` and `stats` the control side.
 pub mod accept;
 pub mod access_log;
 pub mod admin;
