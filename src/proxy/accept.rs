@@ -17,7 +17,7 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 use super::access_log::{Outcome, RequestFields};
-use super::config::{Http1Engine, ListenerConfig, Security};
+use super::config::{Http1Engine, ListenerConfig, Protocol, Security};
 use super::h1::{self, HYPER_READ_CAP, Handoff, Rewind};
 use super::headers::PeerIdentity;
 use super::limits::Admitted;
@@ -25,6 +25,7 @@ use super::linger::Lingering;
 use super::listener::{Activity, ConnectionInfo, ListenerContext, log_request};
 use super::serve::{MAX_HEADER_BYTES, MAX_HEADER_COUNT, handle};
 use super::stats::{HandshakeFailure, ListenerStats};
+use super::tcp;
 use super::tls::server::is_h2;
 use super::tls::verifier::NotOfTrustDomain;
 
@@ -127,11 +128,11 @@ pub async fn connection(
     match next {
         Next::Plaintext => {
             let info = info(PeerIdentity::default(), String::new());
-            serve_http(stream, None, info, context, shutdown).await;
+            serve_established(stream, None, info, context, shutdown).await;
         }
         Next::Tls { mesh } => {
             if let Some((tls, peer, sni, h2)) = handshake(stream, remote, &shared, mesh).await {
-                serve_http(tls, Some(h2), info(peer, sni), context, shutdown).await;
+                serve_established(tls, Some(h2), info(peer, sni), context, shutdown).await;
             }
         }
         Next::Reset(why) => reset_plaintext(stream, remote, &shared, why),
@@ -271,6 +272,22 @@ fn classify(error: &std::io::Error) -> HandshakeFailure {
         Error::InvalidCertificate(_) => HandshakeFailure::BadCertificate,
         Error::PeerIncompatible(_) => HandshakeFailure::UnsupportedVersion,
         _ => HandshakeFailure::Other,
+    }
+}
+
+/// What an established stream (after TLS, if any) carries: the port's protocol decides.
+async fn serve_established<IO>(
+    io: IO,
+    h2: Option<bool>,
+    info: Rc<ConnectionInfo>,
+    context: Rc<ListenerContext>,
+    shutdown: watch::Receiver<bool>,
+) where
+    IO: AsyncRead + AsyncWrite + Unpin + 'static,
+{
+    match context.protocol {
+        Protocol::Tcp => tcp::proxy(io, info, context).await,
+        Protocol::Http | Protocol::Http2 => serve_http(io, h2, info, context, shutdown).await,
     }
 }
 

@@ -17,5 +17,7 @@ pub mod reload;
 pub mod run;
 pub mod secrets;
 pub mod serve;
+pub mod splice;
 pub mod stats;
+pub mod tcp;
 pub mod tls;

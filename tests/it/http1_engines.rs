@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use meshtls::proxy::config::{
-    AccessLog, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig, ProxiedWorkload,
+    AccessLog, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig, Protocol, ProxiedWorkload,
     ProxyConfig, Security, UpstreamLimits,
 };
 use meshtls::proxy::run::start;
@@ -398,6 +398,7 @@ fn config(app: SocketAddr, engine: Http1Engine, root: &Path) -> ProxyConfig {
             name: "http".to_string(),
             bind: loopback,
             security: Security::Plaintext,
+            protocol: Protocol::Http,
             endpoint: Endpoint::Tcp(app),
         }],
         admin: loopback,
