@@ -228,6 +228,9 @@ pub struct HttpbinArgs {
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
     pub listen: std::net::SocketAddr,
+    /// Also run a TCP echo here (the app behind a TCP or TLS port)
+    #[arg(long, value_name = "HOST:PORT")]
+    pub tcp_echo: Option<std::net::SocketAddr>,
 }
 
 /// Key algorithms `certgen` can make.

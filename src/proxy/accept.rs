@@ -283,7 +283,7 @@ async fn serve_established<IO>(
     context: Rc<ListenerContext>,
     shutdown: watch::Receiver<bool>,
 ) where
-    IO: AsyncRead + AsyncWrite + Unpin + 'static,
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     match context.protocol {
         Protocol::Tcp => tcp::proxy(io, info, context).await,
@@ -300,7 +300,7 @@ async fn serve_http<IO>(
     context: Rc<ListenerContext>,
     mut shutdown: watch::Receiver<bool>,
 ) where
-    IO: AsyncRead + AsyncWrite + Unpin + 'static,
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let io = match (h2, context.http1) {
         (Some(true), _) | (_, Http1Engine::Hyper) => Rewind::new(bytes::Bytes::new(), io),
@@ -331,7 +331,7 @@ async fn serve_http<IO>(
             .header_read_timeout(header_read_timeout)
             .max_buf_size(MAX_HEADER_BYTES)
             .max_headers(MAX_HEADER_COUNT);
-        let connection = builder.serve_connection(io, service);
+        let connection = builder.serve_connection(io, service).with_upgrades();
         return until_done(
             connection,
             |c| c.graceful_shutdown(),
@@ -356,7 +356,7 @@ async fn serve_http<IO>(
         Some(true) => builder.http2_only(),
         _ => builder,
     };
-    let connection = builder.serve_connection(io, service);
+    let connection = builder.serve_connection_with_upgrades(io, service);
     until_done(
         connection,
         |c| c.graceful_shutdown(),

@@ -21,3 +21,4 @@ pub mod splice;
 pub mod stats;
 pub mod tcp;
 pub mod tls;
+pub mod upgrade;
