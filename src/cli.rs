@@ -414,6 +414,21 @@ pub enum TlsModeArg {
     OptionalMutual,
 }
 
+/// Declared protocols of the TLS listener.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProtocolArg {
+    #[value(name = "HTTPS", alias = "https")]
+    Https,
+    #[value(name = "TLS", alias = "tls")]
+    Tls,
+    #[value(name = "GRPC", alias = "grpc")]
+    Grpc,
+    #[value(name = "HTTP2", alias = "http2")]
+    Http2,
+    #[value(name = "TCP", alias = "tcp")]
+    Tcp,
+}
+
 /// TLS protocol versions, as Istio names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TlsVersionArg {
@@ -508,6 +523,9 @@ pub struct ParamArgs {
     /// TLS mode of the Sidecar's TLS listener [default: MUTUAL]
     #[arg(long, value_enum, value_name = "MODE")]
     pub tls_mode: Option<TlsModeArg>,
+    /// Declared protocol of the TLS listener [default: HTTPS]. GRPC, HTTP2 and TCP get no tls block (Istio allows one only on HTTPS and TLS ports), so they serve what their PeerAuthentication mode says
+    #[arg(long, value_enum, value_name = "PROTOCOL")]
+    pub protocol: Option<ProtocolArg>,
     /// minProtocolVersion of the TLS listener
     #[arg(long, value_enum, value_name = "VERSION")]
     pub min_tls_version: Option<TlsVersionArg>,

@@ -7,13 +7,14 @@ use anyhow::Context;
 use time::OffsetDateTime;
 
 use crate::cli::{
-    IstioApiVersionArg, KubeArgs, ManifestInput, ParamArgs, TlsModeArg, TlsVersionArg,
+    IstioApiVersionArg, KubeArgs, ManifestInput, ParamArgs, ProtocolArg, TlsModeArg, TlsVersionArg,
 };
 use crate::exit::{DataError, UsageError};
 use crate::kube::ConnectOptions;
 use crate::mesh::object::IstioApiVersion;
 use crate::mesh::sidecar::{ServerTlsMode, TlsProtocol};
 use crate::render::Params;
+use crate::render::params::TlsPortProtocol;
 use crate::task::read;
 
 /// Parameters from defaults, then the `--values` file, then the flags; checked together.
@@ -56,6 +57,7 @@ pub fn apply_flags(p: &mut Params, flags: ParamArgs) {
         service_tls_port,
         service_http_port,
         tls_mode,
+        protocol,
         min_tls_version,
         max_tls_version,
         cipher_suites,
@@ -83,6 +85,7 @@ pub fn apply_flags(p: &mut Params, flags: ParamArgs) {
     set(&mut p.service_tls_port, service_tls_port);
     set(&mut p.service_http_port, service_http_port);
     set(&mut p.tls_mode, tls_mode.map(tls_mode_of));
+    set(&mut p.protocol, protocol.map(protocol_of));
     if min_tls_version.is_some() {
         p.min_tls_version = min_tls_version.map(tls_version_of);
     }
@@ -98,6 +101,16 @@ pub fn apply_flags(p: &mut Params, flags: ParamArgs) {
     );
     if !sleep_namespaces.is_empty() {
         p.sleep_namespaces = sleep_namespaces;
+    }
+}
+
+fn protocol_of(protocol: ProtocolArg) -> TlsPortProtocol {
+    match protocol {
+        ProtocolArg::Https => TlsPortProtocol::Https,
+        ProtocolArg::Tls => TlsPortProtocol::Tls,
+        ProtocolArg::Grpc => TlsPortProtocol::Grpc,
+        ProtocolArg::Http2 => TlsPortProtocol::Http2,
+        ProtocolArg::Tcp => TlsPortProtocol::Tcp,
     }
 }
 

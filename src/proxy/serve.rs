@@ -298,7 +298,7 @@ pub async fn handle(
     }
     let on_upgrade = match std::mem::replace(&mut upgrade, Upgrade::None) {
         Upgrade::WebSocket(value) => {
-            upgrade::restore(&mut parts.headers, value);
+            upgrade::restore(&mut parts.headers, None, value);
             parts.extensions.remove::<hyper::upgrade::OnUpgrade>()
         }
         Upgrade::None | Upgrade::Refused => None,
@@ -455,11 +455,15 @@ async fn forward(
             // Envoy answers in the client's protocol, whatever version the app spoke.
             *response.version_mut() = Version::HTTP_11;
             let upgraded = (response.status() == StatusCode::SWITCHING_PROTOCOLS)
-                .then(|| response.headers().get(http::header::UPGRADE).cloned())
+                .then(|| {
+                    let h = response.headers();
+                    let value = h.get(http::header::UPGRADE).cloned();
+                    value.map(|v| (upgrade::connection_of(h), v))
+                })
                 .flatten();
             headers::strip_hop_by_hop(response.headers_mut());
-            if let Some(value) = upgraded {
-                upgrade::restore(response.headers_mut(), value);
+            if let Some((connection, value)) = upgraded {
+                upgrade::restore(response.headers_mut(), connection, value);
             }
             let value = HeaderValue::from(u64::try_from(upstream_ms).unwrap_or(u64::MAX));
             response.headers_mut().insert(UPSTREAM_SERVICE_TIME, value);

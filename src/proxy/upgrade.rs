@@ -65,10 +65,21 @@ pub fn requested(version: Version, headers: &HeaderMap) -> Upgrade {
     }
 }
 
-/// Puts back the headers of a WebSocket upgrade (hop-by-hop ones, stripped on the way).
-pub fn restore(headers: &mut HeaderMap, value: HeaderValue) {
-    headers.insert(CONNECTION, HeaderValue::from_static("upgrade"));
+/// Puts back the headers of a WebSocket upgrade (hop-by-hop ones, stripped on the way):
+/// `Connection` as the other side wrote it (Envoy passes the app's `Upgrade` on as it is),
+/// `upgrade` when it wrote none.
+pub fn restore(headers: &mut HeaderMap, connection: Option<HeaderValue>, value: HeaderValue) {
+    let connection = connection.unwrap_or(HeaderValue::from_static("upgrade"));
+    headers.insert(CONNECTION, connection);
     headers.insert(UPGRADE, value);
+}
+
+/// The `Connection` header of an upgrade, when it is one value that lists `upgrade`.
+pub fn connection_of(headers: &HeaderMap) -> Option<HeaderValue> {
+    headers
+        .get(CONNECTION)
+        .filter(|c| lists(c, "upgrade"))
+        .cloned()
 }
 
 /// Sends an upgrade request to the app on a connection of its own. On a 101 the response

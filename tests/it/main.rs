@@ -12,6 +12,7 @@ mod hostile;
 mod http1_engines;
 mod http1_fuzz;
 mod no_key_leaks;
+mod protocols;
 mod proxy;
 mod proxy_cli;
 mod proxy_config;
