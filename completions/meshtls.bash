@@ -491,7 +491,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__check)
-            opts="-i -n -c -h -V --istioNamespace --values --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --kubeconfig --context --help --version"
+            opts="-i -n -c -h -V --istioNamespace --values --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --protocol --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -569,6 +569,10 @@ _meshtls() {
                     COMPREPLY=($(compgen -W "SIMPLE MUTUAL OPTIONAL_MUTUAL" -- "${cur}"))
                     return 0
                     ;;
+                --protocol)
+                    COMPREPLY=($(compgen -W "HTTPS TLS GRPC HTTP2 TCP" -- "${cur}"))
+                    return 0
+                    ;;
                 --min-tls-version)
                     COMPREPLY=($(compgen -W "TLS_AUTO TLSV1_0 TLSV1_1 TLSV1_2 TLSV1_3" -- "${cur}"))
                     return 0
@@ -617,7 +621,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__cleanup)
-            opts="-n -c -h -V --dry-run --values --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --kubeconfig --context --help --version"
+            opts="-n -c -h -V --dry-run --values --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --protocol --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --kubeconfig --context --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -685,6 +689,10 @@ _meshtls() {
                     ;;
                 --tls-mode)
                     COMPREPLY=($(compgen -W "SIMPLE MUTUAL OPTIONAL_MUTUAL" -- "${cur}"))
+                    return 0
+                    ;;
+                --protocol)
+                    COMPREPLY=($(compgen -W "HTTPS TLS GRPC HTTP2 TCP" -- "${cur}"))
                     return 0
                     ;;
                 --min-tls-version)
@@ -1441,13 +1449,17 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__httpbin)
-            opts="-h -V --listen --help --version"
+            opts="-h -V --listen --tcp-echo --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tcp-echo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1671,7 +1683,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__render)
-            opts="-n -c -h -V --out-dir --values --certs --print-command --validate --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --apply --force-conflicts --kubeconfig --context --help --version install namespace peer-authentication secrets app sidecar sleep"
+            opts="-n -c -h -V --out-dir --values --certs --print-command --validate --namespace --app --app-version --image --sidecar-name --peer-auth-name --secret --ca-secret --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --protocol --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --sleep-namespace --apply --force-conflicts --kubeconfig --context --help --version install namespace peer-authentication secrets app sidecar sleep"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1747,6 +1759,10 @@ _meshtls() {
                     ;;
                 --tls-mode)
                     COMPREPLY=($(compgen -W "SIMPLE MUTUAL OPTIONAL_MUTUAL" -- "${cur}"))
+                    return 0
+                    ;;
+                --protocol)
+                    COMPREPLY=($(compgen -W "HTTPS TLS GRPC HTTP2 TCP" -- "${cur}"))
                     return 0
                     ;;
                 --min-tls-version)

@@ -238,11 +238,12 @@ async fn respond(
     if request.method() == Method::GET && path == "/websocket/echo" {
         return Ok(websocket::respond(request));
     }
-    if grpc && request.method() == Method::POST {
-        if let Some(method) = path.strip_prefix("/grpc.health.v1.Health/") {
-            let method = method.to_string();
-            return Ok(grpc::respond(&method, request.into_body()).await);
-        }
+    if grpc
+        && request.method() == Method::POST
+        && let Some(method) = path.strip_prefix("/grpc.health.v1.Health/")
+    {
+        let method = method.to_string();
+        return Ok(grpc::respond(&method, request.into_body()).await);
     }
     Ok(respond_plain(request, remote).await?.map(boxed))
 }
