@@ -438,68 +438,108 @@ fn tcp_ports_proxy_bytes_with_envoys_counters_and_log_line() {
     app.shutdown();
 }
 
-/// `openssl s_client` through a TLS port (MUTUAL, terminated): the line it sends comes back
-/// from the TCP echo, and the port's mTLS still holds.
+/// One line through `openssl s_client` to `port`: what came back (empty when refused).
+fn s_client_line(port: u16, ca: &Path, identity: Option<(&Path, &Path)>) -> String {
+    let mut cmd = Command::new("openssl");
+    cmd.args([
+        "s_client",
+        "-quiet",
+        "-connect",
+        &format!("127.0.0.1:{port}"),
+    ])
+    .args(["-servername", FQDN, "-verify_return_error", "-CAfile"])
+    .arg(ca);
+    if let Some((cert, key)) = identity {
+        cmd.arg("-cert").arg(cert).arg("-key").arg(key);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("openssl runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let _ = stdin.write_all(b"hello through TLS\n");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut byte = [0u8; 1];
+        while let Ok(1) = stdout.read(&mut byte) {
+            got.push(byte[0]);
+            if got.ends_with(b"\n") {
+                break;
+            }
+        }
+        let _ = tx.send(got);
+    });
+    let got = rx.recv_timeout(TIMEOUT).unwrap_or_default();
+    drop(stdin);
+    let _ = child.kill();
+    let _ = child.wait();
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+/// `openssl s_client` through a TLS port (MUTUAL, terminated) and a STRICT TCP port (Istio
+/// mTLS): the line it sends comes back from the TCP echo, and each port's TLS still holds.
 #[test]
-fn tls_ports_terminate_then_proxy_tcp() {
+fn tls_and_strict_tcp_ports_terminate_then_proxy_tcp() {
     if !require_tool("openssl") {
         return;
     }
     let app = app();
     let echo = echo_of(&app);
     let f = fixture_from(false, |config| {
-        config.listeners[0].protocol = Protocol::Tcp;
-        config.listeners[0].endpoint = Endpoint::Tcp(echo);
+        for listener in &mut config.listeners {
+            listener.protocol = Protocol::Tcp;
+            listener.endpoint = Endpoint::Tcp(echo);
+        }
     });
     let port = f.external().port();
-    let s_client = |with_cert: bool| {
-        let mut cmd = Command::new("openssl");
-        cmd.args([
-            "s_client",
-            "-quiet",
-            "-connect",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .args(["-servername", FQDN, "-verify_return_error", "-CAfile"])
-        .arg(f.cert("example.com.crt"));
-        if with_cert {
-            cmd.arg("-cert")
-                .arg(f.cert("client.test.svc.cluster.local.crt"))
-                .arg("-key")
-                .arg(f.cert("client.test.svc.cluster.local.key"));
-        }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("openssl runs");
-        let mut stdin = child.stdin.take().expect("stdin");
-        let _ = stdin.write_all(b"hello through TLS\n");
-        let mut stdout = child.stdout.take().expect("stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut got = Vec::new();
-            let mut byte = [0u8; 1];
-            while let Ok(1) = stdout.read(&mut byte) {
-                got.push(byte[0]);
-                if got.ends_with(b"\n") {
-                    break;
-                }
-            }
-            let _ = tx.send(got);
-        });
-        let got = rx.recv_timeout(TIMEOUT).unwrap_or_default();
-        drop(stdin);
-        let _ = child.kill();
-        let _ = child.wait();
-        String::from_utf8_lossy(&got).into_owned()
-    };
-    assert_eq!(s_client(true), "hello through TLS\n");
+    let ca = f.cert("example.com.crt");
+    let (cert, key) = (
+        f.cert("client.test.svc.cluster.local.crt"),
+        f.cert("client.test.svc.cluster.local.key"),
+    );
     assert_eq!(
-        s_client(false),
+        s_client_line(port, &ca, Some((&cert, &key))),
+        "hello through TLS\n"
+    );
+    assert_eq!(
+        s_client_line(port, &ca, None),
         "",
         "MUTUAL: no client certificate, no bytes"
+    );
+
+    // STRICT: an in-mesh client's workload certificate from the mesh CA, then TCP.
+    use meshtls::pki::mesh_ca::MeshCa;
+    let now = time::OffsetDateTime::now_utc();
+    let mesh = MeshCa::load_or_create(f.mesh.path(), now).expect("the mesh CA");
+    let issued = mesh
+        .issue_workload(
+            "spiffe://cluster.local/ns/test/sa/sleep",
+            Duration::from_secs(3600),
+            now,
+        )
+        .expect("a workload certificate");
+    let dir = tempdir();
+    let (root, cert, key) = (
+        dir.path().join("root.pem"),
+        dir.path().join("sleep.pem"),
+        dir.path().join("sleep.key"),
+    );
+    std::fs::write(&root, mesh.root_pem.as_bytes()).expect("write");
+    std::fs::write(&cert, issued.cert_pem.as_bytes()).expect("write");
+    std::fs::write(&key, issued.key.expose()).expect("write");
+    let strict = f.internal();
+    assert_eq!(
+        s_client_line(strict.port(), &root, Some((&cert, &key))),
+        "hello through TLS\n"
+    );
+    assert_eq!(
+        tcp_echo(strict, b"plaintext"),
+        b"",
+        "STRICT resets plaintext"
     );
     drop(f);
     app.shutdown();
