@@ -394,6 +394,21 @@ pub async fn handle(
     }))
 }
 
+/// Envoy's local reply to a gRPC request the app never answered: `200`, trailers-only, with
+/// the gRPC status its HTTP status maps to (503 and 504: 14, UNAVAILABLE) and the reset text as
+/// `grpc-message`.
+fn grpc_local_reply(reason: ResetReason) -> Response<ProxyBody> {
+    let mut response = Response::new(Either::Right(Full::new(Bytes::new())));
+    let h = response.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
+    h.insert("grpc-status", HeaderValue::from_static("14"));
+    if let Ok(message) = HeaderValue::from_str(&upstream_reset_body(reason)) {
+        h.insert("grpc-message", message);
+    }
+    h.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+    response
+}
+
 /// A response, with the upstream time, response flags and details for the access log.
 type Answer = (
     Response<ProxyBody>,
@@ -412,6 +427,10 @@ async fn forward(
     let sent = Instant::now();
     let upstream = &listener.upstream;
     let upgrade_asked = upgrading.is_some();
+    let grpc = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
     let sending = async {
         let sent = match upgrading {
             Some((on, in_flight)) => {
@@ -469,6 +488,12 @@ async fn forward(
             response.headers_mut().insert(UPSTREAM_SERVICE_TIME, value);
             Ok((response, Some(upstream_ms), "", "via_upstream"))
         }
+        Err(reason) if grpc => Ok((
+            grpc_local_reply(reason),
+            None,
+            reason.flag(),
+            reason.details(),
+        )),
         Err(reason) => {
             let text = upstream_reset_body(reason);
             let mut response = Response::new(Either::Right(Full::new(Bytes::from(text.clone()))));
