@@ -212,6 +212,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
             [CompletionResult]::new('--service-tls-port', '--service-tls-port', [CompletionResultType]::ParameterName, 'Service port in front of the TLS port [default: 8443]')
             [CompletionResult]::new('--service-http-port', '--service-http-port', [CompletionResultType]::ParameterName, 'Service port in front of the HTTP port [default: 8080]')
             [CompletionResult]::new('--tls-mode', '--tls-mode', [CompletionResultType]::ParameterName, 'TLS mode of the Sidecar''s TLS listener [default: MUTUAL]')
+            [CompletionResult]::new('--protocol', '--protocol', [CompletionResultType]::ParameterName, 'Declared protocol of the TLS listener [default: HTTPS]. GRPC, HTTP2 and TCP get no tls block (Istio allows one only on HTTPS and TLS ports), so they serve what their PeerAuthentication mode says')
             [CompletionResult]::new('--min-tls-version', '--min-tls-version', [CompletionResultType]::ParameterName, 'minProtocolVersion of the TLS listener')
             [CompletionResult]::new('--max-tls-version', '--max-tls-version', [CompletionResultType]::ParameterName, 'maxProtocolVersion of the TLS listener')
             [CompletionResult]::new('--cipher-suites', '--cipher-suites', [CompletionResultType]::ParameterName, 'cipherSuites of the TLS listener (OpenSSL names, comma-separated)')
@@ -577,6 +578,7 @@ Register-ArgumentCompleter -Native -CommandName 'meshtls' -ScriptBlock {
         }
         'meshtls;httpbin' {
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on')
+            [CompletionResult]::new('--tcp-echo', '--tcp-echo', [CompletionResultType]::ParameterName, 'Also run a TCP echo here (the app behind a TCP or TLS port)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

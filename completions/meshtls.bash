@@ -1373,13 +1373,17 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__httpbin)
-            opts="-h -V --listen --help --version"
+            opts="-h -V --listen --tcp-echo --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tcp-echo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1607,7 +1611,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__render)
-            opts="-o -n -c -h -V --out-dir --values --certs --print-command --validate --output --namespace --app --sidecar-name --peer-auth-name --secret --ca-secret --sleep-namespace --app-version --image --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --apply --force-conflicts --kubeconfig --context --help --version install namespace peer-authentication secrets app sidecar sleep"
+            opts="-o -n -c -h -V --out-dir --values --certs --print-command --validate --output --namespace --app --sidecar-name --peer-auth-name --secret --ca-secret --sleep-namespace --app-version --image --app-port --tls-port --http-port --service-tls-port --service-http-port --tls-mode --protocol --min-tls-version --max-tls-version --cipher-suites --cert-mount --ca-mount --istio-api-version --apply --force-conflicts --kubeconfig --context --help --version install namespace peer-authentication secrets app sidecar sleep"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1695,6 +1699,10 @@ _meshtls() {
                     ;;
                 --tls-mode)
                     COMPREPLY=($(compgen -W "SIMPLE MUTUAL OPTIONAL_MUTUAL" -- "${cur}"))
+                    return 0
+                    ;;
+                --protocol)
+                    COMPREPLY=($(compgen -W "HTTPS TLS GRPC HTTP2 TCP" -- "${cur}"))
                     return 0
                     ;;
                 --min-tls-version)

@@ -189,6 +189,7 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand --service-tls-port 'Service port in front of the TLS port [default: 8443]'
             cand --service-http-port 'Service port in front of the HTTP port [default: 8080]'
             cand --tls-mode 'TLS mode of the Sidecar''s TLS listener [default: MUTUAL]'
+            cand --protocol 'Declared protocol of the TLS listener [default: HTTPS]. GRPC, HTTP2 and TCP get no tls block (Istio allows one only on HTTPS and TLS ports), so they serve what their PeerAuthentication mode says'
             cand --min-tls-version 'minProtocolVersion of the TLS listener'
             cand --max-tls-version 'maxProtocolVersion of the TLS listener'
             cand --cipher-suites 'cipherSuites of the TLS listener (OpenSSL names, comma-separated)'
@@ -532,6 +533,7 @@ set edit:completion:arg-completer[meshtls] = {|@words|
         }
         &'meshtls;httpbin'= {
             cand --listen 'Address to listen on'
+            cand --tcp-echo 'Also run a TCP echo here (the app behind a TCP or TLS port)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'

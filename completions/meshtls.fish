@@ -112,6 +112,11 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l service-http-
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l tls-mode -d 'TLS mode of the Sidecar\'s TLS listener [default: MUTUAL]' -r -f -a "SIMPLE\t''
 MUTUAL\t''
 OPTIONAL_MUTUAL\t''"
+complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l protocol -d 'Declared protocol of the TLS listener [default: HTTPS]. GRPC, HTTP2 and TCP get no tls block (Istio allows one only on HTTPS and TLS ports), so they serve what their PeerAuthentication mode says' -r -f -a "HTTPS\t''
+TLS\t''
+GRPC\t''
+HTTP2\t''
+TCP\t''"
 complete -c meshtls -n "__fish_meshtls_using_subcommand render" -l min-tls-version -d 'minProtocolVersion of the TLS listener' -r -f -a "TLS_AUTO\t''
 TLSV1_0\t''
 TLSV1_1\t''
@@ -372,6 +377,7 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l app -d 'Also r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -l listen -d 'Address to listen on' -r
+complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -l tcp-echo -d 'Also run a TCP echo here (the app behind a TCP or TLS port)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -s h -l help -d 'Print help'
 complete -c meshtls -n "__fish_meshtls_using_subcommand httpbin" -s V -l version -d 'Print version'
 complete -c meshtls -n "__fish_meshtls_using_subcommand apply" -s f -l filename -d 'Manifests to read: a file, a folder of *.yaml/*.yml/*.json, or `-` for stdin; repeatable' -r -F

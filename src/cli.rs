@@ -273,6 +273,9 @@ pub struct HttpbinArgs {
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
     pub listen: std::net::SocketAddr,
+    /// Also run a TCP echo here (the app behind a TCP or TLS port)
+    #[arg(long, value_name = "HOST:PORT")]
+    pub tcp_echo: Option<std::net::SocketAddr>,
 }
 
 /// Key algorithms `certgen` can make.
@@ -459,6 +462,21 @@ pub enum TlsModeArg {
     OptionalMutual,
 }
 
+/// Declared protocols of the TLS listener.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProtocolArg {
+    #[value(name = "HTTPS", alias = "https")]
+    Https,
+    #[value(name = "TLS", alias = "tls")]
+    Tls,
+    #[value(name = "GRPC", alias = "grpc")]
+    Grpc,
+    #[value(name = "HTTP2", alias = "http2")]
+    Http2,
+    #[value(name = "TCP", alias = "tcp")]
+    Tcp,
+}
+
 /// TLS protocol versions, as Istio names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TlsVersionArg {
@@ -575,6 +593,9 @@ pub struct ParamArgs {
     /// TLS mode of the Sidecar's TLS listener [default: MUTUAL]
     #[arg(long, value_enum, value_name = "MODE")]
     pub tls_mode: Option<TlsModeArg>,
+    /// Declared protocol of the TLS listener [default: HTTPS]. GRPC, HTTP2 and TCP get no tls block (Istio allows one only on HTTPS and TLS ports), so they serve what their PeerAuthentication mode says
+    #[arg(long, value_enum, value_name = "PROTOCOL")]
+    pub protocol: Option<ProtocolArg>,
     /// minProtocolVersion of the TLS listener
     #[arg(long, value_enum, value_name = "VERSION")]
     pub min_tls_version: Option<TlsVersionArg>,

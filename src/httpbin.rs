@@ -1,14 +1,22 @@
 //! The embedded app: enough of httpbin (kennethreitz/httpbin, the page's image) for the task,
-//! its checks and the benchmarks, on one lightweight thread.
+//! its checks and the benchmarks, on one lightweight thread; plus what other ports need with
+//! no outside app: a WebSocket echo, gRPC health over h2c, and a TCP echo.
+mod grpc;
+mod tcp_echo;
+mod websocket;
+
+pub use grpc::{WATCH_MESSAGES, message as grpc_message};
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::net::{SocketAddr, TcpListener as StdListener};
 use std::thread::JoinHandle;
 use std::time::Duration;
+pub use websocket::accept_key as websocket_accept_key;
 
 use bytes::Bytes;
 use http::header::{self, HeaderName, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
+use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -24,9 +32,21 @@ const MAX_REQUEST_BODY: usize = 1024 * 1024;
 
 const SERVER: HeaderValue = HeaderValue::from_static("gunicorn/19.9.0");
 
+/// What every route answers with.
+pub type Reply = BoxBody<Bytes, Infallible>;
+
+fn boxed<B>(body: B) -> Reply
+where
+    B: hyper::body::Body<Data = Bytes, Error = Infallible> + Send + Sync + 'static,
+{
+    BoxBody::new(body)
+}
+
 /// A running httpbin; `shutdown` stops it.
 pub struct RunningHttpbin {
     pub address: SocketAddr,
+    /// The TCP echo's address, when one was asked for.
+    pub tcp_echo: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     thread: JoinHandle<()>,
 }
@@ -40,25 +60,49 @@ impl RunningHttpbin {
 
 /// Binds `address` and serves httpbin on a thread of its own.
 pub fn start(address: SocketAddr) -> std::io::Result<RunningHttpbin> {
+    start_with(address, None)
+}
+
+/// `start`, and a TCP echo on `tcp_echo` when given.
+pub fn start_with(
+    address: SocketAddr,
+    tcp_echo: Option<SocketAddr>,
+) -> std::io::Result<RunningHttpbin> {
     let socket = StdListener::bind(address)?;
     socket.set_nonblocking(true)?;
     let address = socket.local_addr()?;
+    let echo_socket = match tcp_echo {
+        Some(echo) => {
+            let echo = StdListener::bind(echo)?;
+            echo.set_nonblocking(true)?;
+            Some(echo)
+        }
+        None => None,
+    };
+    let tcp_echo = match &echo_socket {
+        Some(echo) => Some(echo.local_addr()?),
+        None => None,
+    };
     let (stop, mut stopped) = watch::channel(false);
-    let thread = std::thread::Builder::new()
-        .name("httpbin".to_string())
-        .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime,
-                Err(e) => {
-                    log::error!("httpbin runtime: {e}");
-                    return;
-                }
-            };
-            runtime.block_on(async move {
+    let thread =
+        std::thread::Builder::new()
+            .name("httpbin".to_string())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(e) => {
+                        log::error!("httpbin runtime: {e}");
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
             let Ok(listener) = TcpListener::from_std(socket) else { return };
+            if let Some(echo) = echo_socket.and_then(|e| TcpListener::from_std(e).ok()) {
+                tokio::spawn(tcp_echo::serve(echo));
+            }
             loop {
                 tokio::select! {
                     accepted = listener.accept() => {
@@ -69,16 +113,19 @@ pub fn start(address: SocketAddr) -> std::io::Result<RunningHttpbin> {
                             let builder = hyper_util::server::conn::auto::Builder::new(
                                 hyper_util::rt::TokioExecutor::new(),
                             );
-                            let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+                            let _ = builder
+                                .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                                .await;
                         });
                     }
                     _ = stopped.wait_for(|s| *s) => break,
                 }
             }
         });
-        })?;
+            })?;
     Ok(RunningHttpbin {
         address,
+        tcp_echo,
         stop,
         thread,
     })
@@ -180,6 +227,28 @@ fn echo(parts: &http::request::Parts, origin: String) -> Value {
 }
 
 async fn respond(
+    request: Request<Incoming>,
+    remote: SocketAddr,
+) -> Result<Response<Reply>, Infallible> {
+    let path = request.uri().path();
+    let grpc = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
+    if request.method() == Method::GET && path == "/websocket/echo" {
+        return Ok(websocket::respond(request));
+    }
+    if grpc
+        && request.method() == Method::POST
+        && let Some(method) = path.strip_prefix("/grpc.health.v1.Health/")
+    {
+        let method = method.to_string();
+        return Ok(grpc::respond(&method, request.into_body()).await);
+    }
+    Ok(respond_plain(request, remote).await?.map(boxed))
+}
+
+async fn respond_plain(
     request: Request<Incoming>,
     remote: SocketAddr,
 ) -> Result<Response<Full<Bytes>>, Infallible> {

@@ -7,14 +7,15 @@ use anyhow::Context;
 use time::OffsetDateTime;
 
 use crate::cli::{
-    AppArgs, IstioApiVersionArg, KubeArgs, ManifestInput, NameArgs, ParamArgs, TlsModeArg,
-    TlsVersionArg,
+    AppArgs, IstioApiVersionArg, KubeArgs, ManifestInput, NameArgs, ParamArgs, ProtocolArg,
+    TlsModeArg, TlsVersionArg,
 };
 use crate::exit::{DataError, UsageError};
 use crate::kube::ConnectOptions;
 use crate::mesh::object::IstioApiVersion;
 use crate::mesh::sidecar::{ServerTlsMode, TlsProtocol};
 use crate::render::Params;
+use crate::render::params::TlsPortProtocol;
 use crate::task::read;
 
 /// Parameters from defaults, then the `--values` file, then the flags; checked together. A
@@ -99,6 +100,7 @@ impl ParamFlags for ParamArgs {
             service_tls_port,
             service_http_port,
             tls_mode,
+            protocol,
             min_tls_version,
             max_tls_version,
             cipher_suites,
@@ -115,6 +117,7 @@ impl ParamFlags for ParamArgs {
         set(&mut p.service_tls_port, service_tls_port);
         set(&mut p.service_http_port, service_http_port);
         set(&mut p.tls_mode, tls_mode.map(tls_mode_of));
+        set(&mut p.protocol, protocol.map(protocol_of));
         if min_tls_version.is_some() {
             p.min_tls_version = min_tls_version.map(tls_version_of);
         }
@@ -160,6 +163,16 @@ pub fn resolve_warn_within(
         (Some(within), _) => time::Duration::try_from(within).unwrap_or(time::Duration::MAX),
         (None, Some(days)) => time::Duration::days(i64::from(days)),
         (None, None) => time::Duration::ZERO,
+    }
+}
+
+fn protocol_of(protocol: ProtocolArg) -> TlsPortProtocol {
+    match protocol {
+        ProtocolArg::Https => TlsPortProtocol::Https,
+        ProtocolArg::Tls => TlsPortProtocol::Tls,
+        ProtocolArg::Grpc => TlsPortProtocol::Grpc,
+        ProtocolArg::Http2 => TlsPortProtocol::Http2,
+        ProtocolArg::Tcp => TlsPortProtocol::Tcp,
     }
 }
 

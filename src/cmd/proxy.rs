@@ -9,7 +9,9 @@ use crate::exit::ExitStatus;
 use crate::httpbin;
 use crate::output::{Printer, warn};
 use crate::page;
-use crate::proxy::config::{AccessLog, DownstreamLimits, Endpoint, Security, UpstreamLimits};
+use crate::proxy::config::{
+    AccessLog, DownstreamLimits, Endpoint, Protocol, Security, UpstreamLimits,
+};
 use crate::proxy::inbound::{Inbound, Placement, Runtime, resolve};
 use crate::proxy::mount::{mount_all, watch_secrets};
 use crate::proxy::run::{StartError, start, wait_for_signal};
@@ -183,7 +185,15 @@ fn describe(inbound: &Inbound) -> Vec<(u16, String)> {
                 Security::IstioMutual => "Istio mTLS (STRICT)".to_string(),
                 Security::Permissive => "Istio mTLS or plaintext (PERMISSIVE)".to_string(),
             };
-            (l.port, format!("{} {security} → {}", l.name, l.endpoint))
+            let served = match l.protocol {
+                Protocol::Http => "",
+                Protocol::Http2 => ", then h2",
+                Protocol::Tcp => ", then TCP",
+            };
+            (
+                l.port,
+                format!("{} {security}{served} → {}", l.name, l.endpoint),
+            )
         })
         .collect()
 }

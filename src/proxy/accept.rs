@@ -18,7 +18,7 @@ use tokio::sync::watch;
 use tokio_rustls::LazyConfigAcceptor;
 
 use super::access_log::{Outcome, RequestFields};
-use super::config::{Http1Engine, ListenerConfig, Security};
+use super::config::{Http1Engine, ListenerConfig, Protocol, Security};
 use super::h1::{self, HYPER_READ_CAP, Handoff, Rewind};
 use super::headers::PeerIdentity;
 use super::limits::Admitted;
@@ -26,6 +26,7 @@ use super::linger::Lingering;
 use super::listener::{Activity, ConnectionInfo, ListenerContext, log_request};
 use super::serve::{MAX_HEADER_BYTES, MAX_HEADER_COUNT, handle};
 use super::stats::{HandshakeFailure, ListenerStats};
+use super::tcp;
 use super::tls::server::is_h2;
 use super::tls::verifier::NotOfTrustDomain;
 
@@ -129,11 +130,11 @@ pub async fn connection(
     match next {
         Next::Plaintext => {
             let info = info(PeerIdentity::default(), String::new());
-            serve_http(stream, None, info, context, shutdown).await;
+            serve_established(stream, None, info, context, shutdown).await;
         }
         Next::Tls { mesh } => {
             if let Some((tls, peer, sni, h2)) = handshake(stream, remote, &shared, mesh).await {
-                serve_http(tls, Some(h2), info(peer, sni), context, shutdown).await;
+                serve_established(tls, Some(h2), info(peer, sni), context, shutdown).await;
             }
         }
         Next::Reset(why) => reset_plaintext(stream, remote, &shared, why),
@@ -342,6 +343,22 @@ fn classify(error: &std::io::Error) -> HandshakeFailure {
     }
 }
 
+/// What an established stream (after TLS, if any) carries: the port's protocol decides.
+async fn serve_established<IO>(
+    io: IO,
+    h2: Option<bool>,
+    info: Rc<ConnectionInfo>,
+    context: Rc<ListenerContext>,
+    shutdown: watch::Receiver<bool>,
+) where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    match context.protocol {
+        Protocol::Tcp => tcp::proxy(io, info, context).await,
+        Protocol::Http | Protocol::Http2 => serve_http(io, h2, info, context, shutdown).await,
+    }
+}
+
 /// Serves HTTP on an established stream: h2 or HTTP/1.1 by ALPN, or either (plaintext).
 /// HTTP/1.1 starts on the lean path unless configured off; hyper takes what it hands over.
 async fn serve_http<IO>(
@@ -351,7 +368,7 @@ async fn serve_http<IO>(
     context: Rc<ListenerContext>,
     mut shutdown: watch::Receiver<bool>,
 ) where
-    IO: AsyncRead + AsyncWrite + Unpin + 'static,
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let io = match (h2, context.http1) {
         (Some(true), _) | (_, Http1Engine::Hyper) => Rewind::new(bytes::Bytes::new(), io),
@@ -382,7 +399,7 @@ async fn serve_http<IO>(
             .header_read_timeout(header_read_timeout)
             .max_buf_size(MAX_HEADER_BYTES)
             .max_headers(MAX_HEADER_COUNT);
-        let connection = builder.serve_connection(io, service);
+        let connection = builder.serve_connection(io, service).with_upgrades();
         return until_done(
             connection,
             |c| c.graceful_shutdown(),
@@ -407,7 +424,7 @@ async fn serve_http<IO>(
         Some(true) => builder.http2_only(),
         _ => builder,
     };
-    let connection = builder.serve_connection(io, service);
+    let connection = builder.serve_connection_with_upgrades(io, service);
     until_done(
         connection,
         |c| c.graceful_shutdown(),

@@ -84,6 +84,23 @@ pub struct Entry<'a> {
     pub sni: &'a str,
 }
 
+/// The fields of one TCP connection's line.
+pub struct TcpEntry<'a> {
+    pub start: OffsetDateTime,
+    /// Envoy's response flags: `UF` when the app could not be reached, else empty.
+    pub flags: &'a str,
+    pub transport_failure: &'a str,
+    pub bytes_received: u64,
+    pub bytes_sent: u64,
+    pub duration_ms: u128,
+    pub upstream_host: &'a str,
+    pub cluster: &'a str,
+    pub upstream_local: &'a str,
+    pub local: &'a str,
+    pub remote: &'a str,
+    pub sni: &'a str,
+}
+
 /// A worker's buffer in front of the shared sink.
 pub struct Writer {
     sink: Sink,
@@ -129,6 +146,35 @@ impl Writer {
             dash(e.authority),
             dash(e.upstream_host),
             e.cluster,
+            e.local,
+            e.remote,
+            dash(e.sni),
+        );
+        if buffer.len() >= FLUSH_AT {
+            self.sink.write(&buffer);
+            buffer.clear();
+        }
+    }
+
+    /// A TCP connection's line: Istio's same default format, whose HTTP fields Envoy prints as
+    /// `-` on a TCP proxy (code 0, no route name), with the bytes received and sent.
+    pub fn record_tcp(&self, e: &TcpEntry<'_>) {
+        fn dash(s: &str) -> &str {
+            if s.is_empty() { "-" } else { s }
+        }
+        let start = super::admin::millis_rfc3339(e.start);
+        let mut buffer = self.buffer.borrow_mut();
+        let _ = writeln!(
+            buffer,
+            "[{start}] \"- - -\" 0 {} - - \"{}\" {} {} {} - \"-\" \"-\" \"-\" \"-\" \"{}\" {} {} {} {} {} -",
+            dash(e.flags),
+            dash(e.transport_failure),
+            e.bytes_received,
+            e.bytes_sent,
+            e.duration_ms,
+            dash(e.upstream_host),
+            e.cluster,
+            dash(e.upstream_local),
             e.local,
             e.remote,
             dash(e.sni),

@@ -144,6 +144,18 @@ pub enum Security {
     Permissive,
 }
 
+/// What a listener serves once TLS (if any) is done, as Istio's inbound listeners do it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Protocol {
+    /// `HTTP`, or `HTTPS` after termination: the HTTP connection manager, HTTP/1.1 to the app.
+    #[default]
+    Http,
+    /// `HTTP2` and `GRPC`: the HTTP connection manager, h2 (prior knowledge) to the app.
+    Http2,
+    /// `TCP`, `TLS` (after termination or not) and `HTTPS` without termination: a TCP proxy.
+    Tcp,
+}
+
 /// One ingress listener (one Sidecar ingress port).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListenerConfig {
@@ -154,6 +166,7 @@ pub struct ListenerConfig {
     /// Where to bind locally (port 0 picks a free one).
     pub bind: SocketAddr,
     pub security: Security,
+    pub protocol: Protocol,
     pub endpoint: Endpoint,
 }
 

@@ -1,6 +1,7 @@
 //! Forwarding to the app: per-worker pools of HTTP/1.1 upstream connections (hyper's senders,
-//! and raw streams for the lean path; no locks, each worker is single-threaded), connect and
-//! idle timeouts, and Envoy's reset reasons.
+//! and raw streams for the lean path; no locks, each worker is single-threaded), one shared h2
+//! connection on `HTTP2`/`GRPC` ports (cleartext, prior knowledge, as Envoy's
+//! `http2_protocol_options` cluster), connect and idle timeouts, and Envoy's reset reasons.
 use std::cell::RefCell;
 use std::io;
 use std::pin::Pin;
@@ -18,7 +19,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 use tokio::net::{TcpStream, UnixStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::config::{Endpoint, UpstreamLimits};
+use super::accept::LocalExec;
+use super::config::{Endpoint, Protocol, UpstreamLimits};
 use super::stats::ListenerStats;
 
 /// Why a request got no response from the app, in Envoy's words.
@@ -112,6 +114,14 @@ pub enum AppStream {
 }
 
 impl AppStream {
+    /// Our end's address (`ip:port`), or empty for a Unix socket.
+    pub fn local_addr(&self) -> String {
+        match self {
+            AppStream::Tcp(s) => s.local_addr().map(|a| a.to_string()).unwrap_or_default(),
+            AppStream::Unix(_) => String::new(),
+        }
+    }
+
     /// Whether the runtime has seen the idle stream become readable: the app closed it, or
     /// sent bytes nobody asked for. Either way it must not carry another request. This reads
     /// the readiness the runtime already has; it makes no system call.
@@ -199,6 +209,7 @@ impl AsyncWrite for AppStream {
 }
 
 type Sender = SendRequest<Incoming>;
+type H2Sender = hyper::client::conn::http2::SendRequest<Incoming>;
 
 /// The first read buffer of a raw connection; a response head fits in it.
 const RAW_BUFFER: usize = 8 * 1024;
@@ -206,6 +217,10 @@ const RAW_BUFFER: usize = 8 * 1024;
 /// One worker's connections to one app endpoint.
 pub struct Upstream {
     endpoint: Endpoint,
+    /// `Http2`: requests go over `h2`, else over HTTP/1.1.
+    protocol: Protocol,
+    /// The h2 connection requests share (h2 multiplexes them).
+    h2: RefCell<Option<H2Sender>>,
     limits: UpstreamLimits,
     stats: Arc<ListenerStats>,
     idle: RefCell<Vec<(Sender, Instant)>>,
@@ -218,12 +233,15 @@ impl Upstream {
     /// `max_connections` is the resolved cap on this worker's open connections to the app.
     pub fn new(
         endpoint: Endpoint,
+        protocol: Protocol,
         limits: UpstreamLimits,
         max_connections: usize,
         stats: Arc<ListenerStats>,
     ) -> Rc<Upstream> {
         Rc::new(Upstream {
             endpoint,
+            protocol,
+            h2: RefCell::new(None),
             limits,
             stats,
             idle: RefCell::new(Vec::new()),
@@ -250,6 +268,9 @@ impl Upstream {
         self: &Rc<Self>,
         mut request: Request<Incoming>,
     ) -> Result<Response<Incoming>, Failure> {
+        if self.protocol == Protocol::Http2 {
+            return self.send_h2(request).await;
+        }
         for _ in 0..2 {
             let (mut sender, reused) = match self.checkout() {
                 Some(sender) => (sender, true),
@@ -273,6 +294,71 @@ impl Upstream {
         }
         ListenerStats::count(&self.stats.upstream_rq_reset);
         Err(Failure::App(ResetReason::ConnectionTermination))
+    }
+
+    /// Sends `request` on the shared h2 connection (a new one when there is none or it is
+    /// closing): `:authority` from the Host the request carries, `http` as the scheme.
+    async fn send_h2(&self, request: Request<Incoming>) -> Result<Response<Incoming>, Failure> {
+        let (mut parts, body) = request.into_parts();
+        let authority = parts
+            .headers
+            .remove(http::header::HOST)
+            .and_then(|host| http::uri::Authority::try_from(host.as_bytes()).ok())
+            .or_else(|| match &self.endpoint {
+                Endpoint::Tcp(addr) => http::uri::Authority::try_from(addr.to_string()).ok(),
+                Endpoint::Unix(_) => None,
+            })
+            .unwrap_or_else(|| http::uri::Authority::from_static("localhost"));
+        let mut uri = http::uri::Parts::from(std::mem::take(&mut parts.uri));
+        uri.scheme = Some(http::uri::Scheme::HTTP);
+        uri.authority = Some(authority);
+        if uri.path_and_query.is_none() {
+            uri.path_and_query = Some(http::uri::PathAndQuery::from_static("/"));
+        }
+        parts.uri = http::Uri::from_parts(uri).map_err(|_| Failure::RequestBody)?;
+        parts.version = http::Version::HTTP_2;
+        let request = Request::from_parts(parts, body);
+        let shared = self
+            .h2
+            .borrow()
+            .clone()
+            .filter(|sender| !sender.is_closed());
+        let mut sender = match shared {
+            Some(sender) => sender,
+            None => {
+                let sender = self.connect_h2().await.map_err(Failure::App)?;
+                *self.h2.borrow_mut() = Some(sender.clone());
+                sender
+            }
+        };
+        if sender.ready().await.is_err() {
+            ListenerStats::count(&self.stats.upstream_rq_reset);
+            return Err(Failure::App(ResetReason::ConnectionTermination));
+        }
+        match sender.send_request(request).await {
+            Ok(response) => Ok(response),
+            Err(e) if e.is_user() => Err(Failure::RequestBody),
+            Err(e) => {
+                log::debug!("h2 request to the app at {}: {e}", self.endpoint);
+                ListenerStats::count(&self.stats.upstream_rq_reset);
+                Err(Failure::App(ResetReason::ConnectionTermination))
+            }
+        }
+    }
+
+    async fn connect_h2(&self) -> Result<H2Sender, ResetReason> {
+        let (stream, slot) = self.open().await?;
+        let (sender, connection) = hyper::client::conn::http2::Builder::new(LocalExec)
+            .handshake(TokioIo::new(stream))
+            .await
+            .map_err(|_| ResetReason::ConnectionFailure)?;
+        tokio::task::spawn_local(async move {
+            if let Err(e) = connection.await {
+                log::debug!("upstream h2 connection ended: {e}");
+            }
+            drop(slot);
+        });
+        Ok(sender)
     }
 
     /// The most recently used idle connection that is still open and within the idle timeout.
@@ -302,6 +388,12 @@ impl Upstream {
                 pool.idle.borrow_mut().push((sender, Instant::now()));
             }
         });
+    }
+
+    /// A connection of its own (never pooled) for a TCP port or an upgraded request, and its
+    /// place among the worker's app connections, freed when dropped.
+    pub async fn dedicated(&self) -> Result<(AppStream, OwnedSemaphorePermit), ResetReason> {
+        self.open().await
     }
 
     /// A raw connection for the lean path: the most recently used idle one that is still open

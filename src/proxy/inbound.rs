@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use super::config::{
     AccessLog, ClientAuth, ClientRoots, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig,
-    ProxiedWorkload, ProxyConfig, Security, TlsMode, TlsTermination, TlsVersion, UpstreamLimits,
+    Protocol, ProxiedWorkload, ProxyConfig, Security, TlsMode, TlsTermination, TlsVersion,
+    UpstreamLimits,
 };
 use crate::k8s::secret::Secret;
 use crate::k8s::volumes::{Mount, VolumeError, mounts, project};
@@ -15,7 +16,7 @@ use crate::mesh::peer_auth::MtlsMode;
 use crate::mesh::sidecar::{ServerTlsMode, ServerTlsSettings, TlsProtocol};
 use crate::mesh::validate::Level;
 use crate::task::Task;
-use crate::task::decide::{Ignored, IngressPort, TlsGate};
+use crate::task::decide::{Ignored, IngressPort, Served, TlsGate};
 use crate::task::manifest::validate_manifests;
 use crate::task::select::{SelectError, Selected, Selector};
 use crate::tls::suite_by_openssl_name;
@@ -144,14 +145,20 @@ fn listener(
     };
     let number =
         u16::try_from(port.number).map_err(|_| unsupported("port out of range".to_string()))?;
-    if !matches!(
-        port.protocol.as_str(),
-        "" | "HTTP" | "HTTPS" | "HTTP2" | "GRPC"
-    ) {
-        return Err(unsupported(format!(
-            "protocol {} is not served by the embedded proxy, which speaks HTTP only; use HTTP or HTTPS",
-            port.protocol
-        )));
+    let protocol = match port.served() {
+        Served::Http => Protocol::Http,
+        Served::Http2 => Protocol::Http2,
+        Served::Tcp => Protocol::Tcp,
+        Served::Other(other) => {
+            return Err(unsupported(format!(
+                "protocol {other} is not served by the embedded proxy, which speaks HTTP, HTTP2, GRPC, TCP and TLS; declare the port TCP to proxy its bytes as they are"
+            )));
+        }
+    };
+    if port.protocol == "HTTPS" && protocol == Protocol::Tcp {
+        warnings.push(format!(
+            "port {number}: protocol HTTPS without TLS termination is a TCP proxy in Istio's inbound listener (the client's TLS goes to the app as it is)"
+        ));
     }
     let mode_security = match port.mtls.mode {
         MtlsMode::Disable => Security::Plaintext,
@@ -183,6 +190,7 @@ fn listener(
         name: port.name.clone(),
         bind: SocketAddr::new(placement.bind, local_port),
         security,
+        protocol,
         endpoint: endpoint(port.listener.default_endpoint.as_deref(), number, placement)
             .map_err(unsupported)?,
     })

@@ -9,7 +9,7 @@ use http::HeaderValue;
 use time::OffsetDateTime;
 
 use super::access_log::{Entry, Outcome, RequestFields, Writer};
-use super::config::Http1Engine;
+use super::config::{Http1Engine, Protocol};
 use super::forward::{ResetReason, Upstream};
 use super::headers::{PeerIdentity, XfccPolicy};
 use super::stats::ListenerStats;
@@ -29,6 +29,8 @@ pub struct ListenerContext {
     /// A connection with no request in flight for this long is closed.
     pub idle_timeout: Duration,
     pub header_read_timeout: Duration,
+    /// What the port serves after TLS: HTTP (h1 or h2 to the app) or TCP.
+    pub protocol: Protocol,
 }
 
 /// What is known about one downstream connection.

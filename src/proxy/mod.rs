@@ -17,5 +17,8 @@ pub mod reload;
 pub mod run;
 pub mod secrets;
 pub mod serve;
+pub mod splice;
 pub mod stats;
+pub mod tcp;
 pub mod tls;
+pub mod upgrade;

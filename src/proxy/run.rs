@@ -18,7 +18,7 @@ use tokio::sync::watch;
 use super::accept::{ListenerShared, connection};
 use super::access_log::{Sink, Writer};
 use super::admin::{self, AdminState, BoundListener};
-use super::config::{ProxyConfig, Security};
+use super::config::{Http1Engine, Protocol, ProxyConfig, Security};
 use super::forward::Upstream;
 use super::headers::XfccPolicy;
 use super::limits::{Admission, Budget, raise_open_files};
@@ -148,7 +148,10 @@ pub fn start(config: ProxyConfig) -> Result<RunningProxy, StartError> {
             address: listener.bind,
             cause,
         })?;
-        let stats = Arc::new(ListenerStats::default());
+        let stats = Arc::new(match listener.protocol {
+            Protocol::Tcp => ListenerStats::for_tcp(),
+            Protocol::Http | Protocol::Http2 => ListenerStats::default(),
+        });
         bound.push(BoundListener {
             port: listener.port,
             name: listener.name.clone(),
@@ -359,6 +362,7 @@ fn listener_context(
         decorator: HeaderValue::from_str(&decorator).unwrap_or(HeaderValue::from_static("-")),
         upstream: Upstream::new(
             listener.endpoint.clone(),
+            listener.protocol,
             config.upstream,
             app_connections,
             Arc::clone(&shared.stats),
@@ -368,9 +372,14 @@ fn listener_context(
         access_log,
         cluster: format!("inbound|{}||", listener.port),
         upstream_host: listener.endpoint.to_string(),
-        http1: config.http1,
+        // The lean path speaks HTTP/1.1 to the app; an h2 port's requests all go through hyper.
+        http1: match listener.protocol {
+            Protocol::Http2 => Http1Engine::Hyper,
+            Protocol::Http | Protocol::Tcp => config.http1,
+        },
         idle_timeout: config.downstream.idle_timeout,
         header_read_timeout: config.downstream.header_read_timeout,
+        protocol: listener.protocol,
     }
 }
 

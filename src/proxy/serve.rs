@@ -6,13 +6,14 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, SERVER, TRANSFER_ENCODING, USER_AGENT};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, SERVER, TE, TRANSFER_ENCODING, USER_AGENT};
 use http::{HeaderValue, Method, Request, Response, StatusCode, Uri, Version};
 use http_body_util::{Either, Full};
 use hyper::body::{Frame, Incoming, SizeHint};
 use time::OffsetDateTime;
 
 use super::access_log::{Outcome, RequestFields};
+use super::config::Protocol;
 use super::forward::{Failure, ResetReason};
 use super::headers::{
     self, DECORATOR_OPERATION, ISTIO_ENVOY, UPSTREAM_SERVICE_TIME, X_FORWARDED_PROTO, X_REQUEST_ID,
@@ -22,6 +23,7 @@ use super::listener::{
     ConnectionInfo, InFlight, ListenerContext, log_request, upstream_reset_body,
 };
 use super::stats::ListenerStats;
+use super::upgrade::{self, Upgrade};
 
 pub type ProxyBody = Either<Incoming, Full<Bytes>>;
 
@@ -59,6 +61,8 @@ enum Refusal {
     Connect,
     /// The request body broke off or was malformed (chunked framing, say).
     BadBody,
+    /// An upgrade type other than WebSocket (Envoy's `upgrade_failed`).
+    Upgrade,
 }
 
 fn refuse_as_envoy(parts: &http::request::Parts) -> Option<Refusal> {
@@ -107,6 +111,7 @@ impl Refusal {
             Refusal::BadAuthority => ("DPE", "http.invalid_authority"),
             Refusal::Connect => ("NR", "route_not_found"),
             Refusal::BadBody => ("DPE", "codec_error"),
+            Refusal::Upgrade => ("", "upgrade_failed"),
         }
     }
 
@@ -125,6 +130,7 @@ impl Refusal {
             Refusal::MissingHost => (StatusCode::BAD_REQUEST, ""),
             Refusal::BadAuthority | Refusal::BadBody => (StatusCode::BAD_REQUEST, "Bad Request"),
             Refusal::Connect => (StatusCode::NOT_FOUND, ""),
+            Refusal::Upgrade => (StatusCode::FORBIDDEN, ""),
         };
         let mut response = Response::new(Either::Right(Full::new(Bytes::from_static(
             body.as_bytes(),
@@ -225,6 +231,10 @@ pub async fn handle(
         false => String::new(),
     };
     let mut refusal = refuse_as_envoy(&parts);
+    let mut upgrade = upgrade::requested(parts.version, &parts.headers);
+    if refusal.is_none() && upgrade == Upgrade::Refused {
+        refusal = Some(Refusal::Upgrade);
+    }
     let mut authority = None;
     if refusal.is_none() {
         match decide_authority(&parts) {
@@ -273,7 +283,26 @@ pub async fn handle(
     }
 
     // Towards the app: HTTP/1.1, origin-form URI, Host the decided authority, Istio's headers.
+    // To an h2 app (GRPC, HTTP2) `te: trailers` goes on, as Envoy sends it: gRPC needs it.
+    let te_trailers = listener.protocol == Protocol::Http2
+        && parts
+            .headers
+            .get_all(TE)
+            .iter()
+            .any(|v| v.as_bytes().eq_ignore_ascii_case(b"trailers"));
     headers::strip_hop_by_hop(&mut parts.headers);
+    if te_trailers {
+        parts
+            .headers
+            .insert(TE, HeaderValue::from_static("trailers"));
+    }
+    let on_upgrade = match std::mem::replace(&mut upgrade, Upgrade::None) {
+        Upgrade::WebSocket(value) => {
+            upgrade::restore(&mut parts.headers, None, value);
+            parts.extensions.remove::<hyper::upgrade::OnUpgrade>()
+        }
+        Upgrade::None | Upgrade::Refused => None,
+    };
     if let Some(host) = &authority {
         parts.headers.insert(HOST, host.clone());
     }
@@ -297,7 +326,10 @@ pub async fn handle(
 
     let answer = match refusal {
         Some(refusal) => Err(refusal),
-        None => forward(Request::from_parts(parts, body), &listener).await,
+        None => {
+            let upgrading = on_upgrade.map(|on| (on, InFlight::begin(&connection)));
+            forward(Request::from_parts(parts, body), &listener, upgrading).await
+        }
     };
     let (mut response, upstream_ms, flags, details) = match answer {
         Ok(answer) => answer,
@@ -362,6 +394,21 @@ pub async fn handle(
     }))
 }
 
+/// Envoy's local reply to a gRPC request the app never answered: `200`, trailers-only, with
+/// the gRPC status its HTTP status maps to (503 and 504: 14, UNAVAILABLE) and the reset text as
+/// `grpc-message`.
+fn grpc_local_reply(reason: ResetReason) -> Response<ProxyBody> {
+    let mut response = Response::new(Either::Right(Full::new(Bytes::new())));
+    let h = response.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
+    h.insert("grpc-status", HeaderValue::from_static("14"));
+    if let Ok(message) = HeaderValue::from_str(&upstream_reset_body(reason)) {
+        h.insert("grpc-message", message);
+    }
+    h.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+    response
+}
+
 /// A response, with the upstream time, response flags and details for the access log.
 type Answer = (
     Response<ProxyBody>,
@@ -375,11 +422,23 @@ type Answer = (
 async fn forward(
     request: Request<Incoming>,
     listener: &ListenerContext,
+    upgrading: Option<(hyper::upgrade::OnUpgrade, InFlight)>,
 ) -> Result<Answer, Refusal> {
     let sent = Instant::now();
     let upstream = &listener.upstream;
+    let upgrade_asked = upgrading.is_some();
+    let grpc = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
     let sending = async {
-        match upstream.send(request).await {
+        let sent = match upgrading {
+            Some((on, in_flight)) => {
+                upgrade::send(upstream, request, on, listener.idle_timeout, in_flight).await
+            }
+            None => upstream.send(request).await,
+        };
+        match sent {
             Ok(response) => Ok(Ok(response)),
             Err(Failure::RequestBody) => Ok(Err(Refusal::BadBody)),
             Err(Failure::App(reason)) => Err(reason),
@@ -401,7 +460,8 @@ async fn forward(
             content_length(first.as_bytes()).is_none() || lengths.any(|other| other != first)
         });
         let both = h.contains_key(TRANSFER_ENCODING) && first.is_some();
-        if bad_length || both || response.status() == StatusCode::SWITCHING_PROTOCOLS {
+        let switched = response.status() == StatusCode::SWITCHING_PROTOCOLS;
+        if bad_length || both || (switched && !upgrade_asked) {
             listener.upstream.count_reset();
             return Err(ResetReason::ConnectionTermination);
         }
@@ -413,11 +473,27 @@ async fn forward(
             let mut response = response.map(Either::Left);
             // Envoy answers in the client's protocol, whatever version the app spoke.
             *response.version_mut() = Version::HTTP_11;
+            let upgraded = (response.status() == StatusCode::SWITCHING_PROTOCOLS)
+                .then(|| {
+                    let h = response.headers();
+                    let value = h.get(http::header::UPGRADE).cloned();
+                    value.map(|v| (upgrade::connection_of(h), v))
+                })
+                .flatten();
             headers::strip_hop_by_hop(response.headers_mut());
+            if let Some((connection, value)) = upgraded {
+                upgrade::restore(response.headers_mut(), connection, value);
+            }
             let value = HeaderValue::from(u64::try_from(upstream_ms).unwrap_or(u64::MAX));
             response.headers_mut().insert(UPSTREAM_SERVICE_TIME, value);
             Ok((response, Some(upstream_ms), "", "via_upstream"))
         }
+        Err(reason) if grpc => Ok((
+            grpc_local_reply(reason),
+            None,
+            reason.flag(),
+            reason.details(),
+        )),
         Err(reason) => {
             let text = upstream_reset_body(reason);
             let mut response = Response::new(Either::Right(Full::new(Bytes::from(text.clone()))));

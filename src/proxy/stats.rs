@@ -113,6 +113,44 @@ pub struct ListenerStats {
     pub downstream_cx_idle_timeout: AtomicU64,
     /// Connections closed at once because the proxy held its connection limit.
     pub downstream_global_cx_overflow: AtomicU64,
+    /// A TCP port's tcp_proxy counters (`tcp.<stat prefix>.*`); None on HTTP ports, which
+    /// have `http.*` ones instead.
+    pub tcp: Option<TcpStats>,
+}
+
+/// Envoy's tcp_proxy counters, under Istio's stat prefix for an inbound TCP chain: the
+/// cluster's name, `inbound|<port>||`.
+#[derive(Debug, Default)]
+pub struct TcpStats {
+    pub downstream_cx_total: AtomicU64,
+    pub downstream_cx_rx_bytes_total: AtomicU64,
+    pub downstream_cx_tx_bytes_total: AtomicU64,
+    pub idle_timeout: AtomicU64,
+}
+
+impl TcpStats {
+    fn render(&self, port: u16, out: &mut Vec<(String, u64)>) {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let tcp = format!("tcp.inbound|{port}||");
+        for (name, counter) in [
+            ("downstream_cx_total", &self.downstream_cx_total),
+            (
+                "downstream_cx_rx_bytes_total",
+                &self.downstream_cx_rx_bytes_total,
+            ),
+            (
+                "downstream_cx_tx_bytes_total",
+                &self.downstream_cx_tx_bytes_total,
+            ),
+            ("idle_timeout", &self.idle_timeout),
+        ] {
+            out.push((format!("{tcp}.{name}"), get(counter)));
+        }
+    }
+
+    pub fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
 }
 
 fn bump(counter: &AtomicU64) {
@@ -120,6 +158,14 @@ fn bump(counter: &AtomicU64) {
 }
 
 impl ListenerStats {
+    /// A TCP port's counters: the listener's and tcp_proxy's, no HTTP ones.
+    pub fn for_tcp() -> ListenerStats {
+        ListenerStats {
+            tcp: Some(TcpStats::default()),
+            ..ListenerStats::default()
+        }
+    }
+
     pub fn handshake_failed(&self, why: HandshakeFailure) {
         let index = HandshakeFailure::ALL
             .iter()
@@ -202,17 +248,22 @@ impl ListenerStats {
             }
         }
         out.extend(ssl);
-        for (i, counter) in self.responses.iter().enumerate() {
-            out.push((format!("{http}.downstream_rq_{}xx", i + 1), get(counter)));
+        match &self.tcp {
+            Some(tcp) => tcp.render(port, &mut out),
+            None => {
+                for (i, counter) in self.responses.iter().enumerate() {
+                    out.push((format!("{http}.downstream_rq_{}xx", i + 1), get(counter)));
+                }
+                out.push((
+                    format!("{http}.downstream_cx_protocol_error"),
+                    get(&self.downstream_cx_protocol_error),
+                ));
+                out.push((
+                    format!("{http}.downstream_cx_idle_timeout"),
+                    get(&self.downstream_cx_idle_timeout),
+                ));
+            }
         }
-        out.push((
-            format!("{http}.downstream_cx_protocol_error"),
-            get(&self.downstream_cx_protocol_error),
-        ));
-        out.push((
-            format!("{http}.downstream_cx_idle_timeout"),
-            get(&self.downstream_cx_idle_timeout),
-        ));
         out.push((
             format!("{cluster}.upstream_cx_total"),
             get(&self.upstream_cx_total),

@@ -241,7 +241,12 @@ pub fn sidecar(p: &Params) -> Sidecar {
                 labels: labels.into(),
             }),
             ingress: vec![
-                listener(p.tls_port, "HTTPS", "external", Some(tls)),
+                listener(
+                    p.tls_port,
+                    p.protocol.as_str(),
+                    "external",
+                    p.protocol.allows_tls().then_some(tls),
+                ),
                 listener(p.http_port, "HTTP", "internal", None),
             ],
             ..SidecarSpec::default()

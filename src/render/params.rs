@@ -7,6 +7,50 @@ use crate::mesh::object::IstioApiVersion;
 use crate::mesh::sidecar::{ServerTlsMode, TlsProtocol};
 use crate::page;
 
+/// The declared protocol of the Sidecar's TLS port (the page: HTTPS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum TlsPortProtocol {
+    /// TLS terminated, then HTTP (the page).
+    #[default]
+    #[serde(rename = "HTTPS")]
+    Https,
+    /// TLS terminated, then raw TCP to the app.
+    #[serde(rename = "TLS")]
+    Tls,
+    /// gRPC, h2 to the app; Istio allows no `tls` block on it.
+    #[serde(rename = "GRPC")]
+    Grpc,
+    /// h2 to the app; Istio allows no `tls` block on it.
+    #[serde(rename = "HTTP2")]
+    Http2,
+    /// Raw TCP; Istio allows no `tls` block on it.
+    #[serde(rename = "TCP")]
+    Tcp,
+}
+
+impl TlsPortProtocol {
+    /// Istio's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TlsPortProtocol::Https => "HTTPS",
+            TlsPortProtocol::Tls => "TLS",
+            TlsPortProtocol::Grpc => "GRPC",
+            TlsPortProtocol::Http2 => "HTTP2",
+            TlsPortProtocol::Tcp => "TCP",
+        }
+    }
+
+    fn is_https(&self) -> bool {
+        *self == TlsPortProtocol::Https
+    }
+
+    /// Whether Istio accepts a `tls` block on such a port (`server cannot have TLS settings
+    /// for non HTTPS/TLS ports`).
+    pub fn allows_tls(self) -> bool {
+        matches!(self, TlsPortProtocol::Https | TlsPortProtocol::Tls)
+    }
+}
+
 /// Every name and number of the page. A values file uses these camelCase keys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
@@ -25,6 +69,9 @@ pub struct Params {
     pub service_tls_port: u16,
     pub service_http_port: u16,
     pub tls_mode: ServerTlsMode,
+    /// The TLS port's declared protocol; only HTTPS and TLS carry the `tls` block.
+    #[serde(skip_serializing_if = "TlsPortProtocol::is_https")]
+    pub protocol: TlsPortProtocol,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_tls_version: Option<TlsProtocol>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -60,6 +107,7 @@ impl Default for Params {
             service_tls_port: page::SERVICE_TLS_PORT,
             service_http_port: page::SERVICE_HTTP_PORT,
             tls_mode: ServerTlsMode::Mutual,
+            protocol: TlsPortProtocol::Https,
             min_tls_version: None,
             max_tls_version: None,
             cipher_suites: Vec::new(),

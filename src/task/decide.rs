@@ -55,7 +55,42 @@ pub struct IngressPort<'t> {
     pub tls: TlsGate<'t>,
 }
 
+/// What Istio's inbound listener serves on a port once TLS is dealt with: the declared protocol
+/// after istiod's `AfterTLSTermination` (HTTPS → HTTP, TLS → TCP) when the `tls` block is taken
+/// in at all (install flag on, whatever the mTLS mode), then `ModelProtocolToListenerProtocol`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Served {
+    /// The HTTP connection manager, HTTP/1.1 to the app (`HTTP`; unset, which Istio sniffs).
+    Http,
+    /// The HTTP connection manager, h2 to the app (`HTTP2`, `GRPC`, `GRPC-WEB`).
+    Http2,
+    /// A TCP proxy (`TCP`, `TLS`, and `HTTPS` whose `tls` block istiod does not take in).
+    Tcp,
+    /// A protocol Istio serves with a filter of its own (`MONGO`, `REDIS`, `MYSQL`, `UDP`, …).
+    Other(String),
+}
+
 impl IngressPort<'_> {
+    /// Whether istiod takes the `tls` block in (it rewrites the protocol then, even where the
+    /// mTLS mode later puts Istio mTLS in its place).
+    pub fn tls_taken_in(&self) -> bool {
+        match &self.tls {
+            TlsGate::Absent => false,
+            TlsGate::Terminate(_) => true,
+            TlsGate::Ignored { reasons, .. } => !reasons.contains(&Ignored::NoInstallFlag),
+        }
+    }
+
+    /// What the port serves after TLS, as Istio's inbound listener decides it.
+    pub fn served(&self) -> Served {
+        match (self.protocol.as_str(), self.tls_taken_in()) {
+            ("" | "HTTP" | "HTTP_PROXY", _) | ("HTTPS", true) => Served::Http,
+            ("HTTP2" | "GRPC" | "GRPC-WEB", _) => Served::Http2,
+            ("TCP" | "TLS" | "HTTPS", _) => Served::Tcp,
+            (other, _) => Served::Other(other.to_string()),
+        }
+    }
+
     /// `9080 (external)`, or `9080` for an unnamed port.
     pub fn label(&self) -> String {
         if self.name.is_empty() {

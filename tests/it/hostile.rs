@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use meshtls::proxy::config::{
-    AccessLog, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig, ProxiedWorkload,
+    AccessLog, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig, Protocol, ProxiedWorkload,
     ProxyConfig, Security, UpstreamLimits,
 };
 use meshtls::proxy::run::{RunningProxy, start};
@@ -109,6 +109,7 @@ fn config(app: SocketAddr, engine: Http1Engine, log: Option<&Path>) -> ProxyConf
             name: "http".to_string(),
             bind: loopback,
             security: Security::Plaintext,
+            protocol: Protocol::Http,
             endpoint: Endpoint::Tcp(app),
         }],
         admin: loopback,

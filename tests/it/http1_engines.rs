@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use meshtls::proxy::config::{
-    AccessLog, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig, ProxiedWorkload,
+    AccessLog, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig, Protocol, ProxiedWorkload,
     ProxyConfig, Security, UpstreamLimits,
 };
 use meshtls::proxy::run::start;
@@ -398,6 +398,7 @@ fn config(app: SocketAddr, engine: Http1Engine, root: &Path) -> ProxyConfig {
             name: "http".to_string(),
             bind: loopback,
             security: Security::Plaintext,
+            protocol: Protocol::Http,
             endpoint: Endpoint::Tcp(app),
         }],
         admin: loopback,
@@ -919,4 +920,111 @@ pub(crate) fn http10_and_a_missing_host_get_envoys_local_replies() {
             assert!(o.app.is_empty() && o.end == "closed", "{o:#?}");
         }
     }
+}
+
+/// The app's side of a WebSocket upgrade: it records the head it got, answers 101, then sends
+/// back every byte it reads, upper-cased, until the proxy closes.
+fn upgrade_app(listener: TcpListener) -> JoinHandle<String> {
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return String::new();
+        };
+        let _ = stream.set_read_timeout(Some(TIMEOUT));
+        let mut wire = Wire::new(stream);
+        let head = match wire.until(b"\r\n\r\n") {
+            Ok(Some(raw)) => parse_head(&raw, mask_request_id),
+            _ => return "no head".to_string(),
+        };
+        let switching = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n";
+        if wire.stream.write_all(switching).is_err() {
+            return "write failed".to_string();
+        }
+        let mut pending = std::mem::take(&mut wire.buf);
+        loop {
+            if !pending.is_empty() {
+                let upper = pending.to_ascii_uppercase();
+                if wire.stream.write_all(&upper).is_err() {
+                    break;
+                }
+                pending.clear();
+            }
+            let mut chunk = [0u8; 1024];
+            match wire.stream.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => pending.extend_from_slice(&chunk[..n]),
+            }
+        }
+        format!("{head:?}")
+    })
+}
+
+/// One WebSocket upgrade through `engine`: the 101 the client got, the bytes that came back
+/// after it, and the head the app got.
+fn upgrade_through(engine: Http1Engine) -> (Message, String, String) {
+    let root = tempdir();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("the app binds");
+    let app_addr = listener.local_addr().expect("the app's address");
+    let app = upgrade_app(listener);
+    let proxy = start(config(app_addr, engine, root.path())).expect("the proxy starts");
+    let addr = proxy.address_of(PORT).expect("the listener is bound");
+    let stream = TcpStream::connect_timeout(&addr, TIMEOUT).expect("connect");
+    stream.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    let mut wire = Wire::new(stream);
+    let request = b"GET /ws HTTP/1.1\r\nHost: app.test\r\nConnection: keep-alive, Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    wire.stream.write_all(request).expect("write");
+    let head = match wire.until(b"\r\n\r\n") {
+        Ok(Some(raw)) => parse_head(&raw, mask_response),
+        other => panic!("{engine:?}: no 101: {other:?}"),
+    };
+    let _ = wire.stream.write_all(b"raw bytes, both ways");
+    let back = wire
+        .take(20)
+        .map(|b| show(&b))
+        .unwrap_or_else(|e| e.to_string());
+    drop(wire);
+    proxy.shutdown();
+    let app_saw = app.join().expect("the app's thread");
+    (head, back, app_saw)
+}
+
+pub(crate) fn engines_agree_on_websocket_upgrades() {
+    let lean = upgrade_through(Http1Engine::Lean);
+    let hyper = upgrade_through(Http1Engine::Hyper);
+    assert_eq!(lean, hyper, "the engines differ");
+    let (head, back, app_saw) = lean;
+    assert!(head.first.starts_with("HTTP/1.1 101"), "{head:?}");
+    assert_eq!(values(&head.headers, "upgrade"), ["websocket"], "{head:?}");
+    assert_eq!(values(&head.headers, "connection"), ["Upgrade"], "{head:?}");
+    assert_eq!(values(&head.headers, "server"), ["istio-envoy"], "{head:?}");
+    assert_eq!(back, "RAW BYTES, BOTH WAYS");
+    assert!(
+        app_saw.contains("(\"upgrade\", \"websocket\")"),
+        "{app_saw}"
+    );
+    assert!(
+        app_saw.contains("(\"connection\", \"upgrade\")"),
+        "{app_saw}"
+    );
+    assert!(app_saw.contains("sec-websocket-key"), "{app_saw}");
+}
+
+pub(crate) fn engines_agree_on_other_upgrades() {
+    let h2c = b"GET /h2c HTTP/1.1\r\nHost: app.test\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n";
+    let unknown =
+        b"GET /foo HTTP/1.1\r\nHost: app.test\r\nConnection: Upgrade\r\nUpgrade: foo/2\r\n\r\n";
+    differential(vec![
+        // Envoy strips an h2c upgrade and serves the request.
+        case("26 Upgrade: h2c", &[h2c], &[keep(OK)]).check(|o| {
+            let app = o.app.first().ok_or("the app got nothing")?;
+            none_of(&app.headers, "http2-settings", "the app")?;
+            status(o, 0, "200")
+        }),
+        // Envoy refuses an upgrade type it is not configured for: 403, the app sees nothing.
+        case("26 Upgrade: foo/2", &[unknown], &[])
+            .with(|c| c.follow_up = None)
+            .check(|o| {
+                ensure(o.app.is_empty(), "the app gets nothing")?;
+                status(o, 0, "403")
+            }),
+    ]);
 }

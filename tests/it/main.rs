@@ -17,6 +17,7 @@ mod http1_engines;
 mod http1_fuzz;
 mod manpage;
 mod no_key_leaks;
+mod protocols;
 mod proxy;
 mod proxy_cli;
 mod proxy_config;
@@ -52,6 +53,41 @@ fn main() -> std::process::ExitCode {
 /// Every test, in module order. A test not listed here does not run: `fn` items not listed are
 /// dead code (clippy fails), and `harness::no_test_attributes_are_left` catches a `#[test]`.
 const TESTS: &[Test] = &[
+    Test {
+        name: "protocols::websocket_upgrades_pass_through_with_the_101",
+        run: protocols::websocket_upgrades_pass_through_with_the_101,
+        ignore: None,
+    },
+    Test {
+        name: "protocols::grpc_ports_speak_h2_to_the_app_with_status_and_trailers",
+        run: protocols::grpc_ports_speak_h2_to_the_app_with_status_and_trailers,
+        ignore: None,
+    },
+    Test {
+        name: "protocols::tcp_ports_proxy_bytes_with_envoys_counters_and_log_line",
+        run: protocols::tcp_ports_proxy_bytes_with_envoys_counters_and_log_line,
+        ignore: None,
+    },
+    Test {
+        name: "protocols::tls_and_strict_tcp_ports_terminate_then_proxy_tcp",
+        run: protocols::tls_and_strict_tcp_ports_terminate_then_proxy_tcp,
+        ignore: None,
+    },
+    Test {
+        name: "protocols::envoy_and_meshtls_agree_on_websocket_grpc_and_tcp",
+        run: protocols::envoy_and_meshtls_agree_on_websocket_grpc_and_tcp,
+        ignore: None,
+    },
+    Test {
+        name: "http1_engines::engines_agree_on_websocket_upgrades",
+        run: http1_engines::engines_agree_on_websocket_upgrades,
+        ignore: None,
+    },
+    Test {
+        name: "http1_engines::engines_agree_on_other_upgrades",
+        run: http1_engines::engines_agree_on_other_upgrades,
+        ignore: None,
+    },
     Test {
         name: "harness::a_missing_peer_is_reported_ignored_with_the_reason",
         run: harness::a_missing_peer_is_reported_ignored_with_the_reason,

@@ -8,7 +8,8 @@ use std::time::Duration;
 use meshtls::httpbin::{self, RunningHttpbin};
 use meshtls::proxy::config::{
     AccessLog, ClientAuth, ClientRoots, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig,
-    ProxiedWorkload, ProxyConfig, Security, TlsMode, TlsTermination, TlsVersion, UpstreamLimits,
+    Protocol, ProxiedWorkload, ProxyConfig, Security, TlsMode, TlsTermination, TlsVersion,
+    UpstreamLimits,
 };
 use meshtls::proxy::run::{RunningProxy, start};
 
@@ -105,6 +106,7 @@ pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> 
                 name: "external".to_string(),
                 bind: loopback(0),
                 security: Security::Terminate(termination),
+                protocol: Protocol::Http,
                 endpoint: Endpoint::Tcp(app),
             },
             ListenerConfig {
@@ -112,6 +114,7 @@ pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> 
                 name: "internal".to_string(),
                 bind: loopback(0),
                 security: Security::IstioMutual,
+                protocol: Protocol::Http,
                 endpoint: Endpoint::Tcp(app),
             },
         ],
