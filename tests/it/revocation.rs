@@ -3,7 +3,6 @@
 //! Envoy with `validation_context.crl`) and counted as Envoy counts it (`ssl.fail_verify_error`);
 //! a CRL rewritten on disk takes effect within 2 s; the page's v1 openssl leaves are checked too.
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use meshtls::proxy::config::{ClientAuth, ClientRoots, Security};
@@ -15,7 +14,7 @@ use rustls::pki_types::pem::PemObject;
 use time::OffsetDateTime;
 
 use crate::common::{require_tool, tempdir};
-use crate::proxy::{FQDN, Fixture, curl_to, fixture_from};
+use crate::proxy::{Fixture, curl_to, fixture_from};
 
 const CA_CRL: &str = "/etc/istio/tls-ca-certs/ca.crl";
 const CLIENT: &str = "client.test.svc.cluster.local";
@@ -82,25 +81,9 @@ fn revoking_fixture(page_certs: bool) -> Fixture {
 
 /// `openssl s_client` with the page's client pair: what the handshake ends with. `-ign_eof`
 /// keeps it reading until the server closes, so a TLS 1.3 alert (sent after the client's
-/// Finished) is always seen; `timeout` bounds it.
+/// Finished) is always seen.
 fn s_client(f: &Fixture) -> String {
-    let out = Command::new("timeout")
-        .args(["5", "openssl", "s_client", "-ign_eof", "-connect"])
-        .arg(f.external().to_string())
-        .args(["-servername", FQDN, "-CAfile"])
-        .arg(f.cert("example.com.crt"))
-        .arg("-cert")
-        .arg(f.cert(&format!("{CLIENT}.crt")))
-        .arg("-key")
-        .arg(f.cert(&format!("{CLIENT}.key")))
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("openssl runs");
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    crate::tls_edges::s_client(f, &["-ign_eof"])
 }
 
 fn stat(f: &Fixture, name: &str) -> u64 {

@@ -74,8 +74,9 @@ pub(crate) fn a_mesh_peer_of_another_trust_domain_fails_the_handshake_as_envoy_f
     assert!(!good.contains("alert"), "{good}");
 }
 
-/// `openssl s_client` to the TLS port with `args`; its output.
-fn s_client(f: &crate::proxy::Fixture, args: &[&str]) -> String {
+/// `openssl s_client` to the TLS port with the page's client pair and `args`; its output
+/// (bounded by `timeout`).
+pub(crate) fn s_client(f: &crate::proxy::Fixture, args: &[&str]) -> String {
     let out = Command::new("timeout")
         .args(["5", "openssl", "s_client", "-connect"])
         .arg(f.external().to_string())
