@@ -465,31 +465,28 @@ mod tests {
         out
     }
 
-    /// The committed seeds and crash reproductions of one target.
-    fn seeds(target: &str) -> Vec<Vec<u8>> {
-        let mut all = Vec::new();
-        for folder in ["seeds", "regressions"] {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fuzz")
-                .join(folder)
-                .join(target);
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
-            paths.sort();
-            all.extend(paths.iter().map(|p| std::fs::read(p).unwrap()));
-        }
-        all
+    /// The committed inputs of one target in `folder` (`seeds` or `regressions`), by name.
+    fn inputs(folder: &str, target: &str) -> Vec<Vec<u8>> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz")
+            .join(folder)
+            .join(target);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Vec::new();
+        };
+        let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+        paths.sort();
+        paths.iter().map(|p| std::fs::read(p).unwrap()).collect()
     }
 
-    /// Every seed as it is, then `iterations` fixed-seed mutations of them.
+    /// Every seed and crash reproduction as it is, then `iterations` fixed-seed mutations of
+    /// the seeds (the reproductions can be large: they are replayed, not mutated).
     fn bounded_run(target: &str, iterations: usize) {
         let (_, run) = TARGETS.iter().find(|(name, _)| *name == target).unwrap();
-        let corpus = seeds(target);
+        let corpus = inputs("seeds", target);
         assert!(!corpus.is_empty(), "no seeds for {target}");
-        for seed in &corpus {
-            run(seed);
+        for input in corpus.iter().chain(&inputs("regressions", target)) {
+            run(input);
         }
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         for _ in 0..iterations {
