@@ -16,6 +16,9 @@ pub mod describe;
 pub mod envoy;
 pub mod exit;
 pub mod fsx;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzz;
 pub mod httpbin;
 pub mod k8s;
 pub mod kube;

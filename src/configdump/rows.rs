@@ -177,7 +177,7 @@ fn contents(data: Option<&str>, options: Options) -> Vec<Content> {
                 "the first PEM block is {kind:?}, not a certificate"
             )),
             Ok(_) => continue,
-            Err(e) => Content::Unreadable(redact::message(&format!("bad PEM: {e}"))),
+            Err(e) => Content::Unreadable(format!("bad PEM: {}", crate::pki::pem::reason(&e))),
         };
         let stop = !options.all_certs || matches!(content, Content::Unreadable(_));
         out.push(content);

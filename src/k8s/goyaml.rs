@@ -97,6 +97,9 @@ pub fn quote_string(s: &str) -> String {
         // so fall back to a double-quoted form that reads back the same.
         return serde_json::to_string(s).unwrap_or_default();
     }
+    if !s.chars().all(is_printable) {
+        return double_quoted(s);
+    }
     if resolves_to_non_string(s) {
         return format!("\"{s}\"");
     }
@@ -105,6 +108,59 @@ pub fn quote_string(s: &str) -> String {
     } else {
         format!("'{}'", s.replace('\'', "''"))
     }
+}
+
+/// go-yaml v2's `is_printable`: a string with any other character is written double-quoted,
+/// since no plain or single-quoted scalar may hold it.
+fn is_printable(c: char) -> bool {
+    matches!(c, '\n' | '\u{20}'..='\u{7e}' | '\u{85}' | '\u{a0}'..='\u{d7ff}'
+        | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+        && c != '\u{feff}'
+}
+
+/// go-yaml v2's double-quoted style: its named escapes, else `\xXX`, `\uXXXX`, `\UXXXXXXXX`.
+fn double_quoted(s: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        let named = match c {
+            '\0' => "\\0",
+            '\u{7}' => "\\a",
+            '\u{8}' => "\\b",
+            '\t' => "\\t",
+            '\n' => "\\n",
+            '\u{b}' => "\\v",
+            '\u{c}' => "\\f",
+            '\r' => "\\r",
+            '\u{1b}' => "\\e",
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\u{85}' => "\\N",
+            '\u{2028}' => "\\L",
+            '\u{2029}' => "\\P",
+            c if is_printable(c) => {
+                out.push(c);
+                continue;
+            }
+            // Writing to a String cannot fail.
+            c if u32::from(c) <= 0xff => {
+                let _ = write!(out, "\\x{:02X}", u32::from(c));
+                continue;
+            }
+            c if u32::from(c) <= 0xffff => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+                continue;
+            }
+            c => {
+                let _ = write!(out, "\\U{:08X}", u32::from(c));
+                continue;
+            }
+        };
+        out.push_str(named);
+    }
+    out.push('"');
+    out
 }
 
 /// go-yaml v2's implicit resolution: would this plain scalar read as null, bool, int or float?
@@ -283,6 +339,27 @@ fn plain_allowed(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A control character was single-quoted, which no YAML reader accepts: what `-o yaml`
+    /// wrote did not read back. Found by `fuzz/run.sh yaml` (`fuzz/regressions/yaml/`).
+    #[test]
+    fn control_characters_are_escaped_in_double_quotes() {
+        assert_eq!(quote_string("a\u{8}b"), "\"a\\bb\"");
+        assert_eq!(quote_string("\ta\u{7f}\u{feff}"), "\"\\ta\\x7F\\uFEFF\"");
+        assert_eq!(quote_string("x\"\\\u{1b}"), "\"x\\\"\\\\\\e\"");
+        for s in [
+            "a\u{8}b",
+            "\u{0}",
+            "\t x",
+            "a\u{7f}\u{85}\u{9f}\u{2028}",
+            "\u{feff}1",
+            "\u{1b}[0m",
+        ] {
+            let value = serde_json::json!({ "k": s });
+            let back = crate::k8s::yaml::read_documents(&to_string(&value)).expect("reads back");
+            assert_eq!(back, [value], "{s:?}");
+        }
+    }
 
     #[test]
     fn quotes_like_go_yaml() {

@@ -50,7 +50,7 @@ pub fn load_key_pair(path: &Path, bytes: &[u8]) -> Result<KeyPair, PkiError> {
 pub fn private_key_der(path: &Path, bytes: &[u8]) -> Result<PrivateKeyDer<'static>, PkiError> {
     let all = sections(bytes).map_err(|e| PkiError::BadPem {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        reason: super::pem::reason(&e),
     })?;
     let found = found_labels(&all);
     let section = all

@@ -81,7 +81,7 @@ impl Decoder {
                     self.state = State::Size;
                 }
                 State::Trailers(seen) => {
-                    let Some(line) = take_line(buf, MAX_TRAILERS - seen)? else {
+                    let Some(line) = take_line(buf, MAX_TRAILERS.saturating_sub(seen))? else {
                         return Ok(Step::NeedMore);
                     };
                     if line.is_empty() {
@@ -219,6 +219,24 @@ mod tests {
         }
         let long = vec![b'a'; MAX_LINE + 10];
         assert!(decode(&long, 64).is_err());
+    }
+
+    /// A trailer line that ends at the limit took `seen` one past it, and the next line's limit
+    /// underflowed: a panic with overflow checks, no limit at all without. Found while writing
+    /// the `h1_chunked` fuzz target.
+    #[test]
+    fn trailers_past_the_limit_are_an_error_not_a_panic() {
+        let mut input = b"0\r\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_TRAILERS - 1));
+        input.extend_from_slice(b"\r\n\r\n");
+        input[3..6].copy_from_slice(b"t: ");
+        for size in [1, 7, input.len()] {
+            assert_eq!(
+                decode(&input, size),
+                Err(ChunkError("line too long")),
+                "size {size}"
+            );
+        }
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! The lean HTTP/1.1 path: plain requests (Content-Length or no body, origin-form, one Host)
 //! are parsed, rewritten and forwarded in one pass over reused buffers, on raw pooled upstream
 //! connections. The first request outside that case hands the connection, unread bytes and all, to hyper.
-mod chunked;
+pub(crate) mod chunked;
 mod exchange;
 #[cfg(test)]
 mod mutations;
-mod request;
-mod response;
+pub(crate) mod request;
+pub(crate) mod response;
 mod rewind;
 
 use std::future::{Future, poll_fn};

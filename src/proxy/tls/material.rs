@@ -92,7 +92,13 @@ pub fn load_crls(path: &Path) -> Result<Vec<CertificateRevocationListDer<'static
     let crls: Vec<CertificateRevocationListDer<'static>> = if bytes.starts_with(b"-----") {
         CertificateRevocationListDer::pem_slice_iter(&bytes)
             .collect::<Result<_, _>>()
-            .map_err(|e| format!("{}: malformed PEM CRL: {e}", path.display()))?
+            .map_err(|e| {
+                format!(
+                    "{}: malformed PEM CRL: {}",
+                    path.display(),
+                    crate::pki::pem::reason(&e)
+                )
+            })?
     } else {
         vec![CertificateRevocationListDer::from(bytes)]
     };
