@@ -405,7 +405,7 @@ pub fn config_dump(data: &[u8]) {
             if let rows::Content::Unreadable(reason) = &row.content {
                 assert_safe(reason);
             }
-            let _ = table::check(row, now(), 30);
+            let _ = table::check(row, now(), time::Duration::days(30));
         }
         for layout in [table::Layout::Short, table::Layout::Wide] {
             let rendered = table::render(&rows, layout, now());
