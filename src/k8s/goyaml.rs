@@ -22,7 +22,16 @@ fn write_map(out: &mut String, map: &serde_json::Map<String, Value>, indent: usi
     for key in keys {
         let value = &map[key.as_str()];
         push_indent(out, indent);
-        out.push_str(&quote_string(key));
+        // go-yaml writes a key of more than 128 bytes (or one over several lines) as an
+        // explicit `? key` / `: value` pair, as kubectl's output shows.
+        if key.len() > 128 || key.contains('\n') {
+            out.push_str("? ");
+            out.push_str(&quote_string(key));
+            out.push('\n');
+            push_indent(out, indent);
+        } else {
+            out.push_str(&quote_string(key));
+        }
         out.push(':');
         write_value_after_key(out, value, indent);
     }
@@ -342,6 +351,21 @@ mod tests {
 
     /// A control character was single-quoted, which no YAML reader accepts: what `-o yaml`
     /// wrote did not read back. Found by `fuzz/run.sh yaml` (`fuzz/regressions/yaml/`).
+    #[test]
+    fn keys_over_128_bytes_are_explicit_as_go_yaml_writes_them() {
+        // `kubectl create secret generic s --from-literal=<129 a>=v --dry-run=client -o yaml`.
+        let long = "a".repeat(129);
+        let value = serde_json::json!({"data": {long.clone(): "dg==", "b".repeat(128): "dg=="}});
+        let text = to_string(&value);
+        assert!(text.contains(&format!("  ? {long}\n  : dg==\n")), "{text}");
+        assert!(
+            text.contains(&format!("  {}: dg==\n", "b".repeat(128))),
+            "{text}"
+        );
+        let back = crate::k8s::yaml::read_documents(&text).unwrap();
+        assert_eq!(back[0], value);
+    }
+
     #[test]
     fn control_characters_are_escaped_in_double_quotes() {
         assert_eq!(quote_string("a\u{8}b"), "\"a\\bb\"");
