@@ -89,20 +89,11 @@ pub fn resolve(task: &Task, placement: &Placement) -> Result<Inbound, ResolveErr
     if !errors.is_empty() {
         return Err(ResolveError::Invalid(errors.join("\n")));
     }
-    let forced;
-    let task = if placement.force_tls_flag && !task.tls_flag_from_outside {
-        forced = Task {
-            objects: task.objects.clone(),
-            tls_flag_from_outside: true,
-        };
-        &forced
-    } else {
-        task
-    };
     let selected = task.select(&placement.selector)?;
     let mut warnings = Vec::new();
     let mut listeners = Vec::new();
-    for port in task.ingress_ports(&selected) {
+    let flag = placement.force_tls_flag || task.tls_flag();
+    for port in task.ingress_ports_with_flag(&selected, flag) {
         listeners.push(listener(&port, &selected, placement, &mut warnings)?);
     }
     let workload = &selected.workload;

@@ -161,7 +161,15 @@ impl Task {
 
     /// Every ingress port of `selected`'s Sidecar, in the Sidecar's order, decided.
     pub fn ingress_ports<'t>(&'t self, selected: &Selected<'t>) -> Vec<IngressPort<'t>> {
-        let flag = self.tls_flag();
+        self.ingress_ports_with_flag(selected, self.tls_flag())
+    }
+
+    /// The same, with istiod's install flag given (`--enable-tls-on-sidecar-ingress` forces it).
+    pub fn ingress_ports_with_flag<'t>(
+        &'t self,
+        selected: &Selected<'t>,
+        flag: bool,
+    ) -> Vec<IngressPort<'t>> {
         selected
             .sidecar
             .spec
