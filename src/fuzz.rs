@@ -418,21 +418,7 @@ pub fn config_dump(data: &[u8]) {
 mod tests {
     use super::*;
 
-    /// xorshift64: deterministic, so a failure names a reproducible iteration.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
+    use crate::proxy::h1::mutations::Rng;
 
     const INTERESTING: &[u8] = b"\r\n \t:,;=-+0159aAzZ/?%\"\x00\x7f\xe9{}[]#&*!|>'";
 

@@ -1143,6 +1143,18 @@ fn page_cluster(dir: &Path, fake: &FakeApiServer, kc: &Path, flag: Option<&str>)
     true
 }
 
+/// The task's two Secrets, from the certificates in `dir`, written to `dir/secrets.yaml`.
+fn secrets_yaml(dir: &Path) -> PathBuf {
+    let secrets = meshtls()
+        .args(["render", "secrets", "--certs", dir.to_str().expect("utf-8")])
+        .output()
+        .expect("render runs");
+    assert!(secrets.status.success(), "{}", stderr(&secrets));
+    let path = dir.join("secrets.yaml");
+    std::fs::write(&path, &secrets.stdout).expect("write");
+    path
+}
+
 /// Findings without their `file:line` (objects from the cluster have none).
 fn findings_of(out: &Output) -> Vec<String> {
     stdout(out)
@@ -1210,17 +1222,7 @@ pub(crate) fn analyze_from_the_cluster_finds_what_analyze_from_files_finds() {
         "-f".into(),
         dir.path().join("task.yaml").display().to_string(),
     ];
-    let secrets = meshtls()
-        .args([
-            "render",
-            "secrets",
-            "--certs",
-            dir.path().to_str().expect("utf-8"),
-        ])
-        .output()
-        .expect("render runs");
-    let secrets_path = dir.path().join("secrets.yaml");
-    std::fs::write(&secrets_path, &secrets.stdout).expect("write");
+    let secrets_path = secrets_yaml(dir.path());
     files.extend(["-f".into(), secrets_path.display().to_string()]);
     let args: Vec<&str> = files.iter().map(String::as_str).collect();
     let from_files = run_with(&kc, &args);
@@ -1339,17 +1341,7 @@ pub(crate) fn describe_pod_reads_the_same_model_from_the_cluster() {
     );
     assert!(!stdout(&out).contains("PRIVATE KEY"));
     // The same from the files gives the same model.
-    let secrets = meshtls()
-        .args([
-            "render",
-            "secrets",
-            "--certs",
-            dir.path().to_str().expect("utf-8"),
-        ])
-        .output()
-        .expect("render runs");
-    let secrets_path = dir.path().join("secrets.yaml");
-    std::fs::write(&secrets_path, &secrets.stdout).expect("write");
+    let secrets_path = secrets_yaml(dir.path());
     let task = dir.path().join("task.yaml");
     let files = run_with(
         &kc,

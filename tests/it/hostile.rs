@@ -8,10 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use meshtls::proxy::config::{
-    AccessLog, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig, Protocol, ProxiedWorkload,
-    ProxyConfig, Security, UpstreamLimits,
-};
+use meshtls::proxy::config::{AccessLog, Http1Engine, ProxyConfig};
 use meshtls::proxy::run::{RunningProxy, start};
 use serde_json::json;
 
@@ -96,41 +93,13 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
+/// The differential tests' plaintext listener (`http1_engines::config`), logging to `log`.
 fn config(app: SocketAddr, engine: Http1Engine, log: Option<&Path>) -> ProxyConfig {
-    let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-    ProxyConfig {
-        workload: ProxiedWorkload {
-            namespace: "test".to_string(),
-            service_account: "httpbin".to_string(),
-            sidecar_name: "ingress-sidecar".to_string(),
-        },
-        listeners: vec![ListenerConfig {
-            port: PORT,
-            name: "http".to_string(),
-            bind: loopback,
-            security: Security::Plaintext,
-            protocol: Protocol::Http,
-            endpoint: Endpoint::Tcp(app),
-        }],
-        admin: loopback,
-        concurrency: 1,
-        upstream: UpstreamLimits {
-            connect_timeout: Duration::from_secs(2),
-            ..UpstreamLimits::default()
-        },
-        downstream: DownstreamLimits::default(),
-        root: std::env::temp_dir(),
-        mesh_dir: None,
-        trust_domain: "cluster.local".to_string(),
-        drain_timeout: Duration::from_secs(1),
-        access_log: match log {
-            Some(path) => AccessLog::File(path.to_path_buf()),
-            None => AccessLog::Off,
-        },
-        reload_interval: Duration::from_secs(5),
-        workload_cert_ttl: Duration::from_secs(24 * 3600),
-        http1: engine,
+    let mut config = crate::http1_engines::config(app, engine, &std::env::temp_dir());
+    if let Some(path) = log {
+        config.access_log = AccessLog::File(path.to_path_buf());
     }
+    config
 }
 
 /// Writes `request`, then reads until the proxy closes or `READ_TIMEOUT` passes.

@@ -385,7 +385,8 @@ fn status(o: &Outcome, i: usize, code: &str) -> Result<(), String> {
     ensure(line.split(' ').nth(1) == Some(code), &what)
 }
 
-fn config(app: SocketAddr, engine: Http1Engine, root: &Path) -> ProxyConfig {
+/// One plaintext HTTP listener on `PORT` in front of `app`, served by `engine`.
+pub(crate) fn config(app: SocketAddr, engine: Http1Engine, root: &Path) -> ProxyConfig {
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
     ProxyConfig {
         workload: ProxiedWorkload {

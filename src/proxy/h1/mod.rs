@@ -4,7 +4,7 @@
 pub(crate) mod chunked;
 mod exchange;
 #[cfg(test)]
-mod mutations;
+pub(crate) mod mutations;
 pub(crate) mod request;
 pub(crate) mod response;
 mod rewind;

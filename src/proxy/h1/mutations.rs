@@ -4,18 +4,19 @@ use super::request::{self, Rewrite};
 use super::response::{self, Decorate, Framing};
 use crate::proxy::headers::{PeerIdentity, XfccPolicy};
 
-/// xorshift64: deterministic, so a failure names a reproducible iteration.
-struct Rng(u64);
+/// xorshift64: deterministic, so a failure names a reproducible iteration (also the fuzz
+/// targets' bounded run in `cargo test`).
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 }
