@@ -76,6 +76,7 @@ pub fn h1_request(data: &[u8]) {
         peer: &peer,
         xfcc: policy,
         logging: flags & 4 != 0,
+        keep_host: flags & 8 != 0,
     };
     let mut out = Vec::new();
     let request::Parsed::Complete(head) = request::parse(input, &mut out, &rewrite) else {

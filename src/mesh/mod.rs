@@ -6,4 +6,5 @@ pub mod object;
 pub mod peer_auth;
 pub mod policy;
 pub mod sidecar;
+pub mod telemetry;
 pub mod validate;

@@ -102,9 +102,10 @@ pub async fn connection(
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_default();
-    let info = |peer: PeerIdentity, sni: String| {
+    let info = |peer: PeerIdentity, sni: String, mesh: bool| {
         Rc::new(ConnectionInfo {
             peer,
+            mesh,
             local: local.clone(),
             remote: remote.to_string(),
             sni,
@@ -129,12 +130,12 @@ pub async fn connection(
     };
     match next {
         Next::Plaintext => {
-            let info = info(PeerIdentity::default(), String::new());
+            let info = info(PeerIdentity::default(), String::new(), false);
             serve_established(stream, None, info, context, shutdown).await;
         }
         Next::Tls { mesh } => {
             if let Some((tls, peer, sni, h2)) = handshake(stream, remote, &shared, mesh).await {
-                serve_established(tls, Some(h2), info(peer, sni), context, shutdown).await;
+                serve_established(tls, Some(h2), info(peer, sni, mesh), context, shutdown).await;
             }
         }
         Next::Reset(why) => reset_plaintext(stream, remote, &shared, why),

@@ -1,5 +1,6 @@
 //! The Envoy-compatible admin API: `/config_dump` (secrets, keys `[redacted]`, `mask` and
-//! `resource` as Envoy applies them), `/ready`, `/certs`, `/stats`, `/listeners`, `/quitquitquit`.
+//! `resource` as Envoy applies them), `/ready`, `/certs`, `/stats`, `/stats/prometheus` (Istio's
+//! standard metrics), `/listeners`, `/quitquitquit`.
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use tokio::sync::watch;
 
 use super::secrets::{SecretEntry, SecretKind, SecretStore};
 use super::stats::ListenerStats;
+use super::telemetry::{self, IstioMetrics};
 use crate::envoy::secrets::{
     AnyMessage, DataSource, DynamicSecret, Secret, SecretsConfigDump, TlsCertificate, TypeUrl,
     ValidationContext,
@@ -347,6 +349,10 @@ pub async fn handle(
         (&Method::GET, "/stats") => {
             reply(StatusCode::OK, if json { json_type } else { text_type }, stats_text(&state.listeners, json))
         }
+        (&Method::GET, "/stats/prometheus") => {
+            let istio: Vec<&IstioMetrics> = state.listeners.iter().map(|l| &l.stats.istio).collect();
+            reply(StatusCode::OK, text_type, telemetry::prometheus(&istio))
+        }
         (&Method::GET, "/listeners") => reply(
             StatusCode::OK,
             if json { json_type } else { text_type },
@@ -360,7 +366,7 @@ pub async fn handle(
         _ => reply(
             StatusCode::NOT_FOUND,
             text_type,
-            "invalid path; admin commands are: /certs /config_dump /listeners /ready /stats /quitquitquit\n"
+            "invalid path; admin commands are: /certs /config_dump /listeners /ready /stats /stats/prometheus /quitquitquit\n"
                 .to_string(),
         ),
     })

@@ -11,6 +11,8 @@ pub struct ProxiedWorkload {
     pub service_account: String,
     /// The Sidecar resource's name, for `x-envoy-decorator-operation`.
     pub sidecar_name: String,
+    /// How Istio's metrics name the workload (`destination_workload`, `destination_app` …).
+    pub names: crate::mesh::telemetry::WorkloadNames,
 }
 
 impl ProxiedWorkload {
@@ -168,6 +170,9 @@ pub struct ListenerConfig {
     pub security: Security,
     pub protocol: Protocol,
     pub endpoint: Endpoint,
+    /// The Service in front of the port (its name, in the workload's namespace): Istio's
+    /// `destination_service`. `None`: the request's Host stands in, as Istio's fallback does.
+    pub service: Option<String>,
 }
 
 /// Limits and timeouts for forwarding to the app.

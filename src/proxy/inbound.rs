@@ -14,6 +14,7 @@ use crate::k8s::secret::Secret;
 use crate::k8s::volumes::{Mount, VolumeError, mounts, project};
 use crate::mesh::peer_auth::MtlsMode;
 use crate::mesh::sidecar::{ServerTlsMode, ServerTlsSettings, TlsProtocol};
+use crate::mesh::telemetry::WorkloadNames;
 use crate::mesh::validate::Level;
 use crate::task::Task;
 use crate::task::decide::{Ignored, IngressPort, Served, TlsGate};
@@ -94,7 +95,13 @@ pub fn resolve(task: &Task, placement: &Placement) -> Result<Inbound, ResolveErr
     let mut listeners = Vec::new();
     let flag = placement.force_tls_flag || task.tls_flag();
     for port in task.ingress_ports_with_flag(&selected, flag) {
-        listeners.push(listener(&port, &selected, placement, &mut warnings)?);
+        let mut config = listener(&port, &selected, placement, &mut warnings)?;
+        config.service = task
+            .fronting(&selected, port.number)
+            .into_iter()
+            .next()
+            .map(|front| front.service);
+        listeners.push(config);
     }
     let workload = &selected.workload;
     let secrets: Vec<&Secret> = task.secrets().into_iter().map(|(s, _)| s).collect();
@@ -113,6 +120,7 @@ pub fn resolve(task: &Task, placement: &Placement) -> Result<Inbound, ResolveErr
             namespace: workload.namespace.clone(),
             service_account: workload.service_account.clone(),
             sidecar_name: selected.sidecar_name().to_string(),
+            names: WorkloadNames::of(&workload.name, &workload.labels),
         },
         listeners,
         mounts: projected
@@ -184,6 +192,7 @@ fn listener(
         protocol,
         endpoint: endpoint(port.listener.default_endpoint.as_deref(), number, placement)
             .map_err(unsupported)?,
+        service: None,
     })
 }
 

@@ -13,6 +13,7 @@ use super::config::{Http1Engine, Protocol};
 use super::forward::{ResetReason, Upstream};
 use super::headers::{PeerIdentity, XfccPolicy};
 use super::stats::ListenerStats;
+use super::telemetry::Source;
 
 /// What a worker knows about one listener.
 pub struct ListenerContext {
@@ -36,10 +37,29 @@ pub struct ListenerContext {
 /// What is known about one downstream connection.
 pub struct ConnectionInfo {
     pub peer: PeerIdentity,
+    /// The connection is Istio mTLS (the mesh chain, a peer of our trust domain).
+    pub mesh: bool,
     pub local: String,
     pub remote: String,
     pub sni: String,
     pub activity: Activity,
+}
+
+impl ConnectionInfo {
+    /// The peer as Istio's metrics label it.
+    pub fn source(&self) -> Source<'_> {
+        Source {
+            principal: self.peer.spiffe_id.as_deref(),
+            mutual_tls: self.mesh && self.peer.spiffe_id.is_some(),
+        }
+    }
+}
+
+impl ListenerContext {
+    /// Whether the requests' Host is wanted: by the metrics, when no Service fronts the port.
+    pub fn keeps_host(&self) -> bool {
+        self.stats.istio.wants_host()
+    }
 }
 
 /// Requests in flight on a connection, and since when it has had none (its idle timer).

@@ -20,5 +20,6 @@ pub mod serve;
 pub mod splice;
 pub mod stats;
 pub mod tcp;
+pub mod telemetry;
 pub mod tls;
 pub mod upgrade;

@@ -26,6 +26,7 @@ use super::listener::ListenerContext;
 use super::reload::Reloader;
 use super::secrets::SecretStore;
 use super::stats::ListenerStats;
+use super::telemetry::{Destination, IstioMetrics};
 
 /// Why the proxy could not start.
 #[derive(Debug, thiserror::Error)]
@@ -148,10 +149,16 @@ pub fn start(config: ProxyConfig) -> Result<RunningProxy, StartError> {
             address: listener.bind,
             cause,
         })?;
-        let stats = Arc::new(match listener.protocol {
-            Protocol::Tcp => ListenerStats::for_tcp(),
-            Protocol::Http | Protocol::Http2 => ListenerStats::default(),
-        });
+        let destination = Destination::new(
+            &config.workload.names,
+            &config.workload.namespace,
+            own_spiffe_id.as_deref(),
+            listener.service.as_deref(),
+        );
+        let stats = Arc::new(ListenerStats::new(
+            listener.protocol == Protocol::Tcp,
+            IstioMetrics::new(destination),
+        ));
         bound.push(BoundListener {
             port: listener.port,
             name: listener.name.clone(),

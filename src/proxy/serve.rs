@@ -23,6 +23,7 @@ use super::listener::{
     ConnectionInfo, InFlight, ListenerContext, log_request, upstream_reset_body,
 };
 use super::stats::ListenerStats;
+use super::telemetry::Exchange;
 use super::upgrade::{self, Upgrade};
 
 pub type ProxyBody = Either<Incoming, Full<Bytes>>;
@@ -175,9 +176,87 @@ fn over_h2_limits(parts: &http::request::Parts) -> bool {
 
 /// A response body that keeps its request counted as in flight until it is sent or dropped,
 /// so a connection's idle timer only runs while it carries no request.
+/// It also meters the response for Istio's metrics, which count the request when the body
+/// is done (or dropped, when the client goes away first).
 pub struct Tracked {
     body: ProxyBody,
+    meter: Meter,
     _request: InFlight,
+}
+
+/// What Istio's metrics need about a request whose response is under way.
+struct Meter {
+    listener: Rc<ListenerContext>,
+    connection: Rc<ConnectionInfo>,
+    started: Instant,
+    grpc: bool,
+    status: u16,
+    grpc_status: Option<u32>,
+    flags: &'static str,
+    host: Option<String>,
+    request_bytes: u64,
+    response_bytes: u64,
+    ended: bool,
+}
+
+impl Meter {
+    fn saw(&mut self, frame: &Frame<Bytes>) {
+        if let Some(data) = frame.data_ref() {
+            self.response_bytes += data.len() as u64;
+        } else if let Some(trailers) = frame.trailers_ref() {
+            self.response_bytes += header_bytes(trailers);
+            if let Some(status) = grpc_status(trailers) {
+                self.grpc_status = Some(status);
+            }
+        }
+    }
+}
+
+impl Drop for Meter {
+    fn drop(&mut self) {
+        self.listener.stats.istio.request(&Exchange {
+            source: self.connection.source(),
+            grpc: self.grpc,
+            status: self.status,
+            grpc_status: self.grpc_status,
+            // The client left before the end of the response: Envoy's `DC`.
+            flags: if self.ended || !self.flags.is_empty() {
+                self.flags
+            } else {
+                "DC"
+            },
+            host: self.host.as_deref(),
+            duration: self.started.elapsed(),
+            request_bytes: self.request_bytes,
+            response_bytes: self.response_bytes,
+        });
+    }
+}
+
+/// Bytes of a header block as written out (`name: value` and a line end each).
+fn header_bytes(headers: &http::HeaderMap) -> u64 {
+    headers
+        .iter()
+        .map(|(name, value)| (name.as_str().len() + value.len() + 4) as u64)
+        .sum()
+}
+
+fn grpc_status(headers: &http::HeaderMap) -> Option<u32> {
+    headers
+        .get("grpc-status")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Envoy's test for a gRPC request: `content-type: application/grpc` or `application/grpc+…`.
+fn is_grpc(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .map(HeaderValue::as_bytes)
+        .is_some_and(|v| {
+            let v = v.to_ascii_lowercase();
+            v == b"application/grpc" || v.starts_with(b"application/grpc+")
+        })
 }
 
 impl hyper::body::Body for Tracked {
@@ -188,7 +267,17 @@ impl hyper::body::Body for Tracked {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        Pin::new(&mut self.body).poll_frame(cx)
+        let polled = Pin::new(&mut self.body).poll_frame(cx);
+        match &polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                self.meter.saw(frame);
+                // hyper stops polling once the body says it is at its end.
+                self.meter.ended |= self.body.is_end_stream();
+            }
+            Poll::Ready(None) => self.meter.ended = true,
+            _ => {}
+        }
+        polled
     }
 
     fn is_end_stream(&self) -> bool {
@@ -212,6 +301,16 @@ pub async fn handle(
     let (mut parts, body) = request.into_parts();
     let downstream_version = parts.version;
     let method = parts.method.clone();
+    let grpc = is_grpc(&parts.headers);
+    // The head as written out (request line, headers) and the body its length announces.
+    let request_bytes = (parts.method.as_str().len() + parts.uri.to_string().len() + 12) as u64
+        + header_bytes(&parts.headers)
+        + parts
+            .headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
     if let Some(normalized) = parts
         .uri
         .path_and_query()
@@ -347,6 +446,24 @@ pub async fn handle(
         .insert(DECORATOR_OPERATION, listener.decorator.clone());
     let status = response.status().as_u16();
     listener.stats.response(status);
+    let meter = Meter {
+        listener: Rc::clone(&listener),
+        connection: Rc::clone(&connection),
+        started,
+        grpc,
+        status,
+        grpc_status: grpc.then(|| grpc_status(response.headers())).flatten(),
+        flags,
+        host: match listener.keeps_host() {
+            true => authority
+                .as_ref()
+                .map(|a| String::from_utf8_lossy(a.as_bytes()).into_owned()),
+            false => None,
+        },
+        request_bytes,
+        response_bytes: 15 + header_bytes(response.headers()),
+        ended: hyper::body::Body::is_end_stream(response.body()),
+    };
 
     if logging {
         let text = |v: &Option<HeaderValue>| {
@@ -390,6 +507,7 @@ pub async fn handle(
     }
     Ok(response.map(|body| Tracked {
         body,
+        meter,
         _request: in_flight,
     }))
 }

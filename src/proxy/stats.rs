@@ -1,6 +1,8 @@
 //! Counters with Envoy's names, lock-free (relaxed atomics), read by the admin `/stats`.
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::telemetry::IstioMetrics;
+
 /// Why a TLS handshake failed, as counted and logged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HandshakeFailure {
@@ -116,6 +118,8 @@ pub struct ListenerStats {
     /// A TCP port's tcp_proxy counters (`tcp.<stat prefix>.*`); None on HTTP ports, which
     /// have `http.*` ones instead.
     pub tcp: Option<TcpStats>,
+    /// Istio's standard metrics for the port (`/stats/prometheus`).
+    pub istio: IstioMetrics,
 }
 
 /// Envoy's tcp_proxy counters, under Istio's stat prefix for an inbound TCP chain: the
@@ -158,10 +162,11 @@ fn bump(counter: &AtomicU64) {
 }
 
 impl ListenerStats {
-    /// A TCP port's counters: the listener's and tcp_proxy's, no HTTP ones.
-    pub fn for_tcp() -> ListenerStats {
+    /// A port's counters: a TCP port has the listener's and tcp_proxy's, no HTTP ones.
+    pub fn new(tcp: bool, istio: IstioMetrics) -> ListenerStats {
         ListenerStats {
-            tcp: Some(TcpStats::default()),
+            tcp: tcp.then(TcpStats::default),
+            istio,
             ..ListenerStats::default()
         }
     }

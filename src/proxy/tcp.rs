@@ -11,6 +11,7 @@ use super::access_log::TcpEntry;
 use super::listener::{ConnectionInfo, ListenerContext};
 use super::splice::{End, splice};
 use super::stats::{ListenerStats, TcpStats};
+use super::telemetry::TcpConnection;
 
 /// Proxies one established downstream stream to a fresh app connection until both are done.
 /// A drain leaves it alone: the worker drops it when the drain timeout is over, as Envoy
@@ -50,6 +51,12 @@ where
             (reason.flag(), "", None, String::new())
         }
     };
+    context.stats.istio.tcp_connection(&TcpConnection {
+        source: info.source(),
+        flags,
+        received: spliced.map_or(0, |s| s.received),
+        sent: spliced.map_or(0, |s| s.sent),
+    });
     if let Some(writer) = &context.access_log {
         writer.record_tcp(&TcpEntry {
             start,

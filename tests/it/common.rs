@@ -35,7 +35,7 @@ fn on_path(name: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn in_ci() -> bool {
+pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
 }
 

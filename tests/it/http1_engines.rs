@@ -393,6 +393,7 @@ pub(crate) fn config(app: SocketAddr, engine: Http1Engine, root: &Path) -> Proxy
             namespace: "test".to_string(),
             service_account: "httpbin".to_string(),
             sidecar_name: "ingress-sidecar".to_string(),
+            names: Default::default(),
         },
         listeners: vec![ListenerConfig {
             port: PORT,
@@ -401,6 +402,7 @@ pub(crate) fn config(app: SocketAddr, engine: Http1Engine, root: &Path) -> Proxy
             security: Security::Plaintext,
             protocol: Protocol::Http,
             endpoint: Endpoint::Tcp(app),
+            service: None,
         }],
         admin: loopback,
         concurrency: 1,

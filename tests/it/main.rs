@@ -16,6 +16,7 @@ mod hostile;
 mod http1_engines;
 mod http1_fuzz;
 mod manpage;
+mod metrics;
 mod no_key_leaks;
 mod protocols;
 mod proxy;
@@ -53,6 +54,11 @@ fn main() -> std::process::ExitCode {
 /// Every test, in module order. A test not listed here does not run: `fn` items not listed are
 /// dead code (clippy fails), and `harness::no_test_attributes_are_left` catches a `#[test]`.
 const TESTS: &[Test] = &[
+    Test {
+        name: "metrics::prometheus_has_istios_metrics_for_http_mtls_and_tcp_as_a_real_parser_reads_them",
+        run: metrics::prometheus_has_istios_metrics_for_http_mtls_and_tcp_as_a_real_parser_reads_them,
+        ignore: None,
+    },
     Test {
         name: "protocols::websocket_upgrades_pass_through_with_the_101",
         run: protocols::websocket_upgrades_pass_through_with_the_101,

@@ -50,6 +50,7 @@ fn listener(port: u16, protocol: Protocol, endpoint: SocketAddr) -> ListenerConf
         security: Security::Plaintext,
         protocol,
         endpoint: Endpoint::Tcp(endpoint),
+        service: None,
     }
 }
 
@@ -59,6 +60,7 @@ fn config(root: &Path, listeners: Vec<ListenerConfig>, engine: Http1Engine) -> P
             namespace: "test".to_string(),
             service_account: "httpbin".to_string(),
             sidecar_name: "ingress-sidecar".to_string(),
+            names: Default::default(),
         },
         listeners,
         admin: loopback(0),

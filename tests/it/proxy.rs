@@ -99,6 +99,7 @@ pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> 
             namespace: "test".to_string(),
             service_account: "httpbin".to_string(),
             sidecar_name: "ingress-sidecar".to_string(),
+            names: Default::default(),
         },
         listeners: vec![
             ListenerConfig {
@@ -108,6 +109,7 @@ pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> 
                 security: Security::Terminate(termination),
                 protocol: Protocol::Http,
                 endpoint: Endpoint::Tcp(app),
+                service: None,
             },
             ListenerConfig {
                 port: 9081,
@@ -116,6 +118,7 @@ pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> 
                 security: Security::IstioMutual,
                 protocol: Protocol::Http,
                 endpoint: Endpoint::Tcp(app),
+                service: None,
             },
         ],
         admin: loopback(0),
@@ -224,7 +227,7 @@ pub(crate) fn page_check_b_external_mtls_gets_200_over_h2_with_envoy_headers() {
     assert!(text(&out).starts_with("HTTP/1.1 200 OK"), "{}", text(&out));
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -242,7 +245,7 @@ fn read_key(path: &Path) -> rustls::pki_types::PrivateKeyDer<'static> {
 }
 
 /// An in-mesh client: a `sleep` workload certificate from the fixture's mesh CA.
-fn mesh_tls(f: &Fixture, server_id: &str) -> meshtls::verify::client::TlsOptions {
+pub fn mesh_tls(f: &Fixture, server_id: &str) -> meshtls::verify::client::TlsOptions {
     use meshtls::pki::mesh_ca::MeshCa;
     use meshtls::verify::client::{ServerCheck, TlsOptions};
     let now = time::OffsetDateTime::now_utc();

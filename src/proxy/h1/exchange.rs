@@ -14,6 +14,7 @@ use super::response::{self, Decorate, Framing, ResponseHead, finish_head, push_d
 use crate::proxy::access_log::Outcome;
 use crate::proxy::forward::{RawConnection, ResetReason};
 use crate::proxy::listener::{ConnectionInfo, ListenerContext, log_request, upstream_reset_body};
+use crate::proxy::telemetry::Exchange;
 
 /// The most response-head bytes we wait for before calling the app's answer invalid.
 const MAX_RESPONSE_HEAD: usize = 64 * 1024;
@@ -73,6 +74,20 @@ where
         close,
     };
     let log_as = |logged| log(listener, connection, &request, start_time, started, logged);
+    let request_bytes = request.len as u64 + request.body_len;
+    let count = |status, flags, response_bytes| {
+        listener.stats.istio.request(&Exchange {
+            source: connection.source(),
+            grpc: false,
+            status,
+            grpc_status: None,
+            flags,
+            host: request.host.as_deref(),
+            duration: started.elapsed(),
+            request_bytes,
+            response_bytes,
+        })
+    };
     let forwarding = forward(
         client,
         from_client,
@@ -103,13 +118,24 @@ where
             let out = &mut buffers.to_client;
             let sent = write_reset(client, out, listener, reason, request.is_head, close).await;
             log_as(Logged::Reset(reason));
+            let written = sent.as_ref().map_or(0, |n| *n);
+            count(reason.status(), reason.flag(), written);
             sent?;
             return Ok(if close { After::Close } else { After::KeepOpen });
         }
     };
     listener.stats.response(head.status);
-    relay_body(client, &mut app, head.framing, &mut buffers.to_client).await?;
-    client.flush().await?;
+    let relayed = relay_body(client, &mut app, head.framing, &mut buffers.to_client).await;
+    let flushed = match relayed {
+        Ok(written) => client.flush().await.map(|()| written),
+        Err(e) => Err(e),
+    };
+    match &flushed {
+        Ok(written) => count(head.status, "", *written),
+        // The client went away mid-response: Envoy's `DC`.
+        Err(_) => count(head.status, "DC", 0),
+    }
+    flushed?;
     if head.app_keeps_alive {
         listener.upstream.checkin_raw(app);
     }
@@ -202,10 +228,15 @@ async fn relay_body<C>(
     app: &mut RawConnection,
     framing: Framing,
     to_client: &mut Vec<u8>,
-) -> io::Result<()>
+) -> io::Result<u64>
 where
     C: AsyncWrite + Unpin,
 {
+    let mut written = 0u64;
+    let mut write_on = async |client: &mut C, bytes: &mut Vec<u8>| {
+        written += bytes.len() as u64;
+        write_on(client, bytes).await
+    };
     match framing {
         Framing::Empty => {}
         Framing::Length(mut left) => loop {
@@ -252,7 +283,8 @@ where
             }
         },
     }
-    write_on(client, to_client).await
+    write_on(client, to_client).await?;
+    Ok(written)
 }
 
 async fn write_on<C: AsyncWrite + Unpin>(client: &mut C, bytes: &mut Vec<u8>) -> io::Result<()> {
@@ -282,7 +314,7 @@ async fn write_reset<C: AsyncWrite + Unpin>(
     reason: ResetReason,
     request_is_head: bool,
     close: bool,
-) -> io::Result<()> {
+) -> io::Result<u64> {
     let body = upstream_reset_body(reason);
     out.clear();
     out.extend_from_slice(match reason {
@@ -299,8 +331,10 @@ async fn write_reset<C: AsyncWrite + Unpin>(
         out.extend_from_slice(body.as_bytes());
     }
     listener.stats.response(reason.status());
+    let written = out.len() as u64;
     write_on(client, out).await?;
-    client.flush().await
+    client.flush().await?;
+    Ok(written)
 }
 
 /// How the exchange ended, for the access log.

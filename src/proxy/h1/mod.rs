@@ -60,6 +60,7 @@ where
         peer: &connection.peer,
         xfcc: listener.xfcc,
         logging: listener.access_log.is_some(),
+        keep_host: listener.keeps_host(),
     };
     let header_timeout: Duration = listener.header_read_timeout.min(listener.idle_timeout);
     let shutting_down = shutdown.clone();

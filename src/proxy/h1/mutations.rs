@@ -93,6 +93,7 @@ fn accepted_requests_come_out_well_formed_with_their_framing() {
         peer: &peer,
         xfcc: XfccPolicy::SanitizeSet,
         logging: false,
+        keep_host: false,
     };
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut accepted = 0;

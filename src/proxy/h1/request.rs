@@ -25,6 +25,8 @@ pub struct RequestHead {
     pub idempotent: bool,
     /// What the access log needs; only filled when it is on.
     pub log: Option<RequestFields>,
+    /// The Host, when `Rewrite::keep_host` asked for it.
+    pub host: Option<String>,
 }
 
 #[derive(Debug)]
@@ -41,6 +43,9 @@ pub struct Rewrite<'a> {
     pub peer: &'a PeerIdentity,
     pub xfcc: XfccPolicy,
     pub logging: bool,
+    /// Keep the request's Host in `RequestHead::host` (the metrics need it when no Service
+    /// names the port).
+    pub keep_host: bool,
 }
 
 /// What a request header means to the lean path.
@@ -99,6 +104,7 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, rewrite: &Rewrite<'_>) -> Parsed {
         ..RequestFields::default()
     });
     let mut hosts = 0;
+    let mut host = None;
     let mut body_len = None;
     let mut close = false;
     let mut has_request_id = false;
@@ -127,6 +133,9 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, rewrite: &Rewrite<'_>) -> Parsed {
                 hosts += 1;
                 if let Some(log) = log.as_mut() {
                     log.authority = text(value);
+                }
+                if rewrite.keep_host {
+                    host = Some(text(value));
                 }
                 true
             }
@@ -207,6 +216,7 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, rewrite: &Rewrite<'_>) -> Parsed {
             "GET" | "HEAD" | "OPTIONS" | "TRACE" | "PUT" | "DELETE"
         ),
         log,
+        host,
     })
 }
 
@@ -295,6 +305,7 @@ mod tests {
             peer,
             xfcc,
             logging: true,
+            keep_host: true,
         }
     }
 
