@@ -119,7 +119,12 @@ pub async fn connection(
             Some(TLS_HANDSHAKE_RECORD) => Next::Tls {
                 mesh: !matches!(security, Security::Terminate(_)),
             },
-            Some(byte) if byte & 0x80 != 0 && is_sslv2_hello(&stream).await => Next::SslV2,
+            // Istio's inbound TLS chains match `transport_protocol: tls`, which the TLS
+            // inspector never sets for an SSLv2-format ClientHello: it matches no chain, and
+            // Envoy resets it like plaintext.
+            Some(byte) if byte & 0x80 != 0 && is_sslv2_hello(&stream).await => {
+                Next::Reset("an SSLv2 ClientHello")
+            }
             Some(_) if *security == Security::Permissive => Next::Plaintext,
             Some(_) if matches!(security, Security::Terminate(_)) => {
                 Next::Reset("the port only speaks TLS")
@@ -139,7 +144,6 @@ pub async fn connection(
             }
         }
         Next::Reset(why) => reset_plaintext(stream, remote, &shared, why),
-        Next::SslV2 => refuse_sslv2(stream, remote, &shared).await,
     }
 }
 
@@ -152,12 +156,7 @@ enum Next {
     },
     /// Plaintext that matches no filter chain, and why.
     Reset(&'static str),
-    /// An SSLv2-format ClientHello, which no TLS version we speak accepts.
-    SslV2,
 }
-
-/// A fatal `protocol_version` alert in a TLS 1.0 record: BoringSSL's answer to an SSLv2 hello.
-const PROTOCOL_VERSION_ALERT: [u8; 7] = [0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46];
 
 /// Whether the client opened with an SSLv2 record (high bit of the length) holding a CLIENT-HELLO.
 async fn is_sslv2_hello(stream: &TcpStream) -> bool {
@@ -166,18 +165,6 @@ async fn is_sslv2_hello(stream: &TcpStream) -> bool {
         tokio::time::timeout(HANDSHAKE_TIMEOUT, stream.peek(&mut head)).await,
         Ok(Ok(3))
     ) && head[2] == 1
-}
-
-/// Answers an SSLv2 ClientHello as Envoy does (the alert, then close) and counts it.
-async fn refuse_sslv2(mut stream: TcpStream, remote: SocketAddr, shared: &ListenerShared) {
-    use tokio::io::AsyncWriteExt;
-    shared.stats.handshake_failed(HandshakeFailure::Other);
-    log::warn!(
-        "port {}: TLS handshake from {remote} failed: an SSLv2 ClientHello",
-        shared.config.port
-    );
-    let _ = stream.write_all(&PROTOCOL_VERSION_ALERT).await;
-    let _ = stream.shutdown().await;
 }
 
 /// Plaintext that matches no filter chain: Envoy closes with the bytes unread, i.e. a reset.
@@ -373,7 +360,7 @@ async fn serve_http<IO>(
 {
     let io = match (h2, context.http1) {
         (Some(true), _) | (_, Http1Engine::Hyper) => Rewind::new(bytes::Bytes::new(), io),
-        _ => match h1::serve(io, &info, &context, &mut shutdown).await {
+        _ => match h1::serve(io, h2.is_none(), &info, &context, &mut shutdown).await {
             Handoff::Done => return,
             Handoff::Hyper(io) => io,
         },

@@ -17,7 +17,7 @@ pub const DECORATOR_OPERATION: HeaderName = HeaderName::from_static("x-envoy-dec
 pub const ISTIO_ENVOY: HeaderValue = HeaderValue::from_static("istio-envoy");
 
 /// Hop-by-hop headers a proxy must not forward.
-const HOP_BY_HOP: [HeaderName; 7] = [
+const HOP_BY_HOP: [HeaderName; 8] = [
     http::header::CONNECTION,
     HeaderName::from_static("keep-alive"),
     HeaderName::from_static("proxy-connection"),
@@ -25,6 +25,8 @@ const HOP_BY_HOP: [HeaderName; 7] = [
     http::header::UPGRADE,
     http::header::TE,
     http::header::TRAILER,
+    // Connection-specific by RFC 9113 §3.2.1; Envoy drops it with the `h2c` upgrade.
+    HeaderName::from_static("http2-settings"),
 ];
 
 /// Whether a lowercase header name is one of `HOP_BY_HOP` (spelt out so it compiles to a match
@@ -39,6 +41,7 @@ pub fn is_hop_by_hop(lowercase_name: &[u8]) -> bool {
             | b"upgrade"
             | b"te"
             | b"trailer"
+            | b"http2-settings"
     )
 }
 
@@ -77,11 +80,12 @@ const AUTHORITY_CHARS: [bool; 256] = {
     table
 };
 
-/// A request path as Envoy normalises it with Istio's settings (`normalize_path`,
-/// `merge_slashes`, `path_with_escaped_slashes_action: KEEP_UNCHANGED`; checked against Envoy
-/// 1.40): percent-escapes of unreserved characters decoded (`%41` → `A`, `%2e` → `.`), `\`
-/// read as `/`, dot segments removed (RFC 3986 §5.2.4), then runs of `/` merged. `%2F` and every
-/// other escape stay as sent; the query is untouched. `None` when nothing changes.
+/// A request path as Envoy normalises it with Istio's default settings (`pathNormalization:
+/// BASE`: `normalize_path`, `path_with_escaped_slashes_action: KEEP_UNCHANGED`, no
+/// `merge_slashes`; checked against Envoy 1.40): percent-escapes of unreserved characters
+/// decoded (`%41` → `A`, `%2e` → `.`), `\` read as `/`, dot segments removed (RFC 3986
+/// §5.2.4, an empty segment being a segment). `%2F`, every other escape and `//` stay as sent;
+/// the query is untouched. `None` when nothing changes.
 pub fn normalize_path(path_and_query: &str) -> Option<String> {
     let (path, query) = match path_and_query.find('?') {
         Some(at) => path_and_query.split_at(at),
@@ -108,7 +112,7 @@ pub fn normalize_path(path_and_query: &str) -> Option<String> {
         }
         i += 1;
     }
-    // RFC 3986 §5.2.4 over segments; empty segments (from `//`) are kept until the merge.
+    // RFC 3986 §5.2.4 over the segments after the leading `/`.
     let mut segments: Vec<&str> = Vec::new();
     let rest = decoded.strip_prefix('/').unwrap_or(&decoded);
     let parts: Vec<&str> = rest.split('/').collect();
@@ -128,12 +132,9 @@ pub fn normalize_path(path_and_query: &str) -> Option<String> {
         }
     }
     let mut out = String::with_capacity(decoded.len() + query.len());
-    for segment in segments.iter().filter(|s| !s.is_empty()) {
-        out.push('/');
-        out.push_str(segment);
-    }
-    let ends_empty = segments.last().is_some_and(|s| s.is_empty());
-    if out.is_empty() || trailing_slash || ends_empty {
+    out.push('/');
+    out.push_str(&segments.join("/"));
+    if trailing_slash && !out.ends_with('/') {
         out.push('/');
     }
     out.push_str(query);
@@ -442,7 +443,15 @@ mod tests {
             "proxy-connection",
             "transfer-encoding",
         ];
-        let more = ["upgrade", "te", "trailer", "x-other", "host", "connectio"];
+        let more = [
+            "upgrade",
+            "te",
+            "trailer",
+            "http2-settings",
+            "x-other",
+            "host",
+            "connectio",
+        ];
         let matched = named
             .iter()
             .chain(&more)
@@ -475,10 +484,11 @@ mod tests {
 
     #[test]
     fn paths_are_normalised_as_envoy_does_with_istios_settings() {
-        // Each pair was sent through Envoy 1.40 (normalize_path, merge_slashes, KEEP_UNCHANGED).
+        // Each pair was sent through Envoy 1.40 (normalize_path, KEEP_UNCHANGED: Istio's BASE).
         for (sent, forwarded) in [
             ("/a/../../etc/passwd", "/etc/passwd"),
-            ("//a//b/%2F/./c", "/a/b/%2F/c"),
+            ("//a//b/%2F/./c", "//a//b/%2F/c"),
+            ("/xyz%30..//abc/./", "/xyz0..//abc/"),
             ("/a/%2e%2e/b", "/b"),
             ("/a/./b/.", "/a/b/"),
             ("/..", "/"),

@@ -13,7 +13,6 @@ use hyper::body::{Frame, Incoming, SizeHint};
 use time::OffsetDateTime;
 
 use super::access_log::{Outcome, RequestFields};
-use super::config::Protocol;
 use super::forward::{Failure, ResetReason};
 use super::headers::{
     self, DECORATOR_OPERATION, ISTIO_ENVOY, UPSTREAM_SERVICE_TIME, X_FORWARDED_PROTO, X_REQUEST_ID,
@@ -157,7 +156,11 @@ pub const MAX_HEADER_COUNT: usize = 100;
 /// Whether an h2 request is over Envoy's header limits: its header list size as HPACK counts
 /// it (RFC 7541 §4.1: name, value and 32 bytes a field, pseudo-headers included), or its count.
 fn over_h2_limits(parts: &http::request::Parts) -> bool {
-    if parts.headers.len() > MAX_HEADER_COUNT {
+    // Envoy counts the pseudo-headers too (`:method`, `:path`, `:scheme`, `:authority`).
+    let pseudo_count = 2
+        + usize::from(parts.uri.scheme().is_some())
+        + usize::from(parts.uri.authority().is_some());
+    if parts.headers.len() + pseudo_count > MAX_HEADER_COUNT {
         return true;
     }
     let pseudo = parts.method.as_str().len()
@@ -382,14 +385,15 @@ pub async fn handle(
     }
 
     // Towards the app: HTTP/1.1, origin-form URI, Host the decided authority, Istio's headers.
-    // To an h2 app (GRPC, HTTP2) `te: trailers` goes on, as Envoy sends it: gRPC needs it.
-    let te_trailers = listener.protocol == Protocol::Http2
-        && parts
-            .headers
-            .get_all(TE)
-            .iter()
-            .any(|v| v.as_bytes().eq_ignore_ascii_case(b"trailers"));
+    // Of `TE` only `trailers` goes on, as Envoy keeps it (gRPC needs it); `Expect` stays here,
+    // where hyper has answered it with the `100 Continue`, as Envoy answers it itself.
+    let te_trailers = parts
+        .headers
+        .get_all(TE)
+        .iter()
+        .any(|v| v.as_bytes().eq_ignore_ascii_case(b"trailers"));
     headers::strip_hop_by_hop(&mut parts.headers);
+    parts.headers.remove(http::header::EXPECT);
     if te_trailers {
         parts
             .headers
@@ -430,20 +434,30 @@ pub async fn handle(
             forward(Request::from_parts(parts, body), &listener, upgrading).await
         }
     };
-    let (mut response, upstream_ms, flags, details) = match answer {
-        Ok(answer) => answer,
+    let (mut response, upstream_ms, flags, details, routed) = match answer {
+        Ok((response, upstream_ms, flags, details)) => {
+            (response, upstream_ms, flags, details, true)
+        }
         Err(refusal) => {
             if refusal.is_protocol_error() {
                 ListenerStats::count(&listener.stats.downstream_cx_protocol_error);
             }
             let (flags, details) = refusal.logged();
-            (refusal.reply(downstream_version), None, flags, details)
+            // A body that breaks off midway is refused after routing, the rest before it.
+            let routed = refusal == Refusal::BadBody;
+            let reply = refusal.reply(downstream_version);
+            (reply, None, flags, details, routed)
         }
     };
     response.headers_mut().insert(SERVER, ISTIO_ENVOY);
-    response
-        .headers_mut()
-        .insert(DECORATOR_OPERATION, listener.decorator.clone());
+    // The route's decorator: Envoy sends it back only once a route was chosen, so not on the
+    // answers it gives before routing (426, 400 for the authority, 404 for CONNECT, 403 for
+    // an upgrade it does not know).
+    if routed {
+        response
+            .headers_mut()
+            .insert(DECORATOR_OPERATION, listener.decorator.clone());
+    }
     let status = response.status().as_u16();
     listener.stats.response(status);
     let meter = Meter {

@@ -559,8 +559,9 @@ pub(crate) fn a_request_the_codec_rejects_is_counted_and_logged() {
         let log = dir.path().join(format!("{engine:?}.log"));
         let proxy = start(config(app.address, engine, Some(&log))).expect("proxy starts");
         let address = proxy.address_of(PORT).expect("bound");
-        let xchunked = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n";
-        let answer = exchange(address, xchunked);
+        let two_lengths =
+            b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab";
+        let answer = exchange(address, two_lengths);
         assert_eq!(status(&answer), "400", "{answer}");
         let answer = exchange(address, &get_with(&big_header(70_000)));
         assert_eq!(status(&answer), "431", "{answer}");
@@ -640,7 +641,7 @@ pub(crate) fn paths_reach_the_app_normalised_as_istios_envoy_forwards_them() {
         let address = proxy.address_of(PORT).expect("bound");
         for (sent, forwarded) in [
             ("/a/../../etc/passwd", "/etc/passwd"),
-            ("//a//b/%2F/./c", "/a/b/%2F/c"),
+            ("//a//b/%2F/./c", "//a//b/%2F/c"),
             ("/status/200?a=/../b", "/status/200?a=/../b"),
         ] {
             let request = format!("GET {sent} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
@@ -708,7 +709,7 @@ pub(crate) fn hostile_requests_get_the_answers_a_real_envoy_gives() {
     let hcm = json!({
         "@type": "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
         "stat_prefix": "inbound_0.0.0.0_9080", "codec_type": "AUTO", "server_name": "istio-envoy",
-        "normalize_path": true, "merge_slashes": true, "path_with_escaped_slashes_action": "KEEP_UNCHANGED",
+        "normalize_path": true, "path_with_escaped_slashes_action": "KEEP_UNCHANGED",
         "route_config": {"name": "inbound|http|9080", "virtual_hosts": [{"name": "inbound|http|9080",
             "domains": ["*"], "routes": [{"match": {"prefix": "/"}, "route": {"cluster": "app", "timeout": "0s"}}]}]},
         "http_filters": [{"name": "envoy.filters.http.router", "typed_config": {
@@ -792,7 +793,10 @@ pub(crate) fn hostile_requests_get_the_answers_a_real_envoy_gives() {
             if a != b
                 || (local
                     && body(&theirs) != body(&mine)
-                    && !matches!(*name, "70 KB header" | "101 headers" | "70 KB target"))
+                    // hyper writes its codec's answers itself, with no body; the lean engine
+                    // answers them as Envoy does.
+                    && !(engine == Http1Engine::Hyper
+                        && matches!(*name, "70 KB header" | "101 headers" | "70 KB target")))
             {
                 differences.push(format!(
                     "{engine:?} {name}: envoy {a} {:?}, meshtls {b} {:?}",
@@ -802,7 +806,12 @@ pub(crate) fn hostile_requests_get_the_answers_a_real_envoy_gives() {
             }
         }
         // Deliberate differences (README): two Hosts are refused, where Envoy joins them;
-        // hyper's codec answers an unknown transfer coding 400, where Envoy says 501.
+        // hyper's codec answers an unknown transfer coding 400, where Envoy (and the lean
+        // engine) say 501.
+        let xchunked_answer = match engine {
+            Http1Engine::Lean => "501",
+            Http1Engine::Hyper => "400",
+        };
         for (name, request, envoy_says, we_say) in [
             (
                 "two Hosts",
@@ -814,7 +823,7 @@ pub(crate) fn hostile_requests_get_the_answers_a_real_envoy_gives() {
                 "xchunked",
                 b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n",
                 "501",
-                "400",
+                xchunked_answer,
             ),
         ] {
             let (theirs, mine) = (exchange(envoy, request), exchange(ours, request));

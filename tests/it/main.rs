@@ -18,6 +18,7 @@ mod http1_fuzz;
 mod manpage;
 mod metrics;
 mod no_key_leaks;
+mod parity;
 mod protocols;
 mod proxy;
 mod proxy_cli;
@@ -54,6 +55,16 @@ fn main() -> std::process::ExitCode {
 /// Every test, in module order. A test not listed here does not run: `fn` items not listed are
 /// dead code (clippy fails), and `harness::no_test_attributes_are_left` catches a `#[test]`.
 const TESTS: &[Test] = &[
+    Test {
+        name: "parity::meshtls_answers_as_envoy_does_on_the_parity_corpus",
+        run: parity::meshtls_answers_as_envoy_does_on_the_parity_corpus,
+        ignore: None,
+    },
+    Test {
+        name: "parity::full_corpus",
+        run: parity::full_corpus,
+        ignore: Some("the full parity corpus: MESHTLS_BLESS=1 cargo test --test it parity::full_corpus -- --ignored"),
+    },
     Test {
         name: "metrics::prometheus_has_istios_metrics_for_http_mtls_and_tcp_as_a_real_parser_reads_them",
         run: metrics::prometheus_has_istios_metrics_for_http_mtls_and_tcp_as_a_real_parser_reads_them,
@@ -1213,8 +1224,8 @@ const TESTS: &[Test] = &[
         ignore: None,
     },
     Test {
-        name: "tls_edges::an_sslv2_client_hello_gets_the_alert_envoy_sends",
-        run: tls_edges::an_sslv2_client_hello_gets_the_alert_envoy_sends,
+        name: "tls_edges::an_sslv2_client_hello_is_reset_as_istios_envoy_resets_it",
+        run: tls_edges::an_sslv2_client_hello_is_reset_as_istios_envoy_resets_it,
         ignore: None,
     },
     Test {

@@ -9,11 +9,12 @@ use time::OffsetDateTime;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::chunked::{self, Decoder, Step};
-use super::request::RequestHead;
+use super::request::{Refusal, RequestHead};
 use super::response::{self, Decorate, Framing, ResponseHead, finish_head, push_decimal};
-use crate::proxy::access_log::Outcome;
+use crate::proxy::access_log::{Outcome, RequestFields};
 use crate::proxy::forward::{RawConnection, ResetReason};
 use crate::proxy::listener::{ConnectionInfo, ListenerContext, log_request, upstream_reset_body};
+use crate::proxy::stats::ListenerStats;
 use crate::proxy::telemetry::Exchange;
 
 /// The most response-head bytes we wait for before calling the app's answer invalid.
@@ -373,4 +374,57 @@ fn log(
     log_request(
         listener, connection, fields, "HTTP/1.1", start, started, outcome,
     );
+}
+
+/// Answers a head Envoy's codec refuses as Envoy does (status, `text/plain` body naming it,
+/// `server: istio-envoy`, `connection: close`), counts and logs it; the connection then ends.
+pub async fn refuse<C: AsyncWrite + Unpin>(
+    client: &mut C,
+    refusal: Refusal,
+    out: &mut Vec<u8>,
+    connection: &ConnectionInfo,
+    listener: &ListenerContext,
+) {
+    let (status, text) = refusal.status();
+    out.clear();
+    out.extend_from_slice(b"HTTP/1.1 ");
+    push_decimal(out, u64::from(status));
+    out.push(b' ');
+    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(b"\r\ncontent-length: ");
+    push_decimal(out, text.len() as u64);
+    out.extend_from_slice(b"\r\ncontent-type: text/plain\r\nserver: istio-envoy\r\n");
+    finish_head(out, false, true);
+    out.extend_from_slice(text.as_bytes());
+    if refusal.is_codec_error() {
+        ListenerStats::count(&listener.stats.downstream_cx_protocol_error);
+    }
+    listener.stats.response(status);
+    if listener.access_log.is_some() {
+        let fields = RequestFields {
+            method: "-".to_string(),
+            path: "-".to_string(),
+            ..RequestFields::default()
+        };
+        let outcome = Outcome {
+            status,
+            flags: if refusal.is_codec_error() { "DPE" } else { "" },
+            details: refusal.details(),
+            bytes_sent: text.len() as u64,
+            upstream_ms: None,
+        };
+        let now = Instant::now();
+        log_request(
+            listener,
+            connection,
+            &fields,
+            "HTTP/1.1",
+            OffsetDateTime::now_utc(),
+            now,
+            outcome,
+        );
+    }
+    if write_on(client, out).await.is_ok() {
+        let _ = client.flush().await;
+    }
 }

@@ -1,6 +1,7 @@
 //! The lean HTTP/1.1 path: plain requests (Content-Length or no body, origin-form, one Host)
 //! are parsed, rewritten and forwarded in one pass over reused buffers, on raw pooled upstream
-//! connections. The first request outside that case hands the connection, unread bytes and all, to hyper.
+//! connections; heads Envoy's codec refuses get Envoy's answer here. The first request outside
+//! those cases hands the connection, unread bytes and all, to hyper.
 pub(crate) mod chunked;
 mod exchange;
 #[cfg(test)]
@@ -18,15 +19,15 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::watch;
 use tokio::time::{Duration, Instant};
 
-use self::exchange::{After, Buffers, exchange};
-use self::request::{Parsed, Rewrite};
+use self::exchange::{After, Buffers, exchange, refuse};
+use self::request::{Parsed, Refusal, Rewrite};
 pub use self::rewind::{HYPER_READ_CAP, Rewind};
 use super::listener::{ConnectionInfo, ListenerContext};
 
 /// Room made in the client's read buffer before each read.
 const READ_ROOM: usize = 8 * 1024;
-/// A head past Envoy's 60 KiB (finished or not) goes to hyper, whose buffer limit is set to
-/// the same size: it answers 431, as Envoy does. No connection buffers more than this for a head.
+/// A head past Envoy's 60 KiB (finished or not) gets Envoy's 431 here. No connection buffers
+/// more than this for a head.
 const MAX_HEAD: usize = crate::proxy::serve::MAX_HEADER_BYTES;
 
 /// How the lean path left the connection.
@@ -48,6 +49,7 @@ enum Wake {
 /// listener's header-read and idle timeouts, whichever is shorter.
 pub async fn serve<IO>(
     mut client: IO,
+    plaintext: bool,
     connection: &ConnectionInfo,
     listener: &ListenerContext,
     shutdown: &mut watch::Receiver<bool>,
@@ -61,6 +63,7 @@ where
         xfcc: listener.xfcc,
         logging: listener.access_log.is_some(),
         keep_host: listener.keeps_host(),
+        h2_prior_knowledge: plaintext,
     };
     let header_timeout: Duration = listener.header_read_timeout.min(listener.idle_timeout);
     let shutting_down = shutdown.clone();
@@ -72,16 +75,25 @@ where
     loop {
         deadline.as_mut().reset(Instant::now() + header_timeout);
         let request = loop {
-            match request::parse(&from_client, &mut buffers.to_app, &rewrite) {
+            let refused = match request::parse(&from_client, &mut buffers.to_app, &rewrite) {
                 Parsed::Complete(head) if head.len <= MAX_HEAD => break head,
-                Parsed::Complete(_) => {
-                    return Handoff::Hyper(Rewind::new(from_client.freeze(), client));
-                }
+                Parsed::Complete(_) => Some(Refusal::TooLarge),
                 Parsed::Hyper => return Handoff::Hyper(Rewind::new(from_client.freeze(), client)),
-                Parsed::Partial if from_client.len() > MAX_HEAD => {
-                    return Handoff::Hyper(Rewind::new(from_client.freeze(), client));
-                }
-                Parsed::Partial => {}
+                Parsed::Refused(refusal) => Some(refusal),
+                Parsed::Partial if from_client.len() > MAX_HEAD => Some(Refusal::TooLarge),
+                Parsed::Partial => None,
+            };
+            if let Some(refusal) = refused {
+                refuse(
+                    &mut client,
+                    refusal,
+                    &mut buffers.to_client,
+                    connection,
+                    listener,
+                )
+                .await;
+                let _ = client.shutdown().await;
+                return Handoff::Done;
             }
             from_client.reserve(READ_ROOM);
             let idle = from_client.is_empty();

@@ -94,6 +94,7 @@ fn accepted_requests_come_out_well_formed_with_their_framing() {
         xfcc: XfccPolicy::SanitizeSet,
         logging: false,
         keep_host: false,
+        h2_prior_knowledge: true,
     };
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut accepted = 0;
@@ -175,7 +176,11 @@ fn accepted_responses_come_out_with_one_framing_and_no_hop_by_hop_header() {
                 assert_eq!((chunked, lengths), (1, 0), "{why}")
             }
             Framing::Length(_) => assert_eq!((chunked, lengths), (0, 1), "{why}"),
-            Framing::Empty => assert!(chunked == 0 && lengths <= 1, "{why}"),
+            // A HEAD answer without a length says `chunked`, as Envoy writes it.
+            Framing::Empty => {
+                assert!(chunked + lengths <= 1, "{why}");
+                assert!(chunked == 0 || decorate.request_is_head, "{why}");
+            }
         }
         for name in HOP_BY_HOP.iter().filter(|n| **n != "transfer-encoding") {
             let expected = usize::from(*name == "connection" && decorate.close);

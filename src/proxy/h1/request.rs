@@ -1,6 +1,7 @@
 //! A downstream request head, checked and rewritten for the app in one pass: origin-form target,
-//! hop-by-hop headers dropped, Istio's request headers added. Anything outside the plain case
-//! (chunked or ambiguous bodies, upgrades, `Expect`, unusual targets) is left to hyper.
+//! hop-by-hop headers dropped, Istio's request headers added. Heads Envoy refuses (malformed,
+//! too large, HTTP/1.0, bad framing) are named; anything else outside the plain case (chunked
+//! bodies, upgrades, `Expect`, unusual targets) is left to hyper.
 use std::mem::MaybeUninit;
 
 use crate::proxy::access_log::RequestFields;
@@ -9,7 +10,7 @@ use crate::proxy::headers::{
     needs_normalizing as needs_normalizing_path, request_id_text,
 };
 
-/// hyper's default limit; a head with more headers goes to hyper, which answers it.
+/// Envoy's `max_headers_count` (and hyper's default limit); more is a `431`.
 pub const MAX_HEADERS: usize = 100;
 
 /// A request the lean path forwards; its rewritten head is in the output buffer.
@@ -35,6 +36,67 @@ pub enum Parsed {
     Partial,
     /// Not the plain case: hyper serves the connection from here on.
     Hyper,
+    /// A head Envoy's codec (or its HTTP/1.0 check) refuses: answered here as Envoy answers it.
+    Refused(Refusal),
+}
+
+/// Why a head is refused before it reaches the app, as Envoy 1.40 refuses it (each checked
+/// against a real Envoy with Istio's inbound HCM).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// HTTP/1.0, 0.9 or 1.2: Istio leaves HTTP/1.0 off (`426`).
+    Version,
+    /// Not a head httparse reads, or a bad or repeated `Content-Length` (`400`).
+    Malformed,
+    /// Past 60 KiB or 100 headers (`431`).
+    TooLarge,
+    /// A `Transfer-Encoding` other than `chunked` (`501`).
+    UnknownCoding,
+    /// `Transfer-Encoding: chunked` with a `Content-Length` (`400`: `allow_chunked_length` off).
+    BothFramings,
+}
+
+impl Refusal {
+    /// The status line's code and reason, which is also Envoy's body.
+    pub fn status(self) -> (u16, &'static str) {
+        match self {
+            Refusal::Version => (426, "Upgrade Required"),
+            Refusal::Malformed | Refusal::BothFramings => (400, "Bad Request"),
+            Refusal::TooLarge => (431, "Request Header Fields Too Large"),
+            Refusal::UnknownCoding => (501, "Not Implemented"),
+        }
+    }
+
+    /// Envoy's response code details for the access log.
+    pub fn details(self) -> &'static str {
+        match self {
+            Refusal::Version => "low_version",
+            Refusal::Malformed => "http1.codec_error",
+            Refusal::TooLarge => "http1.headers_too_large",
+            Refusal::UnknownCoding => "http1.invalid_transfer_encoding",
+            Refusal::BothFramings => "http1.content_length_and_chunked_not_allowed",
+        }
+    }
+
+    /// A codec error (`DPE`, `downstream_cx_protocol_error`); the version check is not one.
+    pub fn is_codec_error(self) -> bool {
+        self != Refusal::Version
+    }
+}
+
+/// What a `Transfer-Encoding` header means for the whole head: Envoy takes only `chunked`,
+/// and never beside a `Content-Length`. `None`: chunked alone, hyper's to serve.
+fn framing_refusal(headers: &[httparse::Header<'_>]) -> Option<Refusal> {
+    let mut lengths = 0;
+    for header in headers {
+        if header.name.eq_ignore_ascii_case("transfer-encoding")
+            && !header.value.trim_ascii().eq_ignore_ascii_case(b"chunked")
+        {
+            return Some(Refusal::UnknownCoding);
+        }
+        lengths += usize::from(header.name.eq_ignore_ascii_case("content-length"));
+    }
+    (lengths > 0).then_some(Refusal::BothFramings)
 }
 
 /// What the listener and the connection add to every request.
@@ -46,6 +108,9 @@ pub struct Rewrite<'a> {
     /// Keep the request's Host in `RequestHead::host` (the metrics need it when no Service
     /// names the port).
     pub keep_host: bool,
+    /// A plaintext connection, where an h2 preface is prior-knowledge h2 (hyper's); after TLS
+    /// negotiated HTTP/1.1 it is a bad request, as Envoy's codec answers it.
+    pub h2_prior_knowledge: bool,
 }
 
 /// What a request header means to the lean path.
@@ -53,6 +118,7 @@ enum Role {
     Forward,
     Host,
     ContentLength,
+    TransferEncoding,
     Connection,
     RequestId,
     Xfcc,
@@ -66,6 +132,7 @@ fn role(lowercase_name: &[u8]) -> Role {
     match lowercase_name {
         b"host" => Role::Host,
         b"content-length" => Role::ContentLength,
+        b"transfer-encoding" => Role::TransferEncoding,
         b"connection" => Role::Connection,
         b"x-request-id" => Role::RequestId,
         b"x-forwarded-client-cert" => Role::Xfcc,
@@ -83,12 +150,25 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, rewrite: &Rewrite<'_>) -> Parsed {
     let len = match request.parse_with_uninit_headers(buf, &mut slots) {
         Ok(httparse::Status::Complete(len)) => len,
         Ok(httparse::Status::Partial) => return Parsed::Partial,
-        Err(_) => return Parsed::Hyper,
+        Err(httparse::Error::TooManyHeaders) => return Parsed::Refused(Refusal::TooLarge),
+        // An h2 preface (`PRI * HTTP/2.0`) is hyper's: prior-knowledge h2 on a plaintext port.
+        // Any other version is refused as HTTP/1.0 is.
+        Err(httparse::Error::Version) if buf.starts_with(b"PRI ") => {
+            return match rewrite.h2_prior_knowledge {
+                true => Parsed::Hyper,
+                false => Parsed::Refused(Refusal::Malformed),
+            };
+        }
+        Err(httparse::Error::Version) => return Parsed::Refused(Refusal::Version),
+        Err(_) => return Parsed::Refused(Refusal::Malformed),
     };
-    let (Some(method), Some(path), Some(1)) = (request.method, request.path, request.version)
+    let (Some(method), Some(path), Some(version)) = (request.method, request.path, request.version)
     else {
         return Parsed::Hyper;
     };
+    if version != 1 {
+        return Parsed::Refused(Refusal::Version);
+    }
     if method == "CONNECT" || !is_plain_origin_form(path.as_bytes()) {
         return Parsed::Hyper;
     }
@@ -139,13 +219,17 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, rewrite: &Rewrite<'_>) -> Parsed {
                 }
                 true
             }
+            // A second length (even an equal one) or a bad one: Envoy's 400.
             Role::ContentLength => match (body_len, content_length(value)) {
                 (None, Some(n)) => {
                     body_len = Some(n);
                     true
                 }
-                _ => return Parsed::Hyper,
+                _ => return Parsed::Refused(Refusal::Malformed),
             },
+            Role::TransferEncoding => {
+                return framing_refusal(request.headers).map_or(Parsed::Hyper, Parsed::Refused);
+            }
             Role::Connection => {
                 match connection_close(value) {
                     Some(true) => close = true,
@@ -306,6 +390,7 @@ mod tests {
             xfcc,
             logging: true,
             keep_host: true,
+            h2_prior_knowledge: true,
         }
     }
 
@@ -392,13 +477,10 @@ mod tests {
     fn anything_but_the_plain_case_goes_to_hyper() {
         for input in [
             "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n",
-            "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n",
-            "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +5\r\n\r\n",
-            "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5, 5\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding:  Chunked \r\n\r\n",
             "POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: h\r\nConnection: x-private\r\n\r\n",
-            "GET / HTTP/1.0\r\nHost: h\r\n\r\n",
             "GET http://h/ HTTP/1.1\r\nHost: h\r\n\r\n",
             "GET /\"q\" HTTP/1.1\r\nHost: h\r\n\r\n",
             "CONNECT h:443 HTTP/1.1\r\nHost: h\r\n\r\n",
@@ -408,15 +490,76 @@ mod tests {
             "GET /a/../b HTTP/1.1\r\nHost: h\r\n\r\n",
             "GET //a HTTP/1.1\r\nHost: h\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: evil/../x\r\n\r\n",
-            "GET / HTTP/1.1\r\nHost: h\r\nX-A: 1\r\n folded\r\n\r\n",
             "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
         ] {
             assert!(goes_to_hyper(input), "{input:?}");
         }
+    }
+
+    #[test]
+    fn heads_envoy_refuses_are_named_as_envoy_answers_them() {
+        let refused = |input: &str| {
+            let peer = PeerIdentity::default();
+            let mut out = Vec::new();
+            match parse(
+                input.as_bytes(),
+                &mut out,
+                &rewrite(&peer, XfccPolicy::SanitizeSet),
+            ) {
+                Parsed::Refused(refusal) => Some(refusal),
+                _ => None,
+            }
+        };
         let many: String = (0..=MAX_HEADERS).map(|i| format!("x-{i}: 1\r\n")).collect();
-        assert!(goes_to_hyper(&format!(
-            "GET / HTTP/1.1\r\nHost: h\r\n{many}\r\n"
-        )));
+        // Each answer was seen from Envoy 1.40 with Istio's inbound HCM.
+        for (input, want) in [
+            ("GET / HTTP/1.0\r\nHost: h\r\n\r\n", Refusal::Version),
+            ("GET / HTTP/1.2\r\nHost: h\r\n\r\n", Refusal::Version),
+            (
+                "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n",
+                Refusal::Malformed,
+            ),
+            (
+                "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: +5\r\n\r\n",
+                Refusal::Malformed,
+            ),
+            (
+                "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5, 5\r\n\r\n",
+                Refusal::Malformed,
+            ),
+            ("GET / HTTP/1.1\r\nHost : h\r\n\r\n", Refusal::Malformed),
+            (
+                "GET / HTTP/1.1\r\nHost: h\r\nX-A: \x01\r\n\r\n",
+                Refusal::Malformed,
+            ),
+            (
+                "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+                Refusal::UnknownCoding,
+            ),
+            (
+                "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: xchunked\r\n\r\n",
+                Refusal::UnknownCoding,
+            ),
+            (
+                "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Refusal::BothFramings,
+            ),
+            (
+                "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n",
+                Refusal::BothFramings,
+            ),
+            (
+                &format!("GET / HTTP/1.1\r\nHost: h\r\n{many}\r\n"),
+                Refusal::TooLarge,
+            ),
+        ] {
+            assert_eq!(refused(input), Some(want), "{input:?}");
+        }
+        assert_eq!(
+            Refusal::TooLarge.status(),
+            (431, "Request Header Fields Too Large")
+        );
+        assert!(!Refusal::Version.is_codec_error());
     }
 
     #[test]

@@ -150,7 +150,10 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, decorate: &Decorate<'_>) -> Parsed {
     } else {
         Framing::UntilClose
     };
-    if matches!(framing, Framing::Chunked | Framing::UntilClose) {
+    // A HEAD answer with no length says what a GET's would: chunked, as Envoy writes it.
+    let unframed_head =
+        decorate.request_is_head && status != 204 && status != 304 && length.is_none();
+    if matches!(framing, Framing::Chunked | Framing::UntilClose) || unframed_head {
         out.extend_from_slice(b"transfer-encoding: chunked\r\n");
     }
     out.extend_from_slice(b"x-envoy-upstream-service-time: ");
