@@ -17,13 +17,12 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio_rustls::LazyConfigAcceptor;
 
-use super::access_log::{Outcome, RequestFields};
 use super::config::{Http1Engine, ListenerConfig, Protocol, Security};
 use super::h1::{self, HYPER_READ_CAP, Handoff, Rewind};
 use super::headers::PeerIdentity;
 use super::limits::Admitted;
 use super::linger::Lingering;
-use super::listener::{Activity, ConnectionInfo, ListenerContext, log_request};
+use super::listener::{Activity, ConnectionInfo, ListenerContext, RefusedHead, count_refused_head};
 use super::serve::{MAX_HEADER_BYTES, MAX_HEADER_COUNT, handle};
 use super::stats::{HandshakeFailure, ListenerStats};
 use super::tcp;
@@ -452,34 +451,13 @@ impl Ending {
             true => (431, "http1.headers_too_large"),
             false => (400, "http1.codec_error"),
         };
-        let stats = &self.context.stats;
-        ListenerStats::count(&stats.downstream_cx_protocol_error);
-        stats.response(status);
-        if self.context.access_log.is_some() {
-            let now = std::time::Instant::now();
-            let fields = RequestFields {
-                method: "-".to_string(),
-                path: "-".to_string(),
-                ..RequestFields::default()
-            };
-            let outcome = Outcome {
-                status,
-                flags: "DPE",
-                details,
-                bytes_sent: 0,
-                upstream_ms: None,
-            };
-            let start = time::OffsetDateTime::now_utc();
-            log_request(
-                &self.context,
-                &self.info,
-                &fields,
-                "HTTP/1.1",
-                start,
-                now,
-                outcome,
-            );
-        }
+        let refused = RefusedHead {
+            status,
+            codec_error: true,
+            details,
+            bytes_sent: 0,
+        };
+        count_refused_head(&self.context, &self.info, refused);
     }
 }
 

@@ -159,3 +159,47 @@ pub fn log_request(
         sni: &connection.sni,
     });
 }
+
+/// What the codec answered to a head it refused, for `count_refused_head`.
+pub struct RefusedHead {
+    pub status: u16,
+    /// Envoy counts it as `downstream_cx_protocol_error` and logs `DPE`.
+    pub codec_error: bool,
+    pub details: &'static str,
+    pub bytes_sent: u64,
+}
+
+/// Counts and logs an HTTP/1.1 head refused before it became a request (its method and path
+/// unknown: `"- - HTTP/1.1"`), as Envoy does for its codec's answers.
+pub fn count_refused_head(
+    listener: &ListenerContext,
+    connection: &ConnectionInfo,
+    refused: RefusedHead,
+) {
+    if refused.codec_error {
+        ListenerStats::count(&listener.stats.downstream_cx_protocol_error);
+    }
+    listener.stats.response(refused.status);
+    let fields = RequestFields {
+        method: "-".to_string(),
+        path: "-".to_string(),
+        ..RequestFields::default()
+    };
+    let outcome = Outcome {
+        status: refused.status,
+        flags: if refused.codec_error { "DPE" } else { "" },
+        details: refused.details,
+        bytes_sent: refused.bytes_sent,
+        upstream_ms: None,
+    };
+    let start = OffsetDateTime::now_utc();
+    log_request(
+        listener,
+        connection,
+        &fields,
+        "HTTP/1.1",
+        start,
+        Instant::now(),
+        outcome,
+    );
+}

@@ -11,7 +11,7 @@ use meshtls::proxy::config::{Endpoint, ListenerConfig, Protocol, Security};
 use serde_json::Value;
 
 use crate::common::{in_ci, require_tool};
-use crate::proxy::{FQDN, Fixture, admin_get, curl_to, fixture_from, mesh_tls, runtime};
+use crate::proxy::{FQDN, Fixture, admin_get, curl_to, fixture_from, mesh_get};
 
 /// Label names of `istio_requests_total` on an inbound sidecar (Istio's stats filter).
 const HTTP_LABELS: [&str; 25] = [
@@ -179,16 +179,7 @@ pub(crate) fn prometheus_has_istios_metrics_for_http_mtls_and_tcp_as_a_real_pars
         .expect("curl runs");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "418");
     // ... one from inside the mesh (Istio mTLS, no Service named for 9081: Host stands in) ...
-    let tls = mesh_tls(&f, "spiffe://cluster.local/ns/test/sa/httpbin");
-    let (head, _) = runtime()
-        .block_on(meshtls::verify::client::get(
-            f.internal(),
-            "httpbin:8080",
-            "/status/200",
-            Some(tls),
-            Duration::from_secs(5),
-        ))
-        .expect("mesh request succeeds");
+    let head = mesh_get(&f, "/status/200");
     assert_eq!(head.status, 200);
     // ... and one TCP connection through the TCP port.
     let tcp = f

@@ -20,7 +20,11 @@ use meshtls::proxy::run::{RunningProxy, start};
 use serde_json::{Value, json};
 
 use crate::common::{free_port, require_tool, start_envoy, tempdir};
+use crate::parity::envoy::{cluster_to, hcm, tcp_proxy};
 use crate::proxy::{FQDN, fixture_from};
+
+/// The decorator's Sidecar, as `<name>.<namespace>`.
+const SIDECAR: &str = "ingress-sidecar.test";
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// Workload ports of the three plaintext (PeerAuthentication DISABLE) listeners.
@@ -573,56 +577,10 @@ pub(crate) fn tls_and_strict_tcp_ports_terminate_then_proxy_tcp() {
 
 // ---- The same exchanges through a real Envoy ----
 
-const HCM: &str = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
-const ROUTER: &str = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
-const TCP_PROXY: &str =
-    "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
-const HTTP_OPTIONS: &str =
-    "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
-
-/// Istio's inbound HCM for a workload port: `upgrade_configs: websocket`, the route's decorator.
-fn hcm(port: u16) -> Value {
-    let cluster = format!("inbound|{port}||");
-    json!({"name": "envoy.filters.network.http_connection_manager", "typed_config": {
-        "@type": HCM,
-        "stat_prefix": format!("inbound_0.0.0.0_{port}"),
-        "codec_type": "AUTO",
-        "server_name": "istio-envoy",
-        "upgrade_configs": [{"upgrade_type": "websocket"}],
-        "normalize_path": true,
-        "route_config": {"name": format!("inbound|http|{port}"), "validate_clusters": false,
-            "virtual_hosts": [{"name": "inbound|http", "domains": ["*"], "routes": [{
-                "name": "default", "match": {"prefix": "/"},
-                "decorator": {"operation": format!("ingress-sidecar.test:{port}/*")},
-                "route": {"cluster": cluster, "timeout": "0s"}}]}]},
-        "http_filters": [{"name": "envoy.filters.http.router", "typed_config": {"@type": ROUTER}}],
-    }})
-}
-
-/// Istio's inbound TCP chain: tcp_proxy whose stat prefix is the cluster's name.
-fn tcp_proxy(port: u16) -> Value {
-    let cluster = format!("inbound|{port}||");
-    json!({"name": "envoy.filters.network.tcp_proxy", "typed_config": {
-        "@type": TCP_PROXY, "stat_prefix": cluster, "cluster": cluster}})
-}
-
 fn envoy_listener(port: u16, filter: Value) -> Value {
     json!({"name": format!("inbound_{port}"),
         "address": {"socket_address": {"address": "127.0.0.1", "port_value": port}},
         "filter_chains": [{"filters": [filter]}]})
-}
-
-/// The inbound cluster; a GRPC/HTTP2 port's has `http2_protocol_options`, as istiod sets it.
-fn cluster(port: u16, target: SocketAddr, h2: bool) -> Value {
-    let mut c = json!({"name": format!("inbound|{port}||"), "type": "STATIC", "connect_timeout": "2s",
-        "load_assignment": {"cluster_name": format!("inbound|{port}||"), "endpoints": [{"lb_endpoints": [
-            {"endpoint": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": target.port()}}}}]}]}});
-    if h2 {
-        c["typed_extension_protocol_options"] = json!({
-            "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {"@type": HTTP_OPTIONS,
-                "explicit_http_config": {"http2_protocol_options": {}}}});
-    }
-    c
 }
 
 pub(crate) fn envoy_and_meshtls_agree_on_websocket_grpc_and_tcp() {
@@ -637,16 +595,16 @@ pub(crate) fn envoy_and_meshtls_agree_on_websocket_grpc_and_tcp() {
         "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": admin}}},
         "static_resources": {
             "listeners": [
-                envoy_listener(http, hcm(http)),
-                envoy_listener(grpc, hcm(grpc)),
+                envoy_listener(http, hcm(http, SIDECAR)),
+                envoy_listener(grpc, hcm(grpc, SIDECAR)),
                 envoy_listener(tcp, tcp_proxy(tcp)),
-                envoy_listener(grpc_down, hcm(grpc_down)),
+                envoy_listener(grpc_down, hcm(grpc_down, SIDECAR)),
             ],
             "clusters": [
-                cluster(http, app.address, false),
-                cluster(grpc, app.address, true),
-                cluster(tcp, echo_of(&app), false),
-                cluster(grpc_down, nothing, true),
+                cluster_to(http, app.address, false),
+                cluster_to(grpc, app.address, true),
+                cluster_to(tcp, echo_of(&app), false),
+                cluster_to(grpc_down, nothing, true),
             ],
         },
     });

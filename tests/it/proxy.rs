@@ -227,7 +227,7 @@ pub(crate) fn page_check_b_external_mtls_gets_200_over_h2_with_envoy_headers() {
     assert!(text(&out).starts_with("HTTP/1.1 200 OK"), "{}", text(&out));
 }
 
-pub fn runtime() -> tokio::runtime::Runtime {
+fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -245,7 +245,7 @@ fn read_key(path: &Path) -> rustls::pki_types::PrivateKeyDer<'static> {
 }
 
 /// An in-mesh client: a `sleep` workload certificate from the fixture's mesh CA.
-pub fn mesh_tls(f: &Fixture, server_id: &str) -> meshtls::verify::client::TlsOptions {
+fn mesh_tls(f: &Fixture, server_id: &str) -> meshtls::verify::client::TlsOptions {
     use meshtls::pki::mesh_ca::MeshCa;
     use meshtls::verify::client::{ServerCheck, TlsOptions};
     let now = time::OffsetDateTime::now_utc();
@@ -274,18 +274,24 @@ pub fn mesh_tls(f: &Fixture, server_id: &str) -> meshtls::verify::client::TlsOpt
     }
 }
 
-pub(crate) fn page_check_a_in_mesh_client_gets_200_on_the_strict_port() {
-    let f = fixture_with(TlsMode::Mutual, false);
-    let tls = mesh_tls(&f, "spiffe://cluster.local/ns/test/sa/httpbin");
+/// A GET of `path` from inside the mesh (`sa/sleep`, Istio's ALPN) to the STRICT port.
+pub fn mesh_get(f: &Fixture, path: &str) -> meshtls::verify::client::Head {
+    let tls = mesh_tls(f, "spiffe://cluster.local/ns/test/sa/httpbin");
     let (head, _) = runtime()
         .block_on(meshtls::verify::client::get(
             f.internal(),
             "httpbin:8080",
-            "/status/200",
+            path,
             Some(tls),
             Duration::from_secs(5),
         ))
         .expect("mesh request succeeds");
+    head
+}
+
+pub(crate) fn page_check_a_in_mesh_client_gets_200_on_the_strict_port() {
+    let f = fixture_with(TlsMode::Mutual, false);
+    let head = mesh_get(&f, "/status/200");
     assert_eq!(head.status, 200);
     assert_eq!(head.headers["server"], "istio-envoy");
     // A client that expects another identity refuses the server.

@@ -11,10 +11,12 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use super::chunked::{self, Decoder, Step};
 use super::request::{Refusal, RequestHead};
 use super::response::{self, Decorate, Framing, ResponseHead, finish_head, push_decimal};
-use crate::proxy::access_log::{Outcome, RequestFields};
+use crate::proxy::access_log::Outcome;
 use crate::proxy::forward::{RawConnection, ResetReason};
-use crate::proxy::listener::{ConnectionInfo, ListenerContext, log_request, upstream_reset_body};
-use crate::proxy::stats::ListenerStats;
+use crate::proxy::listener::{
+    ConnectionInfo, ListenerContext, RefusedHead, count_refused_head, log_request,
+    upstream_reset_body,
+};
 use crate::proxy::telemetry::Exchange;
 
 /// The most response-head bytes we wait for before calling the app's answer invalid.
@@ -396,34 +398,13 @@ pub async fn refuse<C: AsyncWrite + Unpin>(
     out.extend_from_slice(b"\r\ncontent-type: text/plain\r\nserver: istio-envoy\r\n");
     finish_head(out, false, true);
     out.extend_from_slice(text.as_bytes());
-    if refusal.is_codec_error() {
-        ListenerStats::count(&listener.stats.downstream_cx_protocol_error);
-    }
-    listener.stats.response(status);
-    if listener.access_log.is_some() {
-        let fields = RequestFields {
-            method: "-".to_string(),
-            path: "-".to_string(),
-            ..RequestFields::default()
-        };
-        let outcome = Outcome {
-            status,
-            flags: if refusal.is_codec_error() { "DPE" } else { "" },
-            details: refusal.details(),
-            bytes_sent: text.len() as u64,
-            upstream_ms: None,
-        };
-        let now = Instant::now();
-        log_request(
-            listener,
-            connection,
-            &fields,
-            "HTTP/1.1",
-            OffsetDateTime::now_utc(),
-            now,
-            outcome,
-        );
-    }
+    let refused = RefusedHead {
+        status,
+        codec_error: refusal.is_codec_error(),
+        details: refusal.details(),
+        bytes_sent: text.len() as u64,
+    };
+    count_refused_head(listener, connection, refused);
     if write_on(client, out).await.is_ok() {
         let _ = client.flush().await;
     }

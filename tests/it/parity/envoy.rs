@@ -30,7 +30,7 @@ pub struct MeshFiles<'a> {
 }
 
 /// Istio's inbound HCM for a workload port.
-fn hcm(port: u16, sidecar: &str) -> Value {
+pub(crate) fn hcm(port: u16, sidecar: &str) -> Value {
     let cluster = format!("inbound|{port}||");
     json!({"name": "envoy.filters.network.http_connection_manager", "typed_config": {
         "@type": HCM,
@@ -54,7 +54,8 @@ fn hcm(port: u16, sidecar: &str) -> Value {
     }})
 }
 
-fn tcp_proxy(port: u16) -> Value {
+/// Istio's inbound TCP chain: tcp_proxy whose stat prefix is the cluster's name.
+pub(crate) fn tcp_proxy(port: u16) -> Value {
     let cluster = format!("inbound|{port}||");
     json!({"name": "envoy.filters.network.tcp_proxy", "typed_config": {
         "@type": TCP_PROXY, "stat_prefix": cluster, "cluster": cluster}})
@@ -139,15 +140,21 @@ fn listener(
 }
 
 fn cluster(listener: &ListenerConfig) -> Value {
-    let name = format!("inbound|{}||", listener.port);
     let target = match &listener.endpoint {
         Endpoint::Tcp(address) => *address,
         Endpoint::Unix(_) => SocketAddr::from(([127, 0, 0, 1], 1)),
     };
+    cluster_to(listener.port, target, listener.protocol == Protocol::Http2)
+}
+
+/// The inbound cluster of `port`, to `target`; a GRPC/HTTP2 port's speaks h2
+/// (`http2_protocol_options`), as istiod sets it.
+pub(crate) fn cluster_to(port: u16, target: SocketAddr, h2: bool) -> Value {
+    let name = format!("inbound|{port}||");
     let mut c = json!({"name": name, "type": "STATIC", "connect_timeout": "2s",
         "load_assignment": {"cluster_name": name, "endpoints": [{"lb_endpoints": [
             {"endpoint": {"address": {"socket_address": {"address": target.ip().to_string(), "port_value": target.port()}}}}]}]}});
-    if listener.protocol == Protocol::Http2 {
+    if h2 {
         c["typed_extension_protocol_options"] = json!({
             "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {"@type": HTTP_OPTIONS,
                 "explicit_http_config": {"http2_protocol_options": {}}}});

@@ -10,7 +10,7 @@
 //! reported beside it).
 mod client;
 mod corpus;
-mod envoy;
+pub(crate) mod envoy;
 mod setup;
 
 use corpus::Exchange;
