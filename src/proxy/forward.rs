@@ -48,7 +48,8 @@ pub enum Failure {
 impl ResetReason {
     pub fn envoy_text(self) -> &'static str {
         match self {
-            ResetReason::ConnectionFailure => "connection failure",
+            // Envoy 1.40's words for a refused connection (older Envoys said `connection failure`).
+            ResetReason::ConnectionFailure => "remote connection failure",
             ResetReason::ConnectionTermination => "connection termination",
             ResetReason::Overflow => "overflow",
             ResetReason::Timeout => "timeout",
@@ -59,7 +60,7 @@ impl ResetReason {
     pub fn details(self) -> &'static str {
         match self {
             ResetReason::ConnectionFailure => {
-                "upstream_reset_before_response_started{connection_failure}"
+                "upstream_reset_before_response_started{remote_connection_failure}"
             }
             ResetReason::ConnectionTermination => {
                 "upstream_reset_before_response_started{connection_termination}"

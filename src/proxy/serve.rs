@@ -537,7 +537,7 @@ fn grpc_local_reply(reason: ResetReason) -> Response<ProxyBody> {
     if let Ok(message) = HeaderValue::from_str(&upstream_reset_body(reason)) {
         h.insert("grpc-message", message);
     }
-    h.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+    // Trailers-only: the HEADERS frame ends the stream, with no length, as Envoy sends it.
     response
 }
 

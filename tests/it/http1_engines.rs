@@ -56,8 +56,7 @@ const NOT_MOD: &[u8] = b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n";
 const EARLY_HINTS: &[u8] = b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 const HTTP10: &[u8] = b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nold";
 const PRIVATE: &[u8] = b"HTTP/1.1 200 OK\r\nConnection: x-private\r\nX-Private: 1\r\nServer: gunicorn\r\nContent-Length: 2\r\n\r\nok";
-const FAILURE: &str =
-    "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
+const FAILURE: &str = "upstream connect error or disconnect/reset before headers. reset reason: remote connection failure";
 const TERMINATION: &str = "reset reason: connection termination";
 
 /// A socket with a read buffer: heads, lines, counted, chunked and close-delimited bodies.
@@ -930,7 +929,8 @@ pub(crate) fn engines_write_the_same_access_log_lines() {
     );
     assert!(lean[1].contains("\"HEAD /head HTTP/1.1\" 200"), "{lean:#?}");
     assert!(
-        lean[2].contains(" 503 UF upstream_reset_before_response_started{connection_failure} "),
+        lean[2]
+            .contains(" 503 UF upstream_reset_before_response_started{remote_connection_failure} "),
         "{lean:#?}"
     );
     assert_eq!(lean, hyper);

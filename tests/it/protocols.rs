@@ -630,10 +630,6 @@ pub(crate) fn envoy_and_meshtls_agree_on_websocket_grpc_and_tcp() {
 
     let mut differences = Vec::new();
     for ((name, theirs), (_, mine)) in envoy.iter().zip(&ours) {
-        // Envoy 1.40 names a refused app connection `remote connection failure`; meshtls still
-        // says `connection failure` on every port (the page's text). A known difference, out
-        // of this comparison, to be settled for all ports at once.
-        let theirs = &theirs.replace("remote connection failure", "connection failure");
         eprintln!("{name}:\n  envoy:   {theirs}\n  meshtls: {mine}");
         if theirs != mine {
             differences.push(format!("{name}:\n  envoy:   {theirs}\n  meshtls: {mine}"));

@@ -478,7 +478,7 @@ pub(crate) fn the_app_down_gives_envoys_503_and_recovers() {
     assert!(reply.starts_with("HTTP/2 503"), "{reply}");
     assert!(reply.contains("server: istio-envoy"), "{reply}");
     assert!(
-        reply.ends_with("upstream connect error or disconnect/reset before headers. reset reason: connection failure"),
+        reply.ends_with("upstream connect error or disconnect/reset before headers. reset reason: remote connection failure"),
         "{reply}"
     );
     f.app = Some(httpbin::start(app_address).expect("httpbin restarts on the same port"));

@@ -10,7 +10,9 @@ pub const TCP: u16 = 9083; // TCP, plaintext, to the echo
 pub const TLS: u16 = 9084; // TLS, MUTUAL, then TCP to the echo
 pub const PLAIN: u16 = 9085; // HTTP, plaintext
 pub const CRL: u16 = 9086; // HTTPS, MUTUAL with the page's CA and its CRL
-pub const PORTS: [u16; 7] = [PAGE, MESH, GRPC, TCP, TLS, PLAIN, CRL];
+pub const DOWN: u16 = 9087; // HTTP, plaintext, to an app that is not there
+pub const GRPC_DOWN: u16 = 9088; // GRPC, plaintext, to an app that is not there
+pub const PORTS: [u16; 9] = [PAGE, MESH, GRPC, TCP, TLS, PLAIN, CRL, DOWN, GRPC_DOWN];
 
 const HOST: &str = "httpbin.test.svc.cluster.local";
 
@@ -591,6 +593,54 @@ pub fn all() -> Vec<Exchange> {
             bytes: h1("GET", "/get", "", None),
             head: false,
         },
+    );
+    // The app down: Envoy's 503 (and gRPC's trailers-only UNAVAILABLE).
+    let raw = |bytes: Vec<u8>| Kind::Raw {
+        head: bytes.starts_with(b"HEAD "),
+        bytes,
+    };
+    for (name, bytes) in [
+        ("h1 GET", h1("GET", "/get", "", None)),
+        ("h1 HEAD", h1("HEAD", "/get", "", None)),
+        (
+            "h1 POST 1000 B",
+            h1("POST", "/anything", "", Some((Framing::Length, 1000))),
+        ),
+    ] {
+        push(
+            format!("{DOWN} app down, {name}"),
+            DOWN,
+            Client::Plain,
+            raw(bytes),
+        );
+    }
+    let h2_get = Kind::H2 {
+        method: "GET".into(),
+        path: "/get".into(),
+        headers: vec![],
+        body: vec![],
+    };
+    push(
+        format!("{DOWN} app down, h2 GET"),
+        DOWN,
+        Client::Plain,
+        h2_get,
+    );
+    let grpc_headers = vec![
+        ("content-type".to_string(), "application/grpc".to_string()),
+        ("te".to_string(), "trailers".to_string()),
+    ];
+    let check = Kind::H2 {
+        method: "POST".into(),
+        path: "/grpc.health.v1.Health/Check".into(),
+        headers: grpc_headers,
+        body: health_request(""),
+    };
+    push(
+        format!("{GRPC_DOWN} app down, grpc Check"),
+        GRPC_DOWN,
+        Client::Plain,
+        check,
     );
     // TCP echo, plain and behind TLS termination.
     for size in [1, 1000, 100_000] {

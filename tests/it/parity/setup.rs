@@ -22,7 +22,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use time::OffsetDateTime;
 
 use super::client::Identities;
-use super::corpus::{CRL, GRPC, PAGE, PLAIN, PORTS, TCP, TLS};
+use super::corpus::{CRL, DOWN, GRPC, GRPC_DOWN, PAGE, PLAIN, PORTS, TCP, TLS};
 use super::envoy::{MeshFiles, bootstrap};
 use crate::common::{ChildGuard, certgen, free_port, meshtls, start_envoy};
 
@@ -51,6 +51,8 @@ fn extra_ingress() -> String {
         port(TLS, "TLS", "tls", 7) + &tls(false),
         port(PLAIN, "HTTP", "plain", 80),
         port(CRL, "HTTPS", "crl", 80) + &tls(true),
+        port(DOWN, "HTTP", "down", 81),
+        port(GRPC_DOWN, "GRPC", "grpc-down", 81),
     ]
     .concat()
 }
@@ -69,7 +71,7 @@ fn task_yaml(certs: &Path, crl_pem: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     let mut yaml = String::from_utf8(out.stdout).expect("utf-8");
-    let disable: String = [PAGE, GRPC, TCP, TLS, PLAIN, CRL]
+    let disable: String = [PAGE, GRPC, TCP, TLS, PLAIN, CRL, DOWN, GRPC_DOWN]
         .iter()
         .map(|p| format!("    {p}:\n      mode: DISABLE\n"))
         .collect();
@@ -163,6 +165,8 @@ pub struct World {
     pub app: Option<RunningHttpbin>,
     /// Workload port → Envoy's local address.
     pub envoy: BTreeMap<u16, SocketAddr>,
+    /// Where the app-down ports send: a loopback port nothing listens on.
+    pub nowhere: SocketAddr,
     _envoy: ChildGuard,
 }
 
@@ -252,6 +256,7 @@ pub fn world() -> World {
     .expect("httpbin starts");
     let (app_address, echo) = overrides(&app);
 
+    let nowhere = SocketAddr::from(([127, 0, 0, 1], free_port()));
     // Envoy, from the listeners the same YAML resolves to, with the Secrets mounted as the
     // kubelet mounts them.
     let text = std::fs::read_to_string(&task).unwrap();
@@ -265,9 +270,13 @@ pub fn world() -> World {
     .expect("the task reads");
     let task_model = input.into_task().expect("a task");
     let placement = Placement {
-        endpoint_overrides: [(80, Endpoint::Tcp(app_address)), (7, Endpoint::Tcp(echo))]
-            .into_iter()
-            .collect(),
+        endpoint_overrides: [
+            (80, Endpoint::Tcp(app_address)),
+            (7, Endpoint::Tcp(echo)),
+            (81, Endpoint::Tcp(nowhere)),
+        ]
+        .into_iter()
+        .collect(),
         ..Placement::default()
     };
     let inbound = resolve(&task_model, &placement).expect("the task resolves");
@@ -285,7 +294,7 @@ pub fn world() -> World {
         })
         .collect();
     let ported: Vec<u16> = listeners.iter().map(|(l, _)| l.port).collect();
-    assert_eq!(ported, PORTS, "the parity task resolves to its seven ports");
+    assert_eq!(ported, PORTS, "the parity task resolves to its ports");
     let mesh = MeshFiles {
         cert: &mesh_cert,
         key: &mesh_key,
@@ -305,6 +314,7 @@ pub fn world() -> World {
         ids,
         app: Some(app),
         envoy,
+        nowhere,
         _envoy: envoy_guard,
     }
 }
@@ -332,6 +342,8 @@ pub fn meshtls_proxy(world: &World, engine: &str) -> Meshtls {
         .arg(format!("80={app_address}"))
         .arg("--endpoint-override")
         .arg(format!("7={echo}"))
+        .arg("--endpoint-override")
+        .arg(format!("81={}", world.nowhere))
         .arg("--admin")
         .arg(admin.to_string())
         .arg("--mesh-dir")
