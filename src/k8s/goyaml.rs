@@ -239,12 +239,17 @@ fn is_timestamp(s: &str) -> bool {
             == Some("")
 }
 
-/// Go's `strconv.ParseInt(s, 0, 64)` / `ParseUint` syntax, plus yaml's `0b` binary form.
+/// Go's `strconv.ParseInt(s, 0, 64)` / `ParseUint` syntax: `0x`, `0o` and `0b` prefixes in
+/// either case, or a leading `0` for octal (kubectl quotes `0o4`, `0B1` and `+0o4`).
 fn looks_like_go_int(s: &str) -> bool {
     let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let (body, radix) = if let Some(hex) = digits.strip_prefix("0x").or(digits.strip_prefix("0X")) {
+    let prefixed =
+        |lower: &str, upper: &str| digits.strip_prefix(lower).or(digits.strip_prefix(upper));
+    let (body, radix) = if let Some(hex) = prefixed("0x", "0X") {
         (hex, 16)
-    } else if let Some(bin) = digits.strip_prefix("0b") {
+    } else if let Some(oct) = prefixed("0o", "0O") {
+        (oct, 8)
+    } else if let Some(bin) = prefixed("0b", "0B") {
         (bin, 2)
     } else if digits.len() > 1 && digits.starts_with('0') {
         (&digits[1..], 8)
@@ -390,6 +395,14 @@ mod tests {
         assert_eq!(quote_string("abc"), "abc");
         assert_eq!(quote_string("1234"), "\"1234\"");
         assert_eq!(quote_string("0x1F"), "\"0x1F\"");
+        // Each as `kubectl create configmap --from-literal=a=… -o yaml` writes it.
+        for quoted in [
+            "0o4", "0O4", "+0o4", "-0b1", "0B1", "0x_1", "1_000", "1_0.5",
+        ] {
+            assert_eq!(quote_string(quoted), format!("\"{quoted}\""), "{quoted}");
+        }
+        assert_eq!(quote_string("0o8"), "0o8");
+        assert_eq!(quote_string("0o"), "0o");
         assert_eq!(quote_string("1e10"), "\"1e10\"");
         assert_eq!(quote_string("true"), "\"true\"");
         assert_eq!(quote_string("on"), "\"on\"");
