@@ -15,8 +15,9 @@ pub struct Rewind<IO> {
 }
 
 /// How much one read returns to hyper's HTTP/1.1 codec: it checks its buffer limit between
-/// reads, so this is how far past `max_buf_size` a head can get before the 431.
-pub const HYPER_READ_CAP: usize = 16 * 1024;
+/// reads, so this is how far past `max_buf_size` (60 KiB) a head can get before the 431: a
+/// 70 KB head is always refused.
+pub const HYPER_READ_CAP: usize = 8 * 1024;
 
 impl<IO> Rewind<IO> {
     pub fn new(unread: Bytes, inner: IO) -> Rewind<IO> {
