@@ -183,6 +183,13 @@ fn resolves_to_non_string(s: &str) -> bool {
     if SPECIAL.contains(&s) {
         return true;
     }
+    // Our reader (serde-saphyr) takes YAML 1.1's booleans in any case (`tRue`, `oN`); go-yaml
+    // only in the three spellings above. Quoting every case keeps what we write readable back
+    // as the same string; kubectl writes those mixed-case ones plain.
+    const BOOLEAN_WORDS: [&str; 8] = ["y", "yes", "true", "on", "n", "no", "false", "off"];
+    if BOOLEAN_WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)) {
+        return true;
+    }
     let first = s.as_bytes()[0];
     if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
         return false;
@@ -402,6 +409,11 @@ mod tests {
             assert_eq!(quote_string(quoted), format!("\"{quoted}\""), "{quoted}");
         }
         assert_eq!(quote_string("0o8"), "0o8");
+        // Mixed-case booleans read back as booleans with our reader: quoted.
+        for word in ["tRue", "oN", "yEs", "OfF", "nO"] {
+            assert_eq!(quote_string(word), format!("\"{word}\""), "{word}");
+        }
+        assert_eq!(quote_string("yess"), "yess");
         assert_eq!(quote_string("0o"), "0o");
         assert_eq!(quote_string("1e10"), "\"1e10\"");
         assert_eq!(quote_string("true"), "\"true\"");
