@@ -21,9 +21,9 @@ pub const REDACTED: &str = "[redacted]";
 const MAX_QUOTE: usize = 80;
 /// The characters an excerpt keeps of a longer value.
 const EXCERPT: usize = 64;
-/// The most characters of one value shown on its own (a name).
+/// The most bytes of one value shown on its own (a name).
 const MAX_VALUE: usize = 512;
-/// The most characters of a whole message (a safety net behind the per-value limit).
+/// The most bytes of a whole message (a safety net behind the per-value limit).
 const MAX_MESSAGE: usize = 480;
 /// Runs of this many base64 characters, in both cases and with a digit, `+` or `/`, are taken
 /// for key material: a DER key's base64 body, or a PEM file base64-encoded as in a Secret's
@@ -43,11 +43,10 @@ pub fn value(text: &str) -> String {
     } else {
         text.to_string()
     };
-    if shown.chars().count() <= MAX_VALUE {
+    if shown.len() <= MAX_VALUE {
         return shown;
     }
-    let head: String = shown.chars().take(MAX_VALUE).collect();
-    format!("{head}… ({} bytes)", text.len())
+    format!("{}… ({} bytes)", head_bytes(&shown, MAX_VALUE), text.len())
 }
 
 /// A parser's message made safe to print: every quoted value (`"…"` or `` `…` ``) is cut to an
@@ -56,7 +55,7 @@ pub fn message(text: &str) -> String {
     message_within(text, MAX_MESSAGE)
 }
 
-/// [`message`] with a cap of `max` characters, for messages of our own making that quote input
+/// [`message`] with a cap of `max` bytes, for messages of our own making that quote input
 /// (analyzer findings run longer than a parser's one line).
 pub fn message_within(text: &str, max: usize) -> String {
     let mut out = String::with_capacity(text.len().min(MAX_MESSAGE + 16));
@@ -202,14 +201,24 @@ fn excerpt(text: &str) -> String {
     format!("{head}… ({} bytes)", text.len())
 }
 
-/// At most `max` characters of `text`, with `…` when cut.
+/// At most `max` bytes of `text` (whole characters), with `…` when cut: bytes, not characters,
+/// so that input of wide characters makes no longer a message.
 fn cap(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
+    if text.len() <= max {
         return text.to_string();
     }
-    let mut out: String = text.chars().take(max).collect();
+    let mut out = head_bytes(text, max).to_string();
     out.push('…');
     out
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+fn head_bytes(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 #[cfg(test)]
@@ -257,6 +266,14 @@ mod tests {
             "{shown}"
         );
         assert!(message(&"x ".repeat(10_000)).chars().count() <= MAX_MESSAGE + 1);
+        // Wide characters do not stretch it: the cap is in bytes.
+        let wide = format!(
+            "unknown field `{}`x`{}`",
+            "\u{fffd}".repeat(400),
+            "\u{fffd}".repeat(400)
+        );
+        assert!(message(&wide).len() <= MAX_MESSAGE + '…'.len_utf8());
+        assert!(value(&"\u{fffd}".repeat(1000)).len() < 600);
     }
 
     #[test]
