@@ -104,7 +104,7 @@ META = {m[0]: m for m in METRICS}
 
 
 def values(peer, key):
-    select = META[key][1]
+    select = META[key][2]
     out = []
     for r in rows:
         if r["peer"] != peer:
@@ -121,7 +121,7 @@ def median(peer, key):
 
 
 def cell(peer, key):
-    fmt = META[key][3]
+    fmt = META[key][4]
     v = values(peer, key)
     if not v:
         return "—"
@@ -369,7 +369,8 @@ alternate between the peers. The idle connections and the 2-worker runs are made
   `GET /status/200`) every 0.5 ms until the first 200.
 - Peak RSS: `VmHWM` of the proxy's processes (nginx: master + worker): once listening before
   any request (a separate start), idle after the first request (the cold-start probe), and
-  under load after all the runs. CPU per request: the proxy's utime+stime over the
+  under the first round's load (keep-alive, resumed and full handshakes, before the h2, body
+  and idle workloads). CPU per request: the proxy's utime+stime over the
   measured window divided by the requests (or connections) served.
 
 ## Results

@@ -40,10 +40,14 @@ command -v taskset >/dev/null || { echo "taskset (util-linux) is needed" >&2; ex
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
-# Room for the idle connections: every peer and the load generator inherit this limit (root
-# may raise the hard one; the proxy and the load generator raise their soft limit to it).
+# Room for the idle connections: every peer and the load generator inherit this limit (raised
+# to 65536 where the sandbox lets root; the proxy and the load generator raise their soft limit
+# to the hard one themselves). Each peer is configured to take more than IDLE_CONNS clients
+# within it: meshtls --max-connections, nginx worker_connections, HAProxy maxconn.
 ulimit -Hn 65536 2>/dev/null || true
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+fd_limit=$(ulimit -Hn)
+max_clients=$(( IDLE_CONNS + 200 ))
 
 # --- peers ---------------------------------------------------------------------------------
 if [ "${SKIP_INSTALL:-0}" != 1 ]; then
@@ -149,10 +153,10 @@ EOF
 daemon off;
 master_process on;
 worker_processes $workers;
-worker_rlimit_nofile 65536;
+worker_rlimit_nofile $fd_limit;
 pid $dir/nginx/nginx.pid;
 error_log $dir/nginx/error.log error;
-events { worker_connections 30000; }
+events { worker_connections $(( max_clients * 2 )); }
 http {
   access_log off;
   client_body_temp_path $dir/nginx/tmp/body;
@@ -188,7 +192,8 @@ EOF
     cat >"$dir/haproxy$workers.cfg" <<EOF
 global
   nbthread $workers
-  maxconn 30000
+  ulimit-n $fd_limit
+  maxconn $max_clients
   ssl-server-verify none
 defaults
   mode http
@@ -212,7 +217,7 @@ start_cmd() { # peer set [workers]: the command line that starts it (pinned to C
   local peer=$1 dir="$work/$2" workers=${3:-1} pin="taskset -c 0 "
   [ "$workers" = 1 ] || pin=""
   case $peer in
-    meshtls) echo "${pin}$MESHTLS proxy -f $dir/task.yaml --bind $(addr_of meshtls) --port-map 9080=$PORT --port-map 9081=19081 --endpoint-override 80=127.0.0.1:$APP_PORT --admin $MESHTLS_ADMIN --access-log off --drain-timeout 1s --concurrency $workers --mesh-dir $dir/mesh" ;;
+    meshtls) echo "${pin}$MESHTLS proxy -f $dir/task.yaml --bind $(addr_of meshtls) --port-map 9080=$PORT --port-map 9081=19081 --endpoint-override 80=127.0.0.1:$APP_PORT --admin $MESHTLS_ADMIN --access-log off --drain-timeout 1s --max-connections $max_clients --concurrency $workers --mesh-dir $dir/mesh" ;;
     envoy) echo "${pin}$ENVOY -c $dir/envoy.yaml --concurrency $workers --disable-hot-restart --log-level error" ;;
     nginx) echo "${pin}$NGINX -p $dir/nginx -c $dir/nginx/nginx$workers.conf -e $dir/nginx/error.log" ;;
     haproxy) echo "${pin}$HAPROXY -db -f $dir/haproxy$workers.cfg" ;;
@@ -310,12 +315,19 @@ idle_conns() { # set peer...: IDLE_CONNS connections held idle, one peer after t
   done
 }
 
-stop_peers() { # set round peer...: (e) peak RSS under load, then stop
+rss_load() { # set round peer...: (e) peak RSS under the first round's load (keep-alive, handshakes)
   local set=$1 round=$2 peer
   shift 2
   for peer in "$@"; do
     record "{\"peer\":\"$peer\",\"set\":\"$set\",\"round\":$round}" \
       "$(lg rss --pid "${running[$peer]}" | sed 's/"rss"/"rss_load"/')"
+  done
+}
+
+stop_peers() { # set round peer...: stop them
+  local set=$1 round=$2 peer
+  shift 2
+  for peer in "$@"; do
     stop_pid "${running[$peer]}" "$peer"
     unset "running[$peer]"
   done
@@ -365,15 +377,17 @@ for round in $(seq "$ROUNDS"); do
     "$(lg keepalive --plain --addr "127.0.0.1:$APP_PORT" -c 32 -d "$DURATION" --warmup "$WARMUP" --pid "$app_pid")"
   for set in rsa ecdsa; do
     for peer in "${order[@]}"; do start_peer "$peer" "$set" "$round"; done
+    # The first round's workloads, then (e) peak RSS under that load; then the second round's.
+    # Full mTLS handshakes/s: one request per connection, no resumption.
     if [ "$set" = rsa ]; then
-      # Many idle connections, once a run, on peers that have served one request each.
-      [ "$round" = 1 ] && [ "$IDLE_CONNS" -gt 0 ] && idle_conns "$set" "${order[@]}"
-      for w in keepalive h2x1 h2x32 get1m post1m resume; do
-        load "$w" "$set" "$round" "${order[@]}"
-      done
+      for w in keepalive resume handshake; do load "$w" "$set" "$round" "${order[@]}"; done
+      rss_load "$set" "$round" "${order[@]}"
+      for w in h2x1 h2x32 get1m post1m; do load "$w" "$set" "$round" "${order[@]}"; done
+      # Many idle connections, once a run.
+      if [ "$round" = 1 ] && [ "$IDLE_CONNS" -gt 0 ]; then idle_conns "$set" "${order[@]}"; fi
+    else
+      load handshake "$set" "$round" "${order[@]}"
     fi
-    # Full mTLS handshakes/s, one request per connection, no resumption.
-    load handshake "$set" "$round" "${order[@]}"
     stop_peers "$set" "$round" "${order[@]}"
     log "$set round $round done"
   done
