@@ -51,12 +51,15 @@ fn read_first<IO: AsyncRead + Unpin>(
     into: &mut BytesMut,
     cx: &mut std::task::Context<'_>,
 ) -> Poll<std::io::Result<usize>> {
-    let mut first = [0u8; FIRST_READ];
-    let mut read = ReadBuf::new(&mut first);
+    // Uninitialised: zeroing 4 KiB for every poll would cost more than the read.
+    let mut first = [std::mem::MaybeUninit::<u8>::uninit(); FIRST_READ];
+    let mut read = ReadBuf::uninit(&mut first);
     match Pin::new(client).poll_read(cx, &mut read) {
         Poll::Ready(Ok(())) => {
             let got = read.filled();
-            into.reserve(got.len().max(READ_ROOM));
+            // A plain head fits in HEAD_ROOM, which the allocator hands out from its fast
+            // per-thread cache; a longer one grows the buffer as before.
+            into.reserve(got.len().max(request::HEAD_ROOM));
             into.extend_from_slice(got);
             Poll::Ready(Ok(got.len()))
         }

@@ -78,10 +78,10 @@ impl AsyncRead for ReadAhead {
                 this.streaming = false;
                 return Poll::Pending;
             }
-            if this.buf.len() < AHEAD {
-                this.buf = vec![0; AHEAD];
-            }
-            match this.inner.try_read(&mut this.buf) {
+            // Read into the spare capacity: nothing to zero first.
+            this.buf.clear();
+            this.buf.reserve(AHEAD);
+            match this.inner.try_read_buf(&mut this.buf) {
                 Ok(n) => {
                     this.at = 0;
                     this.end = n;
