@@ -155,7 +155,9 @@ where
         };
         from_client.advance(request.len);
         let closing = *shutting_down.borrow();
-        let after = exchange(
+        // Boxed for the length of one request: an idle connection's task then holds only the
+        // wait for the next head, not the room for an exchange (kilobytes).
+        let after = Box::pin(exchange(
             &mut client,
             &mut from_client,
             request,
@@ -163,7 +165,7 @@ where
             connection,
             listener,
             closing,
-        )
+        ))
         .await;
         match after {
             Ok(After::KeepOpen) => {}
