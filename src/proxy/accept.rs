@@ -410,9 +410,8 @@ async fn serve_hyper<IO>(
     };
     // Boxed: hyper moves each request's future into its own task (h2) and through its state
     // machine; a pointer moves in a few instructions, the whole future took kilobytes of memcpy.
-    let service = service_fn(move |request| {
-        Box::pin(handle(request, Rc::clone(&info), Rc::clone(&context)))
-    });
+    let service =
+        service_fn(move |request| Box::pin(handle(request, Rc::clone(&info), Rc::clone(&context))));
     let io = TokioIo::new(Lingering::new(io));
     if h2 == Some(false) {
         // HTTP/1.1 by ALPN: hyper's own builder, the same settings, without the auto builder's

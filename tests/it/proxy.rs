@@ -1100,7 +1100,12 @@ pub(crate) fn large_bodies_cross_mutual_tls_whole_on_both_engines_and_h2() {
         for protocol in ["--http1.1", "--http2"] {
             let what = format!("{engine:?} {protocol}");
             // `Expect:` off, so that the lean path (not hyper's 100-continue) takes the body.
-            let post = ["-H", "Expect:", "-H", "Content-Type: application/octet-stream"];
+            let post = [
+                "-H",
+                "Expect:",
+                "-H",
+                "Content-Type: application/octet-stream",
+            ];
             let mut args = vec![protocol, "--data-binary", &data];
             args.extend_from_slice(&post);
             let out = curl_path(&f, "/discard", &args);

@@ -697,7 +697,11 @@ async fn h2_worker(target: Rc<Target>, shared: Rc<Shared>, streams: usize) {
 }
 
 /// Requests one after another on one stream slot of an h2 connection, until it fails or the run stops.
-async fn h2_stream(mut send: h2::client::SendRequest<bytes::Bytes>, target: Rc<Target>, shared: Rc<Shared>) {
+async fn h2_stream(
+    mut send: h2::client::SendRequest<bytes::Bytes>,
+    target: Rc<Target>,
+    shared: Rc<Shared>,
+) {
     while !shared.stop.get() {
         let started = Instant::now();
         let request = http::Request::builder()

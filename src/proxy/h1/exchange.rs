@@ -155,7 +155,9 @@ where
         }
         while *body_left > 0 {
             if from_client.is_empty() {
-                from_client.reserve(usize::try_from(*body_left).map_or(BODY_ROOM, |left| left.min(BODY_ROOM)));
+                from_client.reserve(
+                    usize::try_from(*body_left).map_or(BODY_ROOM, |left| left.min(BODY_ROOM)),
+                );
                 match client.read_buf(from_client).await {
                     Ok(0) => return Err(Failed::Client(io::ErrorKind::UnexpectedEof.into())),
                     Ok(_) => {}
