@@ -52,6 +52,6 @@ ok=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ok"])' "$w
 total=$(callgrind_annotate "$out" 2>/dev/null | grep 'PROGRAM TOTALS' | awk '{gsub(",", "", $1); print $1}')
 echo "instructions: $total for $ok requests = $((total / (ok > 0 ? ok : 1))) per request"
 bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes"])' "$work/loadgen.json")
-[ "$bytes" -ge 1048576 ] && echo "per MiB: $((total * 1048576 / bytes)) instructions ($bytes body bytes)"
+if [ "$bytes" -ge 1048576 ]; then echo "per MiB: $((total * 1048576 / bytes)) instructions ($bytes body bytes)"; fi
 callgrind_annotate --inclusive=no "$out" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | head -40 | cut -c1-160
 echo "profile: $out"
