@@ -416,7 +416,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 versions="$work/versions.txt"
 {
-  echo "meshtls: $("$MESHTLS" --version 2>/dev/null | head -1) ($(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$repo" diff --quiet HEAD 2>/dev/null || echo ', uncommitted changes'))"
+  echo "meshtls: $("$MESHTLS" --version 2>/dev/null | head -1) ($(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$repo" diff --quiet HEAD -- . ':!BENCHMARKS.md' ':!bench/runs.jsonl' 2>/dev/null || echo ', uncommitted changes'))"
   echo "envoy: $("$ENVOY" --version 2>/dev/null | grep -o '[0-9a-f]*/[0-9.]*/[A-Za-z]*/[A-Z]*/[A-Za-z]*' | head -1)"
   echo "nginx: $("$NGINX" -v 2>&1 | sed 's/^nginx version: //') ($(dpkg-query -W -f='${Package} ${Version}' nginx 2>/dev/null || echo '?'); $(openssl version 2>/dev/null || echo OpenSSL))"
   echo "haproxy: $("$HAPROXY" -v 2>/dev/null | head -1 | sed 's/ - https.*//') ($(dpkg-query -W -f='${Package} ${Version}' haproxy 2>/dev/null || echo '?'); $("$HAPROXY" -vv 2>/dev/null | sed -n 's/^Running on OpenSSL version : //p' | head -1 | sed 's/^/OpenSSL /'))"
