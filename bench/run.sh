@@ -370,6 +370,14 @@ for cipher in aes-128-gcm aes-256-gcm chacha20-poly1305; do
   record "{\"peer\":\"openssl\",\"set\":\"-\",\"round\":0}" "{\"mode\":\"cipher\",\"cipher\":\"$cipher\",\"bytes_per_s\":${speed:-0}}"
 done
 
+other_load() { # what else runs: libFuzzer processes (and their nice), compilers
+  local fuzz nice rustc
+  fuzz=$(pgrep -f -- '-artifact_prefix=|fuzz/target' | wc -l)
+  nice=$(pgrep -f -- '-artifact_prefix=|fuzz/target' | head -1 | xargs -r ps -o ni= -p | tr -d ' ')
+  rustc=$(pgrep -x rustc | wc -l)
+  echo "$fuzz fuzz processes${nice:+ (nice $nice)}, $rustc rustc"
+}
+other_before=$(other_load)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date +%s)
 order=("${PEERS[@]}")
@@ -428,7 +436,7 @@ versions="$work/versions.txt"
   echo "kernel: $(uname -r)"
   echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') (family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | tr -d ' '), model $(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | cut -d: -f2 | tr -d ' '), $(grep -m1 'cpu MHz' /proc/cpuinfo | cut -d: -f2 | tr -d ' ') MHz$(grep -qw hypervisor /proc/cpuinfo && echo ', virtual machine')); $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM"
   echo "load: $load_before before, $load_after after (1/5/15 min); run took ${elapsed}s"
-  echo "other load: $(pgrep -fc 'fuzz/target' 2>/dev/null || echo 0) fuzz processes running at the end"
+  echo "other load: at the start $other_before; at the end $(other_load)"
 } >"$versions"
 
 python3 "$repo/bench/report.py" "$results" "$versions" "$commands" "$OUT" "$ROUNDS" "$DURATION" "$WARMUP" "$SLICES" "$RUNS"
