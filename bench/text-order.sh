@@ -2,17 +2,19 @@
 # Writes link/text-order.txt: the functions `meshtls proxy` runs, in the order it first runs them
 # (callgrind, mangled names). build.rs hands the file to the linker for release builds, so the
 # proxy's code sits together and start-up faults in fewer pages of the binary (issue 7: RSS, cold start).
-# Usage: bench/text-order.sh   (env SKIP_BUILD=1 to use target/release/meshtls as it is)
+# Usage: bench/text-order.sh   (env SKIP_BUILD=1 to use target/release/meshtls as it is;
+#        CARGO_TARGET_DIR is honoured)
 # Bounded: a few hundred requests per key type, loopback only, each step times out.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 out=$repo/link/text-order.txt
-bin=$repo/target/release/meshtls
-loadgen=$repo/target/release/meshtls-loadgen
+target_dir=${CARGO_TARGET_DIR:-$repo/target}
+bin=$target_dir/release/meshtls
+loadgen=$target_dir/release/meshtls-loadgen
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   (cd "$repo" && cargo build --release --quiet)
-  (cd "$repo/bench/loadgen" && CARGO_TARGET_DIR="$repo/target" cargo build --release --quiet)
+  (cd "$repo/bench/loadgen" && CARGO_TARGET_DIR="$target_dir" cargo build --release --quiet)
 fi
 work=$(mktemp -d /tmp/meshtls-order.XXXXXX)
 pids=()
@@ -41,13 +43,17 @@ run_set() { # key-type
     sleep 0.5
   done
   [ $ready = 1 ] || { echo "proxy did not come up" >&2; cat "$dir/proxy.log" >&2; exit 1; }
-  # The page's curl (h2), then HTTP/1.1 keep-alive, full handshakes, resumed connections.
+  # The page's curl (h2), then HTTP/1.1 keep-alive, full handshakes, resumed connections, h2
+  # keep-alive and 1 MiB bodies both ways.
   curl -sS -o /dev/null --max-time 20 --cacert "$c/example.com.crt" --cert "$c/client.test.svc.cluster.local.crt" \
     --key "$c/client.test.svc.cluster.local.key" --resolve httpbin.test.svc.cluster.local:19480:127.0.0.1 \
     https://httpbin.test.svc.cluster.local:19480/headers
   "$loadgen" keepalive "${tls[@]}" -c 4 -d 20 --warmup 0 -n 400 >/dev/null
   "$loadgen" handshake "${tls[@]}" -c 2 -d 20 --warmup 0 -n 40 >/dev/null
   "$loadgen" resume "${tls[@]}" -c 2 -d 20 --warmup 0 -n 40 >/dev/null
+  "$loadgen" keepalive --h2 "${tls[@]}" -c 2 --streams 4 -d 20 --warmup 0 -n 400 >/dev/null
+  "$loadgen" keepalive "${tls[@]}" -c 2 --path /fixed/1048576 -d 20 --warmup 0 -n 4 >/dev/null
+  "$loadgen" keepalive "${tls[@]}" -c 2 --path /discard --body 1048576 -d 20 --warmup 0 -n 4 >/dev/null
   for path in ready stats config_dump; do curl -sS -o /dev/null --max-time 20 "http://127.0.0.1:19400/$path"; done
   kill -TERM "$proxy"
   wait "$proxy" || true

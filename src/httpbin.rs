@@ -29,6 +29,10 @@ use tokio::sync::watch;
 pub const MAX_DELAY_SECONDS: u64 = 10;
 pub const MAX_BYTES: usize = 100 * 1024;
 const MAX_REQUEST_BODY: usize = 1024 * 1024;
+/// Largest `/fixed/{n}` response and `/discard` request body (the benchmark's large bodies).
+pub const MAX_FIXED_BYTES: u64 = 64 * 1024 * 1024;
+/// What `/fixed/{n}` sends, again and again: no copy, no random numbers, nothing to compute.
+static FILL: [u8; 64 * 1024] = [b'x'; 64 * 1024];
 
 const SERVER: HeaderValue = HeaderValue::from_static("gunicorn/19.9.0");
 
@@ -238,6 +242,14 @@ async fn respond(
     if request.method() == Method::GET && path == "/websocket/echo" {
         return Ok(websocket::respond(request));
     }
+    if matches!(*request.method(), Method::GET | Method::HEAD)
+        && let Some(n) = path.strip_prefix("/fixed/")
+    {
+        return Ok(fixed(n));
+    }
+    if request.method() == Method::POST && path == "/discard" {
+        return Ok(discard(request.into_body()).await);
+    }
     if grpc
         && request.method() == Method::POST
         && let Some(method) = path.strip_prefix("/grpc.health.v1.Health/")
@@ -289,6 +301,72 @@ async fn respond_plain(
         },
         _ => not_found(),
     })
+}
+
+/// A body of `left` bytes of `FILL`, 64 KiB a frame.
+struct Fixed {
+    left: u64,
+}
+
+impl hyper::body::Body for Fixed {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Infallible>>> {
+        if self.left == 0 {
+            return std::task::Poll::Ready(None);
+        }
+        let n = usize::try_from(self.left).map_or(FILL.len(), |left| left.min(FILL.len()));
+        self.left -= n as u64;
+        let chunk = Bytes::from_static(&FILL[..n]);
+        std::task::Poll::Ready(Some(Ok(hyper::body::Frame::data(chunk))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.left == 0
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::SizeHint::with_exact(self.left)
+    }
+}
+
+/// `/fixed/{n}` (not in httpbin; for the benchmark): `n` bytes of `x`, at most 64 MiB, sent
+/// from one static buffer, so the app costs next to nothing per byte.
+fn fixed(n: &str) -> Response<Reply> {
+    let Ok(count) = n.parse::<u64>() else {
+        return not_found().map(boxed);
+    };
+    let count = count.min(MAX_FIXED_BYTES);
+    let mut reply = response(StatusCode::OK, "application/octet-stream", Bytes::new()).map(boxed);
+    *reply.body_mut() = boxed(Fixed { left: count });
+    reply
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(count));
+    reply
+}
+
+/// `POST /discard` (not in httpbin; for the benchmark): reads the request body and drops it,
+/// answering with its size; a body over 64 MiB gets a 413.
+async fn discard(mut body: Incoming) -> Response<Reply> {
+    let mut total = 0u64;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return response(StatusCode::BAD_REQUEST, "text/html", Bytes::new()).map(boxed);
+        };
+        if let Some(data) = frame.data_ref() {
+            total += data.len() as u64;
+        }
+        if total > MAX_FIXED_BYTES {
+            let text = Bytes::from_static(b"request body too large\n");
+            return response(StatusCode::PAYLOAD_TOO_LARGE, "text/html", text).map(boxed);
+        }
+    }
+    let text = format!("{{\"bytes\": {total}}}\n");
+    response(StatusCode::OK, "application/json", Bytes::from(text)).map(boxed)
 }
 
 /// `/status/{code}` or `/status/{a,b,…}` (one picked at random, as httpbin does).

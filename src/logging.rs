@@ -48,7 +48,8 @@ fn parse(spec: &str) -> Logger {
     let mut logger = Logger {
         default: LevelFilter::Info,
         // kube-client logs the errors it also returns, which meshtls reports once itself;
-        // `RUST_LOG=kube_client=debug` (a later directive wins a tie) turns it back on.
+        // `RUST_LOG=kube_client=debug` (a later directive wins a tie) turns it back on
+        // (release builds keep no trace level, and nothing below info that goes through tracing).
         directives: vec![("kube_client".to_string(), LevelFilter::Off)],
     };
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {

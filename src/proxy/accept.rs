@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::tls::hello::ServerConfigs;
+use super::tls::read_ahead::ReadAhead;
 use arc_swap::ArcSwapOption;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -138,7 +139,10 @@ pub async fn connection(
             serve_established(stream, None, info, context, shutdown).await;
         }
         Next::Tls { mesh } => {
-            if let Some((tls, peer, sni, h2)) = handshake(stream, remote, &shared, mesh).await {
+            // Boxed, like the other phases a connection passes once (hyper, TCP): a task holds
+            // its future's largest state for as long as it lives, idle or not.
+            let handshaken = Box::pin(handshake(stream, remote, &shared, mesh)).await;
+            if let Some((tls, peer, sni, h2)) = handshaken {
                 serve_established(tls, Some(h2), info(peer, sni, mesh), context, shutdown).await;
             }
         }
@@ -184,8 +188,10 @@ async fn first_byte(stream: &TcpStream) -> Option<u8> {
     }
 }
 
+/// The TLS stream is boxed (1.2 KiB inline): every async fn it passes through would otherwise
+/// keep a copy's room in the connection's task, four of them by the time it is served.
 type Handshaken = (
-    tokio_rustls::server::TlsStream<TcpStream>,
+    Box<tokio_rustls::server::TlsStream<ReadAhead>>,
     PeerIdentity,
     String,
     bool,
@@ -210,7 +216,7 @@ async fn handshake(
     };
     // The ClientHello first: it chooses the config (cipher order, ALPN) as Envoy would.
     let accepted = tokio::time::timeout(HANDSHAKE_TIMEOUT, async {
-        let start = LazyConfigAcceptor::new(Acceptor::default(), stream).await?;
+        let start = LazyConfigAcceptor::new(Acceptor::default(), ReadAhead::new(stream)).await?;
         let chosen = config.choose(&start.client_hello());
         start.into_stream(chosen).await
     })
@@ -260,7 +266,7 @@ async fn handshake(
         );
         return None;
     }
-    Some((tls, peer, sni, h2))
+    Some((Box::new(tls), peer, sni, h2))
 }
 
 /// Counts a completed handshake's version, cipher and group, resumption and client certificate
@@ -341,7 +347,7 @@ async fn serve_established<IO>(
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     match context.protocol {
-        Protocol::Tcp => tcp::proxy(io, info, context).await,
+        Protocol::Tcp => Box::pin(tcp::proxy(io, info, context)).await,
         Protocol::Http | Protocol::Http2 => serve_http(io, h2, info, context, shutdown).await,
     }
 }
@@ -364,6 +370,20 @@ async fn serve_http<IO>(
             Handoff::Hyper(io) => io,
         },
     };
+    // hyper's connection state is large; the lean path's connections need not carry its room.
+    Box::pin(serve_hyper(io, h2, info, context, shutdown)).await;
+}
+
+/// Serves the rest of a connection with hyper: h2, or HTTP/1.1 the lean path handed over.
+async fn serve_hyper<IO>(
+    io: Rewind<IO>,
+    h2: Option<bool>,
+    info: Rc<ConnectionInfo>,
+    context: Rc<ListenerContext>,
+    shutdown: watch::Receiver<bool>,
+) where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     // HTTP/1.1 reads are bounded, so hyper's head limit holds to within one read.
     let io = match h2 {
         Some(true) => io,
@@ -375,7 +395,10 @@ async fn serve_http<IO>(
         info: Rc::clone(&info),
         context: Rc::clone(&context),
     };
-    let service = service_fn(move |request| handle(request, Rc::clone(&info), Rc::clone(&context)));
+    // Boxed: hyper moves each request's future into its own task (h2) and through its state
+    // machine; a pointer moves in a few instructions, the whole future took kilobytes of memcpy.
+    let service =
+        service_fn(move |request| Box::pin(handle(request, Rc::clone(&info), Rc::clone(&context))));
     let io = TokioIo::new(Lingering::new(io));
     if h2 == Some(false) {
         // HTTP/1.1 by ALPN: hyper's own builder, the same settings, without the auto builder's

@@ -149,7 +149,12 @@ pub struct RawConnection {
 impl RawConnection {
     /// Reads what the app sent next onto `unread`; 0 when it closed the connection.
     pub async fn fill(&mut self) -> io::Result<usize> {
-        self.unread.reserve(RAW_BUFFER);
+        self.fill_with(RAW_BUFFER).await
+    }
+
+    /// `fill` with room for `room` bytes: bodies are read in large pieces.
+    pub async fn fill_with(&mut self, room: usize) -> io::Result<usize> {
+        self.unread.reserve(room);
         self.stream.read_buf(&mut self.unread).await
     }
 }
@@ -403,7 +408,9 @@ impl Upstream {
         if let Some(connection) = self.checkout_raw() {
             return Ok(connection);
         }
-        let (stream, slot) = self.open().await?;
+        // Boxed: connecting is rare, and its future would otherwise sit in every connection's
+        // task, idle ones included (a task is as large as its largest state).
+        let (stream, slot) = Box::pin(self.open()).await?;
         Ok(RawConnection {
             stream,
             unread: BytesMut::with_capacity(RAW_BUFFER),

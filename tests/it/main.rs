@@ -674,6 +674,11 @@ const TESTS: &[Test] = &[
         ignore: None,
     },
     Test {
+        name: "proxy::large_bodies_cross_mutual_tls_whole_on_both_engines_and_h2",
+        run: proxy::large_bodies_cross_mutual_tls_whole_on_both_engines_and_h2,
+        ignore: None,
+    },
+    Test {
         name: "proxy_cli::the_rendered_task_is_served_and_sigterm_exits_0",
         run: proxy_cli::the_rendered_task_is_served_and_sigterm_exits_0,
         ignore: None,

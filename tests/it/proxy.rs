@@ -1075,3 +1075,59 @@ pub(crate) fn httpbin_answers_head_on_its_get_routes_without_a_body() {
     assert!(head.contains("content-length: "), "{answer}");
     assert_eq!(body, "", "HEAD has no body");
 }
+
+/// curl to the external port's `path` over mutual TLS with the page's flags plus `extra`.
+fn curl_path(f: &Fixture, path: &str, extra: &[&str]) -> Output {
+    let port = f.external().port();
+    let resolve = format!("{FQDN}:{port}:127.0.0.1");
+    let url = format!("https://{FQDN}:{port}{path}");
+    let mut cmd = Command::new("curl");
+    cmd.args(["-sS", "--max-time", "20", "--resolve", &resolve, "--cacert"])
+        .arg(f.cert("example.com.crt"))
+        .arg("--cert")
+        .arg(f.cert("client.test.svc.cluster.local.crt"))
+        .arg("--key")
+        .arg(f.cert("client.test.svc.cluster.local.key"));
+    cmd.args(extra).arg(&url);
+    cmd.output().expect("curl runs")
+}
+
+/// Bodies of several MiB both ways over MUTUAL TLS, on HTTP/1.1 (the lean path, which writes
+/// large bodies straight from the app's buffer and reads the socket ahead under TLS, and hyper)
+/// and h2: every byte arrives, and the app's `/fixed` and `/discard` count what they should.
+pub(crate) fn large_bodies_cross_mutual_tls_whole_on_both_engines_and_h2() {
+    if !require_tool("curl") {
+        return;
+    }
+    let size = 3 * 1024 * 1024 + 17;
+    for engine in [Http1Engine::Lean, Http1Engine::Hyper] {
+        let f = fixture_from(false, |config| config.http1 = engine);
+        let upload = f.root.path().join("upload.bin");
+        let pattern: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&upload, &pattern).expect("writes the upload");
+        let data = format!("@{}", upload.display());
+        for protocol in ["--http1.1", "--http2"] {
+            let what = format!("{engine:?} {protocol}");
+            // `Expect:` off, so that the lean path (not hyper's 100-continue) takes the body.
+            let post = [
+                "-H",
+                "Expect:",
+                "-H",
+                "Content-Type: application/octet-stream",
+            ];
+            let mut args = vec![protocol, "--data-binary", &data];
+            args.extend_from_slice(&post);
+            let out = curl_path(&f, "/discard", &args);
+            assert!(out.status.success(), "{what}: {}", text(&out));
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                format!("{{\"bytes\": {size}}}\n"),
+                "{what}: the app got the whole body"
+            );
+            let out = curl_path(&f, &format!("/fixed/{size}"), &[protocol]);
+            assert!(out.status.success(), "{what}: {}", text(&out));
+            assert_eq!(out.stdout.len(), size, "{what}: the whole body came back");
+            assert!(out.stdout.iter().all(|&b| b == b'x'), "{what}: as sent");
+        }
+    }
+}

@@ -1,6 +1,7 @@
-//! meshtls-loadgen: the load generator of bench/run.sh. HTTP/1.1 over mTLS (rustls, aws-lc-rs)
-//! with a client certificate; keep-alive, full handshakes (resumption off), resumed connections,
-//! a cold-start probe and a peak-RSS reader. Loopback only; every loop is bounded in time and count.
+//! meshtls-loadgen: the load generator of bench/run.sh. HTTP/1.1 or h2 over mTLS (rustls,
+//! aws-lc-rs) with a client certificate; keep-alive (any body size), full handshakes, resumed
+//! connections, many idle connections, a cold-start probe and a peak-RSS reader. Loopback only;
+//! every loop is bounded in time and count.
 use std::cell::{Cell, RefCell};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,7 +20,9 @@ use tokio_rustls::TlsConnector;
 
 const USAGE: &str = "usage: loadgen MODE [options] [-- COMMAND...]
 modes:
-  keepalive   requests on C kept-alive connections (p50/p99 latency)
+  keepalive   requests on C kept-alive connections (p50/p99 latency); --h2 for h2
+  idle        open --conns N connections, one request each, hold them idle: the RSS that costs
+              --pid, and whether a new client is still served
   handshake   one request per connection, a full mTLS handshake each (resumption off)
   resume      one request per connection, TLS session resumption on
   cold        exec COMMAND, then probe until the first 200; prints the ms and the pid (left running)
@@ -33,6 +36,10 @@ options:
   --warmup SECS      unmeasured warm-up before (default 1, at most 10)
   -n N               stop after N measured requests (default 10000000)
   --path PATH        request path (default /status/200)
+  --body N           POST an N-byte body (at most 16 MiB) instead of a GET
+  --h2               keepalive over h2 (ALPN h2), --streams concurrent streams a connection
+  --streams N        h2 streams in flight on each connection (default 1, at most 256)
+  --conns N          idle: connections to hold (default 10000, at most 30000)
   --pid PID          a process whose CPU time (and children's) is measured; repeatable
   --timeout-ms MS    cold: give up after MS (default 10000, at most 60000)
   --log FILE         cold: the command's stdout and stderr (default: discarded)
@@ -42,9 +49,17 @@ const MAX_LATENCIES: usize = 5_000_000;
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
 const CLOCK_TICKS_PER_SECOND: f64 = 100.0;
 
+/// The largest request body `--body` sends.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+/// The largest response the buffered (chunked or until-close) parse holds.
+const MAX_BUFFERED_RESPONSE: usize = 4 * 1024 * 1024;
+/// Connections dialled at once in idle mode.
+const IDLE_DIALERS: usize = 32;
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Mode {
     KeepAlive,
+    Idle,
     Handshake,
     Resume,
     Cold,
@@ -64,6 +79,10 @@ struct Options {
     warmup: Duration,
     max_requests: u64,
     path: String,
+    body: Option<usize>,
+    h2: bool,
+    streams: usize,
+    conns: usize,
     pids: Vec<u32>,
     timeout: Duration,
     log: Option<PathBuf>,
@@ -75,6 +94,7 @@ fn parse_args(args: Vec<String>) -> Result<Options, String> {
     let mut it = args.into_iter();
     let mode = match it.next().as_deref() {
         Some("keepalive") => Mode::KeepAlive,
+        Some("idle") => Mode::Idle,
         Some("handshake") => Mode::Handshake,
         Some("resume") => Mode::Resume,
         Some("cold") => Mode::Cold,
@@ -94,6 +114,10 @@ fn parse_args(args: Vec<String>) -> Result<Options, String> {
         warmup: Duration::from_secs(1),
         max_requests: 10_000_000,
         path: "/status/200".to_string(),
+        body: None,
+        h2: false,
+        streams: 1,
+        conns: 10_000,
         pids: Vec::new(),
         timeout: Duration::from_secs(10),
         log: None,
@@ -107,6 +131,10 @@ fn parse_args(args: Vec<String>) -> Result<Options, String> {
         }
         if flag == "--plain" {
             o.plain = true;
+            continue;
+        }
+        if flag == "--h2" {
+            o.h2 = true;
             continue;
         }
         let value = it
@@ -136,6 +164,25 @@ fn parse_args(args: Vec<String>) -> Result<Options, String> {
             "--warmup" => o.warmup = secs(&value, 10.0)?,
             "-n" => o.max_requests = value.parse().map_err(|_| bad("expected a count"))?,
             "--path" => o.path = value.clone(),
+            "--body" => {
+                let n: usize = value.parse().map_err(|_| bad("expected a size in bytes"))?;
+                if n > MAX_BODY {
+                    return Err(bad("must be at most 16 MiB"));
+                }
+                o.body = Some(n);
+            }
+            "--streams" => {
+                o.streams = value.parse().map_err(|_| bad("expected a count"))?;
+                if !(1..=256).contains(&o.streams) {
+                    return Err(bad("must be 1 to 256"));
+                }
+            }
+            "--conns" => {
+                o.conns = value.parse().map_err(|_| bad("expected a count"))?;
+                if !(1..=30_000).contains(&o.conns) {
+                    return Err(bad("must be 1 to 30000"));
+                }
+            }
             "--pid" => o
                 .pids
                 .push(value.parse().map_err(|_| bad("expected a pid"))?),
@@ -160,10 +207,21 @@ fn parse_args(args: Vec<String>) -> Result<Options, String> {
     if o.mode == Mode::Rss && o.pids.is_empty() {
         return Err("rss needs --pid".to_string());
     }
+    if o.h2 && (o.mode != Mode::KeepAlive || o.plain || o.body.is_some()) {
+        return Err("--h2 is for keepalive over TLS, without --body".to_string());
+    }
     Ok(o)
 }
 
 fn client_config(o: &Options, resumption: bool) -> Result<Arc<ClientConfig>, String> {
+    client_config_alpn(o, resumption, o.h2)
+}
+
+fn client_config_alpn(
+    o: &Options,
+    resumption: bool,
+    h2: bool,
+) -> Result<Arc<ClientConfig>, String> {
     let (Some(ca), Some(cert), Some(key)) = (&o.ca, &o.cert, &o.key) else {
         return Err("TLS needs --ca, --cert and --key (or --plain)".to_string());
     };
@@ -184,7 +242,11 @@ fn client_config(o: &Options, resumption: bool) -> Result<Arc<ClientConfig>, Str
         .with_root_certificates(roots)
         .with_client_auth_cert(chain, key)
         .map_err(|e| format!("client certificate: {e}"))?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = if h2 {
+        vec![b"h2".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
     config.resumption = if resumption {
         Resumption::in_memory_sessions(4096)
     } else {
@@ -199,6 +261,8 @@ struct Shared {
     measuring: Cell<bool>,
     stop: Cell<bool>,
     ok: Cell<u64>,
+    /// Body bytes moved by the measured requests (response bodies read, request bodies sent).
+    bytes: Cell<u64>,
     errors: Cell<u64>,
     resumed: Cell<u64>,
     full: Cell<u64>,
@@ -217,11 +281,12 @@ impl Shared {
         }
     }
 
-    fn done(&self, started: Instant, kind: Option<HandshakeKind>) {
+    fn done(&self, started: Instant, kind: Option<HandshakeKind>, bytes: u64) {
         if !self.measuring.get() {
             return;
         }
         self.ok.set(self.ok.get() + 1);
+        self.bytes.set(self.bytes.get() + bytes);
         match kind {
             Some(HandshakeKind::Resumed) => self.resumed.set(self.resumed.get() + 1),
             Some(_) => self.full.set(self.full.get() + 1),
@@ -241,6 +306,10 @@ struct Target {
     tls: Option<TlsConnector>,
     request: Vec<u8>,
     request_close: Vec<u8>,
+    /// The request body (`--body`), sent after either head.
+    body: Rc<Vec<u8>>,
+    /// h2's `:authority` and path, as one URI.
+    uri: http::Uri,
 }
 
 /// A response read off a connection buffer.
@@ -262,9 +331,26 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Parses one response at the start of `buf`: Ok(Some((consumed, status, close))) when whole,
-/// Ok(None) when more bytes are needed. `eof` ends a body delimited by the close.
-fn parse_response(buf: &[u8], eof: bool) -> Result<Option<(usize, u16, bool)>, String> {
+/// How a response body is delimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    Empty,
+    Length(u64),
+    /// Chunked, or until the close: the whole response is buffered and parsed.
+    Chunked,
+    UntilClose,
+}
+
+/// A response head at the start of a buffer.
+struct Head {
+    len: usize,
+    status: u16,
+    close: bool,
+    framing: Framing,
+}
+
+/// Parses the response head at the start of `buf`; Ok(None) when more bytes are needed.
+fn parse_head(buf: &[u8]) -> Result<Option<Head>, String> {
     let Some(end) = find(buf, b"\r\n\r\n") else {
         return if buf.len() > 64 * 1024 {
             Err("response header over 64 KiB".to_string())
@@ -288,7 +374,7 @@ fn parse_response(buf: &[u8], eof: bool) -> Result<Option<(usize, u16, bool)>, S
         };
         let value = value.trim();
         if name.eq_ignore_ascii_case("content-length") {
-            length = Some(value.parse::<usize>().map_err(|_| "bad content-length")?);
+            length = Some(value.parse::<u64>().map_err(|_| "bad content-length")?);
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
             chunked = value.to_ascii_lowercase().contains("chunked");
         } else if name.eq_ignore_ascii_case("connection") {
@@ -296,11 +382,41 @@ fn parse_response(buf: &[u8], eof: bool) -> Result<Option<(usize, u16, bool)>, S
             close = v.contains("close") || (close && !v.contains("keep-alive"));
         }
     }
-    let body = end + 4;
-    if status == 204 || status == 304 || (100..200).contains(&status) {
-        return Ok(Some((body, status, close)));
+    let framing = if status == 204 || status == 304 || (100..200).contains(&status) {
+        Framing::Empty
+    } else if chunked {
+        Framing::Chunked
+    } else {
+        match length {
+            Some(0) => Framing::Empty,
+            Some(n) => Framing::Length(n),
+            None => Framing::UntilClose,
+        }
+    };
+    Ok(Some(Head {
+        len: end + 4,
+        status,
+        close,
+        framing,
+    }))
+}
+
+/// Parses one whole response at the start of `buf`: Ok(Some((consumed, status, close))) when
+/// whole, Ok(None) when more bytes are needed. `eof` ends a body delimited by the close.
+fn parse_response(buf: &[u8], eof: bool) -> Result<Option<(usize, u16, bool)>, String> {
+    let Some(head) = parse_head(buf)? else {
+        return Ok(None);
+    };
+    let (body, status, close) = (head.len, head.status, head.close);
+    match head.framing {
+        Framing::Empty => return Ok(Some((body, status, close))),
+        Framing::Length(n) => {
+            let n = usize::try_from(n).unwrap_or(usize::MAX);
+            return Ok((buf.len() >= body.saturating_add(n)).then(|| (body + n, status, close)));
+        }
+        Framing::Chunked | Framing::UntilClose => {}
     }
-    if chunked {
+    if head.framing == Framing::Chunked {
         let mut at = body;
         loop {
             let Some(line_end) = find(&buf[at..], b"\r\n") else {
@@ -330,20 +446,39 @@ fn parse_response(buf: &[u8], eof: bool) -> Result<Option<(usize, u16, bool)>, S
             at += size + 2;
         }
     }
-    match length {
-        Some(n) if buf.len() >= body + n => Ok(Some((body + n, status, close))),
-        Some(_) => Ok(None),
-        None if eof => Ok(Some((buf.len(), status, true))),
-        None => Ok(None),
+    if eof {
+        Ok(Some((buf.len(), status, true)))
+    } else {
+        Ok(None)
     }
 }
 
-/// Writes `request` and reads one response; returns its status and whether the server closes.
+/// Reads more of the response onto `buf` (grown up to the buffered limit); 0 at the end.
+async fn fill<S: AsyncRead + Unpin>(stream: &mut S, buf: &mut Buffer) -> Result<usize, String> {
+    if buf.filled == buf.data.len() {
+        if buf.data.len() >= MAX_BUFFERED_RESPONSE {
+            return Err("buffered response over 4 MiB".to_string());
+        }
+        let grown = buf.data.len() * 2;
+        buf.data.resize(grown, 0);
+    }
+    let n = stream
+        .read(&mut buf.data[buf.filled..])
+        .await
+        .map_err(|e| format!("read: {e}"))?;
+    buf.filled += n;
+    Ok(n)
+}
+
+/// Writes `request` (and `body`) and reads one response; returns its status, whether the
+/// server closes, and the body bytes moved. A body of known length is read and dropped as it
+/// comes, so any size goes through a 16 KiB buffer.
 async fn exchange<S>(
     stream: &mut S,
     request: &[u8],
+    body: &[u8],
     buf: &mut Buffer,
-) -> Result<(u16, bool), String>
+) -> Result<(u16, bool, u64), String>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -352,37 +487,69 @@ where
             .write_all(request)
             .await
             .map_err(|e| format!("write: {e}"))?;
+        if !body.is_empty() {
+            stream
+                .write_all(body)
+                .await
+                .map_err(|e| format!("write: {e}"))?;
+        }
         stream.flush().await.map_err(|e| format!("flush: {e}"))?;
-        let mut eof = false;
-        loop {
-            if let Some((used, status, close)) = parse_response(&buf.data[..buf.filled], eof)? {
-                buf.data.copy_within(used..buf.filled, 0);
-                buf.filled -= used;
-                return Ok((status, close));
+        let head = loop {
+            if let Some(head) = parse_head(&buf.data[..buf.filled])? {
+                break head;
             }
-            if eof {
+            if fill(stream, buf).await? == 0 {
                 return Err("connection closed mid-response".to_string());
             }
-            if buf.filled == buf.data.len() {
-                if buf.data.len() >= 1024 * 1024 {
-                    return Err("response over 1 MiB".to_string());
+        };
+        match head.framing {
+            Framing::Empty => {
+                consume(buf, head.len);
+                Ok((head.status, head.close, body.len() as u64))
+            }
+            Framing::Length(n) => {
+                consume(buf, head.len);
+                let mut left = n;
+                loop {
+                    let here = usize::try_from(left).unwrap_or(usize::MAX).min(buf.filled);
+                    consume(buf, here);
+                    left -= here as u64;
+                    if left == 0 {
+                        break;
+                    }
+                    if fill(stream, buf).await? == 0 {
+                        return Err("connection closed mid-response".to_string());
+                    }
                 }
-                let grown = buf.data.len() * 2;
-                buf.data.resize(grown, 0);
+                Ok((head.status, head.close, n + body.len() as u64))
             }
-            let n = stream
-                .read(&mut buf.data[buf.filled..])
-                .await
-                .map_err(|e| format!("read: {e}"))?;
-            if n == 0 {
-                eof = true;
+            Framing::Chunked | Framing::UntilClose => {
+                let mut eof = false;
+                loop {
+                    if let Some((used, status, close)) =
+                        parse_response(&buf.data[..buf.filled], eof)?
+                    {
+                        let moved = (used - head.len + body.len()) as u64;
+                        consume(buf, used);
+                        return Ok((status, close, moved));
+                    }
+                    if eof {
+                        return Err("connection closed mid-response".to_string());
+                    }
+                    eof = fill(stream, buf).await? == 0;
+                }
             }
-            buf.filled += n;
         }
     };
     tokio::time::timeout(IO_TIMEOUT, io)
         .await
         .map_err(|_| "timed out".to_string())?
+}
+
+/// Drops the first `n` bytes of the buffer.
+fn consume(buf: &mut Buffer, n: usize) {
+    buf.data.copy_within(n..buf.filled, 0);
+    buf.filled -= n;
 }
 
 enum Conn {
@@ -416,11 +583,12 @@ async fn connect(target: &Target) -> Result<(Conn, Option<HandshakeKind>), Strin
 async fn exchange_on(
     conn: &mut Conn,
     request: &[u8],
+    body: &[u8],
     buf: &mut Buffer,
-) -> Result<(u16, bool), String> {
+) -> Result<(u16, bool, u64), String> {
     match conn {
-        Conn::Plain(s) => exchange(s, request, buf).await,
-        Conn::Tls(s) => exchange(s.as_mut(), request, buf).await,
+        Conn::Plain(s) => exchange(s, request, body, buf).await,
+        Conn::Tls(s) => exchange(s.as_mut(), request, body, buf).await,
     }
 }
 
@@ -452,14 +620,14 @@ async fn keepalive_worker(target: Rc<Target>, shared: Rc<Shared>) {
         buf.filled = 0;
         while !shared.stop.get() {
             let started = Instant::now();
-            match exchange_on(&mut conn, &target.request, &mut buf).await {
-                Ok((200, close)) => {
-                    shared.done(started, None);
+            match exchange_on(&mut conn, &target.request, &target.body, &mut buf).await {
+                Ok((200, close, moved)) => {
+                    shared.done(started, None, moved);
                     if close {
                         break;
                     }
                 }
-                Ok((status, _)) => {
+                Ok((status, _, _)) => {
                     shared.error(format!("status {status}"));
                     break;
                 }
@@ -467,6 +635,114 @@ async fn keepalive_worker(target: Rc<Target>, shared: Rc<Shared>) {
                     shared.error(e);
                     break;
                 }
+            }
+        }
+    }
+}
+
+/// One h2 connection at a time, `streams` requests in flight on it; a new connection when it fails.
+async fn h2_worker(target: Rc<Target>, shared: Rc<Shared>, streams: usize) {
+    while !shared.stop.get() {
+        let tls = match connect(&target).await {
+            Ok((Conn::Tls(tls), _)) => tls,
+            Ok((Conn::Plain(_), _)) => {
+                shared.error("h2 needs TLS".to_string());
+                return;
+            }
+            Err(e) => {
+                shared.error(e);
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        if tls.get_ref().1.alpn_protocol() != Some(b"h2") {
+            shared.error("the server did not choose h2 (ALPN)".to_string());
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        }
+        let handshake = h2::client::Builder::new()
+            .initial_window_size(1 << 20)
+            .initial_connection_window_size(16 << 20)
+            .handshake::<_, bytes::Bytes>(tls);
+        let (send, connection) = match tokio::time::timeout(IO_TIMEOUT, handshake).await {
+            Ok(Ok(pair)) => pair,
+            Ok(Err(e)) => {
+                shared.error(format!("h2 handshake: {e}"));
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+            Err(_) => {
+                shared.error("h2 handshake timed out".to_string());
+                continue;
+            }
+        };
+        let driver = tokio::task::spawn_local(async move {
+            let _ = connection.await;
+        });
+        let workers: Vec<_> = (0..streams)
+            .map(|_| {
+                tokio::task::spawn_local(h2_stream(
+                    send.clone(),
+                    Rc::clone(&target),
+                    Rc::clone(&shared),
+                ))
+            })
+            .collect();
+        drop(send);
+        for w in workers {
+            let _ = w.await;
+        }
+        driver.abort();
+    }
+}
+
+/// Requests one after another on one stream slot of an h2 connection, until it fails or the run stops.
+async fn h2_stream(
+    mut send: h2::client::SendRequest<bytes::Bytes>,
+    target: Rc<Target>,
+    shared: Rc<Shared>,
+) {
+    while !shared.stop.get() {
+        let started = Instant::now();
+        let request = http::Request::builder()
+            .method(http::Method::GET)
+            .uri(target.uri.clone())
+            .header("user-agent", "meshtls-loadgen")
+            .header("accept", "*/*")
+            .body(());
+        let Ok(request) = request else {
+            shared.error("bad request URI".to_string());
+            return;
+        };
+        let one = async {
+            send = send.clone().ready().await.map_err(|e| format!("h2: {e}"))?;
+            let (response, _) = send
+                .send_request(request, true)
+                .map_err(|e| format!("h2 request: {e}"))?;
+            let response = response.await.map_err(|e| format!("h2 response: {e}"))?;
+            let status = response.status().as_u16();
+            let mut body = response.into_body();
+            let mut moved = 0u64;
+            while let Some(chunk) = body.data().await {
+                let chunk = chunk.map_err(|e| format!("h2 body: {e}"))?;
+                moved += chunk.len() as u64;
+                let _ = body.flow_control().release_capacity(chunk.len());
+            }
+            Ok::<_, String>((status, moved))
+        };
+        match tokio::time::timeout(IO_TIMEOUT, one).await {
+            Ok(Ok((200, moved))) => shared.done(started, None, moved),
+            Ok(Ok((status, _))) => {
+                shared.error(format!("status {status}"));
+                return;
+            }
+            Ok(Err(e)) => {
+                shared.error(e);
+                return;
+            }
+            Err(_) => {
+                shared.error("h2 request timed out".to_string());
+                return;
             }
         }
     }
@@ -485,9 +761,9 @@ async fn connection_worker(target: Rc<Target>, shared: Rc<Shared>) {
             }
         };
         buf.filled = 0;
-        match exchange_on(&mut conn, &target.request_close, &mut buf).await {
-            Ok((200, _)) => shared.done(started, kind),
-            Ok((status, _)) => shared.error(format!("status {status}")),
+        match exchange_on(&mut conn, &target.request_close, &target.body, &mut buf).await {
+            Ok((200, _, moved)) => shared.done(started, kind, moved),
+            Ok((status, _, _)) => shared.error(format!("status {status}")),
             Err(e) => shared.error(e),
         }
         close(conn).await;
@@ -545,6 +821,20 @@ fn hwm_kib(pid: u32) -> u64 {
         .sum()
 }
 
+/// Sum of VmRSS (KiB) over `pid` and its child processes: what they hold now.
+fn rss_kib(pid: u32) -> u64 {
+    with_children(pid)
+        .into_iter()
+        .filter_map(|p| std::fs::read_to_string(format!("/proc/{p}/status")).ok())
+        .filter_map(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .sum()
+}
+
 fn self_cpu_seconds() -> f64 {
     cpu_seconds(std::process::id())
 }
@@ -575,25 +865,34 @@ fn build_target(o: &Options) -> Result<Target, String> {
     let tls = if o.plain {
         None
     } else {
-        let resumption = o.mode == Mode::Resume || o.mode == Mode::KeepAlive;
+        let resumption = matches!(o.mode, Mode::Resume | Mode::KeepAlive | Mode::Idle);
         Some(TlsConnector::from(client_config(o, resumption)?))
     };
     let sni = ServerName::try_from(o.sni.clone()).map_err(|e| format!("--sni: {e}"))?;
     let host = format!("{}:{}", o.sni, o.addr.port());
+    let (method, length) = match o.body {
+        Some(n) => ("POST", format!("Content-Length: {n}\r\n")),
+        None => ("GET", String::new()),
+    };
     let request = format!(
-        "GET {} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: meshtls-loadgen\r\nAccept: */*\r\n\r\n",
+        "{method} {} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: meshtls-loadgen\r\nAccept: */*\r\n{length}\r\n",
         o.path
     );
     let request_close = format!(
-        "GET {} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: meshtls-loadgen\r\nAccept: */*\r\nConnection: close\r\n\r\n",
+        "{method} {} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: meshtls-loadgen\r\nAccept: */*\r\n{length}Connection: close\r\n\r\n",
         o.path
     );
+    let uri = format!("https://{host}{}", o.path)
+        .parse()
+        .map_err(|_| format!("--path {:?}: not a valid path", o.path))?;
     Ok(Target {
         addr: o.addr,
         sni,
         tls,
         request: request.into_bytes(),
         request_close: request_close.into_bytes(),
+        body: Rc::new(vec![b'x'; o.body.unwrap_or(0)]),
+        uri,
     })
 }
 
@@ -609,6 +908,8 @@ fn own_session_cache(target: &Target, o: &Options) -> Result<Target, String> {
         tls: Some(TlsConnector::from(Arc::new(config))),
         request: target.request.clone(),
         request_close: target.request_close.clone(),
+        body: Rc::clone(&target.body),
+        uri: target.uri.clone(),
     })
 }
 
@@ -624,6 +925,7 @@ async fn load(o: Options) -> Result<String, String> {
         };
         let s = Rc::clone(&shared);
         workers.push(match o.mode {
+            Mode::KeepAlive if o.h2 => tokio::task::spawn_local(h2_worker(t, s, o.streams)),
             Mode::KeepAlive => tokio::task::spawn_local(keepalive_worker(t, s)),
             _ => tokio::task::spawn_local(connection_worker(t, s)),
         });
@@ -657,10 +959,15 @@ async fn load(o: Options) -> Result<String, String> {
     lat.sort_unstable();
     let ok = shared.ok.get();
     let hwm: u64 = o.pids.iter().map(|&p| hwm_kib(p)).sum();
+    let bytes = shared.bytes.get();
+    let mib = bytes as f64 / 1_048_576.0;
     let mut out = format!(
-        "{{\"mode\":\"{}\",\"label\":{},\"ok\":{ok},\"errors\":{},\"secs\":{secs:.3},\"rate\":{:.1},\"p50_ms\":{:.3},\"p90_ms\":{:.3},\"p99_ms\":{:.3},\"max_ms\":{:.3},\"resumed\":{},\"full\":{},\"loadgen_cpu\":{:.3}",
+        "{{\"mode\":\"{}\",\"label\":{},\"h2\":{},\"streams\":{},\"ok\":{ok},\"bytes\":{bytes},\"mib_per_s\":{:.1},\"errors\":{},\"secs\":{secs:.3},\"rate\":{:.1},\"p50_ms\":{:.3},\"p90_ms\":{:.3},\"p99_ms\":{:.3},\"max_ms\":{:.3},\"resumed\":{},\"full\":{},\"loadgen_cpu\":{:.3}",
         mode_name(o.mode),
         json_string(&o.label),
+        o.h2,
+        o.streams,
+        mib / secs,
         shared.errors.get(),
         ok as f64 / secs,
         percentile(&lat, 50.0),
@@ -681,6 +988,12 @@ async fn load(o: Options) -> Result<String, String> {
             ",\"target_cpu\":{:.3},\"target_cpu_us_per_req\":{per_request:.2},\"target_hwm_kib\":{hwm}",
             target_cpu / secs
         ));
+        if mib >= 1.0 {
+            out.push_str(&format!(
+                ",\"target_cpu_us_per_mib\":{:.1}",
+                target_cpu * 1e6 / mib
+            ));
+        }
     }
     if let Some(e) = shared.first_error.borrow().as_ref() {
         out.push_str(&format!(",\"first_error\":{}", json_string(e)));
@@ -689,9 +1002,155 @@ async fn load(o: Options) -> Result<String, String> {
     Ok(out)
 }
 
+/// Idle mode: `--conns` connections, each after one request, held open; the RSS of `--pid`
+/// before and after, and whether a new client (a full handshake) is still served.
+async fn idle(o: Options) -> Result<String, String> {
+    let target = build_target(&o)?;
+    let before: u64 = o.pids.iter().map(|&p| rss_kib(p)).sum();
+    let held: Rc<RefCell<Vec<Conn>>> = Rc::new(RefCell::new(Vec::with_capacity(o.conns)));
+    let shared = Rc::new(Shared::default());
+    shared.measuring.set(true);
+    let started = Instant::now();
+    let deadline = started + o.duration.max(Duration::from_secs(1));
+    let mut dialers = Vec::new();
+    for _ in 0..IDLE_DIALERS.min(o.conns) {
+        // Each dialer resumes its own sessions (see own_session_cache).
+        let t = Rc::new(if o.plain {
+            build_target(&o)?
+        } else {
+            own_session_cache(&target, &o)?
+        });
+        let (held, shared, want) = (Rc::clone(&held), Rc::clone(&shared), o.conns);
+        dialers.push(tokio::task::spawn_local(async move {
+            let mut buf = Buffer::new();
+            let mut failures = 0u32;
+            while held.borrow().len() < want && Instant::now() < deadline && failures < 100 {
+                let started = Instant::now();
+                let (mut conn, kind) = match connect(&t).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        failures += 1;
+                        shared.error(e);
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        continue;
+                    }
+                };
+                buf.filled = 0;
+                match exchange_on(&mut conn, &t.request, &t.body, &mut buf).await {
+                    Ok((200, false, moved)) => {
+                        shared.done(started, kind, moved);
+                        held.borrow_mut().push(conn);
+                    }
+                    Ok((status, _, _)) => {
+                        failures += 1;
+                        shared.error(format!("status {status} (or a close)"));
+                    }
+                    Err(e) => {
+                        failures += 1;
+                        shared.error(e);
+                    }
+                }
+            }
+        }));
+    }
+    for d in dialers {
+        let _ = d.await;
+    }
+    let open_secs = started.elapsed().as_secs_f64();
+    // Let the peer settle (its handshake buffers freed, timers set), then read what it holds.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let after: u64 = o.pids.iter().map(|&p| rss_kib(p)).sum();
+    let open = held.borrow().len();
+    // A new client, with a full handshake, while all of them are held.
+    let fresh = Target {
+        tls: match o.plain {
+            true => None,
+            false => Some(TlsConnector::from(client_config(&o, false)?)),
+        },
+        ..build_target(&o)?
+    };
+    let probe_started = Instant::now();
+    let mut buf = Buffer::new();
+    let probe = match connect(&fresh).await {
+        Ok((mut conn, _)) => {
+            let answer = exchange_on(&mut conn, &fresh.request_close, &fresh.body, &mut buf).await;
+            close(conn).await;
+            answer.map(|(status, _, _)| status)
+        }
+        Err(e) => Err(e),
+    };
+    let probe_ms = probe_started.elapsed().as_secs_f64() * 1000.0;
+    // Still open? Each held connection that the peer closed meanwhile reads as readable.
+    let conns = held.take();
+    let still_open = conns
+        .iter()
+        .filter(|c| match c {
+            Conn::Plain(s) => s.peek_closed_now().is_none(),
+            Conn::Tls(s) => s.get_ref().0.peek_closed_now().is_none(),
+        })
+        .count();
+    drop(conns);
+    let per_conn = if open > 0 {
+        (after as f64 - before as f64) / open as f64
+    } else {
+        0.0
+    };
+    let mut out = format!(
+        "{{\"mode\":\"idle\",\"label\":{},\"conns\":{open},\"still_open\":{still_open},\"open_secs\":{open_secs:.2},\"resumed\":{},\"full\":{},\"errors\":{},\"rss_before_kib\":{before},\"rss_after_kib\":{after},\"kib_per_conn\":{per_conn:.2},\"new_client_status\":{},\"new_client_ms\":{probe_ms:.2}",
+        json_string(&o.label),
+        shared.resumed.get(),
+        shared.full.get(),
+        shared.errors.get(),
+        probe.as_ref().map_or(0, |s| *s),
+    );
+    if let Err(e) = &probe {
+        out.push_str(&format!(",\"new_client_error\":{}", json_string(e)));
+    }
+    if let Some(e) = shared.first_error.borrow().as_ref() {
+        out.push_str(&format!(",\"first_error\":{}", json_string(e)));
+    }
+    out.push('}');
+    Ok(out)
+}
+
+/// Whether the peer has closed an idle connection: readable with nothing (EOF) or an error,
+/// seen without blocking. `None` while it is open and quiet.
+trait PeekClosed {
+    fn peek_closed_now(&self) -> Option<()>;
+}
+
+impl PeekClosed for TcpStream {
+    fn peek_closed_now(&self) -> Option<()> {
+        let mut byte = [0u8; 1];
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let mut buf = tokio::io::ReadBuf::new(&mut byte);
+        match self.poll_peek(&mut cx, &mut buf) {
+            std::task::Poll::Ready(Ok(0)) | std::task::Poll::Ready(Err(_)) => Some(()),
+            // Bytes (a ticket, a GOAWAY) mean it is still open.
+            _ => None,
+        }
+    }
+}
+
+/// Raises this process's open-files soft limit to the hard one (idle mode holds thousands).
+fn raise_open_files() {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current.is_some() && limit.current != limit.maximum {
+        let _ = setrlimit(
+            Resource::Nofile,
+            Rlimit {
+                current: limit.maximum,
+                maximum: limit.maximum,
+            },
+        );
+    }
+}
+
 fn mode_name(mode: Mode) -> &'static str {
     match mode {
         Mode::KeepAlive => "keepalive",
+        Mode::Idle => "idle",
         Mode::Handshake => "handshake",
         Mode::Resume => "resume",
         Mode::Cold => "cold",
@@ -736,8 +1195,8 @@ async fn cold(o: Options) -> Result<String, String> {
         match connect(&target).await {
             Ok((mut conn, _)) => {
                 buf.filled = 0;
-                match exchange_on(&mut conn, &target.request_close, &mut buf).await {
-                    Ok((200, _)) => {
+                match exchange_on(&mut conn, &target.request_close, &target.body, &mut buf).await {
+                    Ok((200, _, _)) => {
                         let ms = started.elapsed().as_secs_f64() * 1000.0;
                         close(conn).await;
                         return Ok(format!(
@@ -745,7 +1204,7 @@ async fn cold(o: Options) -> Result<String, String> {
                             json_string(&o.label)
                         ));
                     }
-                    Ok((status, _)) => last_error = format!("status {status}"),
+                    Ok((status, _, _)) => last_error = format!("status {status}"),
                     Err(e) => last_error = e,
                 }
                 close(conn).await;
@@ -786,10 +1245,12 @@ fn main() {
             std::process::exit(1);
         }
     };
+    raise_open_files();
     let local = tokio::task::LocalSet::new();
     let result = local.block_on(&runtime, async move {
         match options.mode {
             Mode::Cold => cold(options).await,
+            Mode::Idle => idle(options).await,
             _ => load(options).await,
         }
     });

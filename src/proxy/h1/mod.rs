@@ -11,11 +11,11 @@ pub(crate) mod response;
 mod rewind;
 
 use std::future::{Future, poll_fn};
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::task::Poll;
 
 use bytes::{Buf, BytesMut};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::sync::watch;
 use tokio::time::{Duration, Instant};
 
@@ -26,6 +26,8 @@ use super::listener::{ConnectionInfo, ListenerContext};
 
 /// Room made in the client's read buffer before each read.
 const READ_ROOM: usize = 8 * 1024;
+/// The stack buffer the first bytes of a head are read into, on a connection that was idle.
+const FIRST_READ: usize = 4 * 1024;
 /// A head past Envoy's 60 KiB (finished or not) gets Envoy's 431 here. No connection buffers
 /// more than this for a head.
 const MAX_HEAD: usize = crate::proxy::serve::MAX_HEADER_BYTES;
@@ -42,6 +44,29 @@ enum Wake {
     Read(std::io::Result<usize>),
     Shutdown,
     TimedOut,
+}
+
+/// The first read of a request head: onto the stack, then into a buffer made to fit it.
+fn read_first<IO: AsyncRead + Unpin>(
+    client: &mut IO,
+    into: &mut BytesMut,
+    cx: &mut std::task::Context<'_>,
+) -> Poll<std::io::Result<usize>> {
+    // Uninitialised: zeroing 4 KiB for every poll would cost more than the read.
+    let mut first = [std::mem::MaybeUninit::<u8>::uninit(); FIRST_READ];
+    let mut read = ReadBuf::uninit(&mut first);
+    match Pin::new(client).poll_read(cx, &mut read) {
+        Poll::Ready(Ok(())) => {
+            let got = read.filled();
+            // A plain head fits in HEAD_ROOM, which the allocator hands out from its fast
+            // per-thread cache; a longer one grows the buffer as before.
+            into.reserve(got.len().max(request::HEAD_ROOM));
+            into.extend_from_slice(got);
+            Poll::Ready(Ok(got.len()))
+        }
+        Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+        Poll::Pending => Poll::Pending,
+    }
 }
 
 /// Serves requests on `client` until it closes, fails, or sends one that needs hyper.
@@ -70,7 +95,7 @@ where
     let mut stop = pin!(shutdown.wait_for(|stop| *stop));
     let mut stop_seen = false;
     let mut deadline = pin!(tokio::time::sleep(header_timeout));
-    let mut from_client = BytesMut::with_capacity(READ_ROOM);
+    let mut from_client = BytesMut::new();
     let mut buffers = Buffers::default();
     loop {
         deadline.as_mut().reset(Instant::now() + header_timeout);
@@ -95,10 +120,21 @@ where
                 let _ = client.shutdown().await;
                 return Handoff::Done;
             }
-            from_client.reserve(READ_ROOM);
             let idle = from_client.is_empty();
+            if idle {
+                // Between requests a connection holds no buffer of ours (as nginx frees its
+                // keep-alive connections' buffers): the next head is read onto the stack first.
+                from_client = BytesMut::new();
+                buffers.release();
+            } else {
+                from_client.reserve(READ_ROOM);
+            }
             let wake = poll_fn(|cx| {
-                if let Poll::Ready(read) = pin!(client.read_buf(&mut from_client)).poll(cx) {
+                let read = match idle {
+                    true => read_first(&mut client, &mut from_client, cx),
+                    false => pin!(client.read_buf(&mut from_client)).poll(cx),
+                };
+                if let Poll::Ready(read) = read {
                     return Poll::Ready(Wake::Read(read));
                 }
                 if idle && !stop_seen && stop.as_mut().poll(cx).is_ready() {
@@ -132,7 +168,9 @@ where
         };
         from_client.advance(request.len);
         let closing = *shutting_down.borrow();
-        let after = exchange(
+        // Boxed for the length of one request: an idle connection's task then holds only the
+        // wait for the next head, not the room for an exchange (kilobytes).
+        let after = Box::pin(exchange(
             &mut client,
             &mut from_client,
             request,
@@ -140,7 +178,7 @@ where
             connection,
             listener,
             closing,
-        )
+        ))
         .await;
         match after {
             Ok(After::KeepOpen) => {}

@@ -143,6 +143,10 @@ fn role(lowercase_name: &[u8]) -> Role {
     }
 }
 
+/// Room made at once for a rewritten head (ours or the response's): a plain head fits without
+/// regrowing a buffer that an idle connection gave back.
+pub(crate) const HEAD_ROOM: usize = 1024;
+
 /// Parses the head at the start of `buf`; on `Complete`, `out` holds the head for the app.
 pub fn parse(buf: &[u8], out: &mut Vec<u8>, rewrite: &Rewrite<'_>) -> Parsed {
     let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
@@ -173,6 +177,7 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, rewrite: &Rewrite<'_>) -> Parsed {
         return Parsed::Hyper;
     }
     out.clear();
+    out.reserve(HEAD_ROOM);
     out.extend_from_slice(method.as_bytes());
     out.push(b' ');
     out.extend_from_slice(path.as_bytes());

@@ -91,6 +91,7 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, decorate: &Decorate<'_>) -> Parsed {
     }
 
     out.clear();
+    out.reserve(crate::proxy::h1::request::HEAD_ROOM);
     out.extend_from_slice(b"HTTP/1.1 ");
     push_decimal(out, u64::from(status));
     out.push(b' ');

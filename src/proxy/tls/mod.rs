@@ -2,5 +2,6 @@
 //! termination and Istio mTLS), and a client verifier that also accepts the page's v1 leaves.
 pub mod hello;
 pub mod material;
+pub mod read_ahead;
 pub mod server;
 pub mod verifier;

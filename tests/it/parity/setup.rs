@@ -352,8 +352,9 @@ pub fn meshtls_proxy(world: &World, engine: &str) -> Meshtls {
         .arg("off")
         .arg("--http1-engine")
         .arg(engine)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stdout(Stdio::null());
+    let log_path = world.dir.path().join(format!("meshtls-{engine}.log"));
+    command.stderr(std::fs::File::create(&log_path).expect("the proxy's log"));
     let child = ChildGuard(command.spawn().expect("meshtls proxy starts"));
     // Ready when every port accepts and the CRL port has its CRL.
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -368,7 +369,11 @@ pub fn meshtls_proxy(world: &World, engine: &str) -> Meshtls {
         if ready && bound {
             break;
         }
-        assert!(Instant::now() < deadline, "meshtls proxy did not come up");
+        assert!(
+            Instant::now() < deadline,
+            "meshtls proxy ({engine}) did not come up:\n{}",
+            std::fs::read_to_string(&log_path).unwrap_or_default()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     Meshtls {
