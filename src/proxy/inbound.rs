@@ -95,13 +95,19 @@ pub fn resolve(task: &Task, placement: &Placement) -> Result<Inbound, ResolveErr
     let mut listeners = Vec::new();
     let flag = placement.force_tls_flag || task.tls_flag();
     for port in task.ingress_ports_with_flag(&selected, flag) {
-        let mut config = listener(&port, &selected, placement, &mut warnings)?;
-        config.service = task
+        // The first Service fronting the port names it in Istio's metrics.
+        let service = task
             .fronting(&selected, port.number)
             .into_iter()
             .next()
             .map(|front| front.service);
-        listeners.push(config);
+        listeners.push(listener(
+            &port,
+            &selected,
+            placement,
+            service,
+            &mut warnings,
+        )?);
     }
     let workload = &selected.workload;
     let secrets: Vec<&Secret> = task.secrets().into_iter().map(|(s, _)| s).collect();
@@ -135,6 +141,7 @@ fn listener(
     port: &IngressPort<'_>,
     selected: &Selected<'_>,
     placement: &Placement,
+    service: Option<String>,
     warnings: &mut Vec<String>,
 ) -> Result<ListenerConfig, ResolveError> {
     let unsupported = |reason: String| ResolveError::Unsupported {
@@ -192,7 +199,7 @@ fn listener(
         protocol,
         endpoint: endpoint(port.listener.default_endpoint.as_deref(), number, placement)
             .map_err(unsupported)?,
-        service: None,
+        service,
     })
 }
 

@@ -51,19 +51,20 @@ where
             (reason.flag(), "", None, String::new())
         }
     };
+    let (received, sent) = spliced.map_or((0, 0), |s| (s.received, s.sent));
     context.stats.istio.tcp_connection(&TcpConnection {
         source: info.source(),
         flags,
-        received: spliced.map_or(0, |s| s.received),
-        sent: spliced.map_or(0, |s| s.sent),
+        received,
+        sent,
     });
     if let Some(writer) = &context.access_log {
         writer.record_tcp(&TcpEntry {
             start,
             flags,
             transport_failure: failure,
-            bytes_received: spliced.map_or(0, |s| s.received),
-            bytes_sent: spliced.map_or(0, |s| s.sent),
+            bytes_received: received,
+            bytes_sent: sent,
             duration_ms: started.elapsed().as_millis(),
             upstream_host: &context.upstream_host,
             cluster: &context.cluster,
