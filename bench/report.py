@@ -284,7 +284,7 @@ versions = open(versions_path).read().strip()
 commands = open(commands_path).read().strip()
 now = datetime.datetime.now(datetime.timezone.utc)
 commit = next((line.split("(", 1)[1].split(")")[0] for line in versions.splitlines() if line.startswith("meshtls:") and "(" in line), "?")
-full_run = rounds == "3" and duration == "2" and warmup == "0.6" and slices == "2" and idle_rows.get("meshtls", {}).get("conns", 0) >= 10000
+full_run = rounds == "3" and duration == "2" and warmup == "0.3" and slices == "2" and idle_rows.get("meshtls", {}).get("conns", 0) >= 10000
 
 runs = []
 if runs_path:

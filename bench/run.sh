@@ -9,7 +9,7 @@
 # Workloads: HTTP/1.1 keep-alive; h2 keep-alive (32 connections x 1 stream, 4 x 32); GET of a
 # 1 MiB response and POST of a 1 MiB request; resumed and full handshakes (RSA, ECDSA); cold
 # start and RSS; once a run: IDLE_CONNS idle connections, and 2 workers each, all unpinned.
-# Usage: bench/run.sh   (env: ROUNDS=3 DURATION=2 WARMUP=0.6 SLICES=2 IDLE_CONNS=10000
+# Usage: bench/run.sh   (env: ROUNDS=3 DURATION=2 WARMUP=0.3 SLICES=2 IDLE_CONNS=10000
 #                        OUT=BENCHMARKS.md RUNS=bench/runs.jsonl KEEP=0 SKIP_INSTALL=0
 #                        SKIP_BUILD=0 MESHTLS_BIN=target/release/meshtls LOADGEN_BIN=...)
 # Bounded: each load run lasts (WARMUP+DURATION)/SLICES seconds (at most 10+60), the idle run at
@@ -18,7 +18,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-2}
-WARMUP=${WARMUP:-0.6}
+WARMUP=${WARMUP:-0.3}
 SLICES=${SLICES:-2}
 IDLE_CONNS=${IDLE_CONNS:-10000}
 OUT=${OUT:-$repo/BENCHMARKS.md}

@@ -205,6 +205,49 @@ pub fn h1_response(data: &[u8]) {
     assert_eq!(count(&headers, "x-envoy-upstream-service-time"), 1);
     assert_eq!(count(&headers, "x-envoy-decorator-operation"), 1);
     assert!(count(&headers, "date") >= 1);
+    same_as_parts(input, &decorate, &head, &headers);
+}
+
+/// The parts form (`response::parse_parts`, for hyper's requests on raw app connections) takes
+/// the head the byte form took the same way: its length, status, framing and keep-alive, and
+/// the same headers, less the ones the byte form adds (Envoy's, the framing, the date).
+fn same_as_parts(
+    input: &[u8],
+    decorate: &response::Decorate<'_>,
+    head: &response::ResponseHead,
+    headers: &[(String, Vec<u8>)],
+) {
+    let (parts_head, parts) = match response::parse_parts(input, decorate.request_is_head) {
+        Ok(parsed) => parsed,
+        Err(other) => panic!("the byte form took the head, the parts form: {other:?}"),
+    };
+    let facts = |h: &response::ResponseHead| (h.len, h.status, h.framing, h.app_keeps_alive);
+    assert_eq!(facts(&parts_head), facts(head));
+    assert_eq!(parts.status.as_u16(), head.status);
+    let added = [
+        "transfer-encoding",
+        "connection",
+        "server",
+        "x-envoy-upstream-service-time",
+        "x-envoy-decorator-operation",
+        "date",
+    ];
+    // A `HeaderMap` keeps each name's values together: compare per name, in order.
+    let mut from_bytes: Vec<(&str, &[u8])> = headers
+        .iter()
+        .filter(|(name, _)| !added.contains(&name.as_str()))
+        .map(|(name, value)| (name.as_str(), value.as_slice()))
+        .collect();
+    let mut from_parts: Vec<(&str, &[u8])> = parts
+        .headers
+        .iter()
+        .filter(|(name, _)| !added.contains(&name.as_str()))
+        .map(|(name, value)| (name.as_str(), value.as_bytes()))
+        .collect();
+    from_bytes.sort_by_key(|(name, _)| *name);
+    from_parts.sort_by_key(|(name, _)| *name);
+    assert_eq!(from_parts, from_bytes);
+    assert!(parts.headers.get_all("date").iter().count() <= count(headers, "date"));
 }
 
 /// What decoding a chunked body gives: the body, whether it ended, and the bytes after it.

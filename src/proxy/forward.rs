@@ -1,7 +1,6 @@
-//! Forwarding to the app: per-worker pools of HTTP/1.1 upstream connections (hyper's senders,
-//! and raw streams for the lean path; no locks, each worker is single-threaded), one shared h2
-//! connection on `HTTP2`/`GRPC` ports (cleartext, prior knowledge, as Envoy's
-//! `http2_protocol_options` cluster), connect and idle timeouts, and Envoy's reset reasons.
+//! Forwarding to the app: per-worker pools of HTTP/1.1 connections (hyper's senders, and raw
+//! streams for the lean path and hyper's bodiless GETs), one shared h2 connection on `HTTP2`/`GRPC`
+//! ports (prior knowledge, as Envoy's cluster), connect and idle timeouts, Envoy's reset reasons.
 use std::cell::RefCell;
 use std::io;
 use std::pin::Pin;
@@ -11,6 +10,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use bytes::BytesMut;
+use http_body_util::Either;
 use hyper::body::Incoming;
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper::{Request, Response};
@@ -21,6 +21,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::accept::LocalExec;
 use super::config::{Endpoint, Protocol, UpstreamLimits};
+use super::h1::raw_client::{self, RawBody};
 use super::stats::ListenerStats;
 
 /// Why a request got no response from the app, in Envoy's words.
@@ -217,6 +218,9 @@ impl AsyncWrite for AppStream {
 type Sender = SendRequest<Incoming>;
 type H2Sender = hyper::client::conn::http2::SendRequest<Incoming>;
 
+/// The app's response body: read by hyper's client, or from a raw connection.
+pub type AppBody = Either<Incoming, RawBody>;
+
 /// The first read buffer of a raw connection; a response head fits in it.
 const RAW_BUFFER: usize = 8 * 1024;
 
@@ -268,14 +272,20 @@ impl Upstream {
         &self.stats
     }
 
-    /// Sends `request` to the app. A pooled connection that turns out closed is retried once
-    /// on a fresh one, since the request was never written.
+    /// Sends `request`, which came in over `downstream`, to the app. A pooled connection that
+    /// turns out closed is retried once on a fresh one, since the request was never written.
     pub async fn send(
         self: &Rc<Self>,
         mut request: Request<Incoming>,
-    ) -> Result<Response<Incoming>, Failure> {
+        downstream: http::Version,
+    ) -> Result<Response<AppBody>, Failure> {
         if self.protocol == Protocol::Http2 {
-            return self.send_h2(request).await;
+            let response = self.send_h2(request).await?;
+            return Ok(response.map(Either::Left));
+        }
+        if raw_client::suits(&request, downstream) {
+            let response = raw_client::send(self, request).await?;
+            return Ok(response.map(Either::Right));
         }
         for _ in 0..2 {
             let (mut sender, reused) = match self.checkout() {
@@ -285,7 +295,7 @@ impl Upstream {
             match sender.try_send_request(request).await {
                 Ok(response) => {
                     self.checkin_when_ready(sender);
-                    return Ok(response);
+                    return Ok(response.map(Either::Left));
                 }
                 // The request body failed on the client's side (hyper reports a user error).
                 Err(failed) if failed.error().is_user() => return Err(Failure::RequestBody),

@@ -13,7 +13,7 @@ use hyper::body::{Frame, Incoming, SizeHint};
 use time::OffsetDateTime;
 
 use super::access_log::{Outcome, RequestFields};
-use super::forward::{Failure, ResetReason};
+use super::forward::{AppBody, Failure, ResetReason};
 use super::headers::{
     self, DECORATOR_OPERATION, ISTIO_ENVOY, UPSTREAM_SERVICE_TIME, X_FORWARDED_PROTO, X_REQUEST_ID,
     content_length,
@@ -25,7 +25,7 @@ use super::stats::ListenerStats;
 use super::telemetry::Exchange;
 use super::upgrade::{self, Upgrade};
 
-pub type ProxyBody = Either<Incoming, Full<Bytes>>;
+pub type ProxyBody = Either<AppBody, Full<Bytes>>;
 
 fn protocol(version: Version) -> &'static str {
     match version {
@@ -431,7 +431,13 @@ pub async fn handle(
         Some(refusal) => Err(refusal),
         None => {
             let upgrading = on_upgrade.map(|on| (on, InFlight::begin(&connection)));
-            forward(Request::from_parts(parts, body), &listener, upgrading).await
+            forward(
+                Request::from_parts(parts, body),
+                downstream_version,
+                &listener,
+                upgrading,
+            )
+            .await
         }
     };
     let (mut response, upstream_ms, flags, details, routed) = match answer {
@@ -553,6 +559,7 @@ type Answer = (
 /// a refusal when the client's own body was at fault.
 async fn forward(
     request: Request<Incoming>,
+    downstream: Version,
     listener: &ListenerContext,
     upgrading: Option<(hyper::upgrade::OnUpgrade, InFlight)>,
 ) -> Result<Answer, Refusal> {
@@ -566,9 +573,11 @@ async fn forward(
     let sending = async {
         let sent = match upgrading {
             Some((on, in_flight)) => {
-                upgrade::send(upstream, request, on, listener.idle_timeout, in_flight).await
+                upgrade::send(upstream, request, on, listener.idle_timeout, in_flight)
+                    .await
+                    .map(|response| response.map(Either::Left))
             }
-            None => upstream.send(request).await,
+            None => upstream.send(request, downstream).await,
         };
         match sent {
             Ok(response) => Ok(Ok(response)),

@@ -443,10 +443,10 @@ pub fn prometheus(listeners: &[&IstioMetrics]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn metrics(service: Option<&str>) -> IstioMetrics {
+    pub(crate) fn metrics(service: Option<&str>) -> IstioMetrics {
         let names = WorkloadNames {
             workload: "httpbin".into(),
             app: "httpbin".into(),

@@ -24,7 +24,7 @@ const MAX_RESPONSE_HEAD: usize = 64 * 1024;
 /// Body bytes gathered before they are written on, when more are already at hand.
 const WRITE_AT: usize = 64 * 1024;
 /// Room made before each read of a body: a 1 MiB body takes 16 reads, not 128.
-const BODY_ROOM: usize = 64 * 1024;
+pub(super) const BODY_ROOM: usize = 64 * 1024;
 /// Body bytes written straight from the app's buffer rather than copied after the head.
 const DIRECT_WRITE: usize = 16 * 1024;
 
@@ -203,37 +203,71 @@ where
             from_client.advance(n);
             *body_left -= n as u64;
         }
-        loop {
+        let parse = |buf: &[u8]| {
             decorate.upstream_ms = u64::try_from(sent.elapsed().as_millis()).unwrap_or(u64::MAX);
-            match response::parse(&app.unread, &mut buffers.to_client, &decorate) {
+            match response::parse(buf, &mut buffers.to_client, &decorate) {
                 response::Parsed::Complete(head) => {
-                    app.unread.advance(head.len);
-                    return Ok((app, head, decorate.upstream_ms));
+                    let len = head.len;
+                    Ok((head, len))
                 }
-                response::Parsed::Interim(len) => {
-                    app.unread.advance(len);
-                    continue;
-                }
-                response::Parsed::Invalid => {}
-                response::Parsed::Partial if app.unread.len() <= MAX_RESPONSE_HEAD => {
-                    match app.fill().await {
-                        Ok(n) if n > 0 => continue,
-                        _ if retry && app.unread.is_empty() => break,
-                        _ => {}
-                    }
-                }
-                response::Parsed::Partial => {}
+                other => Err(other),
             }
-            log::debug!(
-                "the app at {} sent no valid response head",
-                upstream.endpoint()
-            );
-            upstream.count_reset();
-            return Err(Failed::App(ResetReason::ConnectionTermination));
+        };
+        match read_response_head(&mut app, retry, parse).await {
+            HeadRead::Read(head) => return Ok((app, head, decorate.upstream_ms)),
+            HeadRead::Retry => continue,
+            HeadRead::Failed => {
+                log::debug!(
+                    "the app at {} sent no valid response head",
+                    upstream.endpoint()
+                );
+                upstream.count_reset();
+                return Err(Failed::App(ResetReason::ConnectionTermination));
+            }
         }
     }
     upstream.count_reset();
     Err(Failed::App(ResetReason::ConnectionTermination))
+}
+
+/// How reading the app's response head ended.
+pub(super) enum HeadRead<T> {
+    Read(T),
+    /// A reused connection closed before sending a byte: the request may go again, on a
+    /// fresh connection.
+    Retry,
+    /// No valid head: the app's fault.
+    Failed,
+}
+
+/// Reads onto `app.unread` until `parse` (the head and its length, or why not) takes a head
+/// from it; 1xx interim heads are dropped, and no more than `MAX_RESPONSE_HEAD` is waited for.
+pub(super) async fn read_response_head<T>(
+    app: &mut RawConnection,
+    may_retry: bool,
+    mut parse: impl FnMut(&[u8]) -> Result<(T, usize), response::Parsed>,
+) -> HeadRead<T> {
+    loop {
+        match parse(&app.unread) {
+            Ok((head, len)) => {
+                app.unread.advance(len);
+                return HeadRead::Read(head);
+            }
+            Err(response::Parsed::Interim(len)) => {
+                app.unread.advance(len);
+                continue;
+            }
+            Err(response::Parsed::Partial) if app.unread.len() <= MAX_RESPONSE_HEAD => {
+                match app.fill().await {
+                    Ok(n) if n > 0 => continue,
+                    _ if may_retry && app.unread.is_empty() => return HeadRead::Retry,
+                    _ => {}
+                }
+            }
+            Err(_) => {}
+        }
+        return HeadRead::Failed;
+    }
 }
 
 /// Relays the response body as framed; `to_client` holds the head and goes out with the first

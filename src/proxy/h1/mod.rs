@@ -6,6 +6,7 @@ pub(crate) mod chunked;
 mod exchange;
 #[cfg(test)]
 pub(crate) mod mutations;
+pub(crate) mod raw_client;
 pub(crate) mod request;
 pub(crate) mod response;
 mod rewind;

@@ -49,8 +49,35 @@ pub struct Decorate<'a> {
     pub close: bool,
 }
 
-/// Parses the head at the start of `buf`; on `Complete`, `out` holds the head for the client.
-pub fn parse(buf: &[u8], out: &mut Vec<u8>, decorate: &Decorate<'_>) -> Parsed {
+/// Where a checked response head goes: HTTP/1.1 bytes for the lean path's client, or the parts
+/// of an `http::Response` for hyper's server (an h2 client's request on a raw app connection).
+pub trait Sink {
+    /// Whether the app's `server`, `x-envoy-upstream-service-time` and
+    /// `x-envoy-decorator-operation` go on (to be overwritten where they stand, as Envoy sets its
+    /// own) rather than dropped (for Envoy's to be appended).
+    const KEEPS_ENVOYS_PLACES: bool;
+    /// The status line; at most `headers` headers follow.
+    fn status(&mut self, status: u16, reason: &str, headers: usize);
+    /// A header that goes on to the client, its name lowercased; `false` when the sink cannot
+    /// carry it.
+    fn header(&mut self, name: &[u8], value: &[u8]) -> bool;
+}
+
+/// A head that passed the checks, and what the byte form still has to add.
+struct Checked {
+    head: ResponseHead,
+    has_date: bool,
+    /// The client must be told the body is chunked (it is, or it ends with the connection, or
+    /// it is a HEAD answer that gave no length).
+    says_chunked: bool,
+}
+
+/// Header names up to this long are lowercased on the stack.
+const SHORT_NAME: usize = 64;
+
+/// Parses and checks the head at the start of `buf`: its framing, hop-by-hop headers and the
+/// ones Envoy sets itself dropped; what goes on is handed to `sink`.
+fn check<S: Sink>(buf: &[u8], request_is_head: bool, sink: &mut S) -> Result<Checked, Parsed> {
     let mut slots = [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
     let mut response = httparse::Response::new(&mut []);
     let parsed = httparse::ParserConfig::default().parse_response_with_uninit_headers(
@@ -60,15 +87,15 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, decorate: &Decorate<'_>) -> Parsed {
     );
     let len = match parsed {
         Ok(httparse::Status::Complete(len)) => len,
-        Ok(httparse::Status::Partial) => return Parsed::Partial,
-        Err(_) => return Parsed::Invalid,
+        Ok(httparse::Status::Partial) => return Err(Parsed::Partial),
+        Err(_) => return Err(Parsed::Invalid),
     };
     let (Some(version), Some(status)) = (response.version, response.code) else {
-        return Parsed::Invalid;
+        return Err(Parsed::Invalid);
     };
     match status {
-        101 | 0..=99 => return Parsed::Invalid,
-        100..=199 => return Parsed::Interim(len),
+        101 | 0..=99 => return Err(Parsed::Invalid),
+        100..=199 => return Err(Parsed::Interim(len)),
         _ => {}
     }
     let headers = &*response.headers;
@@ -90,20 +117,27 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, decorate: &Decorate<'_>) -> Parsed {
         }
     }
 
-    out.clear();
-    out.reserve(crate::proxy::h1::request::HEAD_ROOM);
-    out.extend_from_slice(b"HTTP/1.1 ");
-    push_decimal(out, u64::from(status));
-    out.push(b' ');
-    out.extend_from_slice(response.reason.unwrap_or("").as_bytes());
-    out.extend_from_slice(b"\r\n");
+    sink.status(status, response.reason.unwrap_or(""), headers.len());
     let mut length: Option<u64> = None;
     let mut chunked = false;
     let mut has_date = false;
+    let mut short = [0u8; SHORT_NAME];
+    let mut long = Vec::new();
     for header in headers {
-        let name_at = out.len();
-        out.extend(header.name.bytes().map(|b| b.to_ascii_lowercase()));
-        let name = &out[name_at..];
+        let raw = header.name.as_bytes();
+        let name: &[u8] = match short.get_mut(..raw.len()) {
+            Some(room) => {
+                for (to, from) in room.iter_mut().zip(raw) {
+                    *to = from.to_ascii_lowercase();
+                }
+                room
+            }
+            None => {
+                long.clear();
+                long.extend(raw.iter().map(u8::to_ascii_lowercase));
+                &long
+            }
+        };
         let keep = match name {
             // A 204 has no content, so no length either (RFC 9110 §8.6).
             b"content-length" => match (length, content_length(header.value)) {
@@ -112,37 +146,35 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, decorate: &Decorate<'_>) -> Parsed {
                     status != 204
                 }
                 (Some(seen), Some(n)) if seen == n => false,
-                _ => return Parsed::Invalid,
+                _ => return Err(Parsed::Invalid),
             },
             b"transfer-encoding" => {
                 if chunked || !header.value.trim_ascii().eq_ignore_ascii_case(b"chunked") {
-                    return Parsed::Invalid;
+                    return Err(Parsed::Invalid);
                 }
                 chunked = true;
                 false
             }
-            b"server" | b"x-envoy-upstream-service-time" | b"x-envoy-decorator-operation" => false,
+            b"server" | b"x-envoy-upstream-service-time" | b"x-envoy-decorator-operation" => {
+                S::KEEPS_ENVOYS_PLACES
+            }
             hop_by_hop if is_hop_by_hop(hop_by_hop) => false,
             b"date" => {
                 has_date = true;
                 true
             }
-            _ => !listed.iter().any(|l| l.eq_ignore_ascii_case(name)),
+            _ => !listed.iter().any(|l| l.eq_ignore_ascii_case(raw)),
         };
-        if keep {
-            out.extend_from_slice(b": ");
-            out.extend_from_slice(header.value);
-            out.extend_from_slice(b"\r\n");
-        } else {
-            out.truncate(name_at);
+        if keep && !sink.header(name, header.value) {
+            return Err(Parsed::Invalid);
         }
     }
     // Both a length and chunked is how responses get smuggled, and HTTP/1.0 has no chunked
     // coding (RFC 9112 §6.1): refuse either, whatever the status.
     if chunked && (length.is_some() || version == 0) {
-        return Parsed::Invalid;
+        return Err(Parsed::Invalid);
     }
-    let framing = if decorate.request_is_head || status == 204 || status == 304 {
+    let framing = if request_is_head || status == 204 || status == 304 {
         Framing::Empty
     } else if chunked {
         Framing::Chunked
@@ -152,9 +184,54 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, decorate: &Decorate<'_>) -> Parsed {
         Framing::UntilClose
     };
     // A HEAD answer with no length says what a GET's would: chunked, as Envoy writes it.
-    let unframed_head =
-        decorate.request_is_head && status != 204 && status != 304 && length.is_none();
-    if matches!(framing, Framing::Chunked | Framing::UntilClose) || unframed_head {
+    let unframed_head = request_is_head && status != 204 && status != 304 && length.is_none();
+    Ok(Checked {
+        head: ResponseHead {
+            len,
+            status,
+            framing,
+            app_keeps_alive: app_keeps_alive && framing != Framing::UntilClose,
+            content_length: length,
+        },
+        has_date,
+        says_chunked: matches!(framing, Framing::Chunked | Framing::UntilClose) || unframed_head,
+    })
+}
+
+/// The byte form: an HTTP/1.1 head for the client.
+struct HeadBytes<'a>(&'a mut Vec<u8>);
+
+impl Sink for HeadBytes<'_> {
+    const KEEPS_ENVOYS_PLACES: bool = false;
+
+    fn status(&mut self, status: u16, reason: &str, _headers: usize) {
+        let out = &mut *self.0;
+        out.clear();
+        out.reserve(crate::proxy::h1::request::HEAD_ROOM);
+        out.extend_from_slice(b"HTTP/1.1 ");
+        push_decimal(out, u64::from(status));
+        out.push(b' ');
+        out.extend_from_slice(reason.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+
+    fn header(&mut self, name: &[u8], value: &[u8]) -> bool {
+        let out = &mut *self.0;
+        out.extend_from_slice(name);
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+        out.extend_from_slice(b"\r\n");
+        true
+    }
+}
+
+/// Parses the head at the start of `buf`; on `Complete`, `out` holds the head for the client.
+pub fn parse(buf: &[u8], out: &mut Vec<u8>, decorate: &Decorate<'_>) -> Parsed {
+    let checked = match check(buf, decorate.request_is_head, &mut HeadBytes(out)) {
+        Ok(checked) => checked,
+        Err(parsed) => return parsed,
+    };
+    if checked.says_chunked {
         out.extend_from_slice(b"transfer-encoding: chunked\r\n");
     }
     out.extend_from_slice(b"x-envoy-upstream-service-time: ");
@@ -162,14 +239,47 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, decorate: &Decorate<'_>) -> Parsed {
     out.extend_from_slice(b"\r\nserver: istio-envoy\r\nx-envoy-decorator-operation: ");
     out.extend_from_slice(decorate.decorator);
     out.extend_from_slice(b"\r\n");
-    finish_head(out, has_date, decorate.close);
-    Parsed::Complete(ResponseHead {
-        len,
-        status,
-        framing,
-        app_keeps_alive: app_keeps_alive && framing != Framing::UntilClose,
-        content_length: length,
-    })
+    finish_head(out, checked.has_date, decorate.close);
+    Parsed::Complete(checked.head)
+}
+
+/// The parts form, for hyper's server: the status and the headers that go on. Envoy's own
+/// response headers are the caller's to set, as for a response hyper's client read.
+struct ResponseParts(http::response::Parts);
+
+impl Sink for ResponseParts {
+    const KEEPS_ENVOYS_PLACES: bool = true;
+
+    fn status(&mut self, status: u16, _reason: &str, headers: usize) {
+        self.0.status = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_GATEWAY);
+        // Room for them all at once (growing one insert at a time rehashes).
+        self.0.headers.reserve(headers + 3);
+    }
+
+    fn header(&mut self, name: &[u8], value: &[u8]) -> bool {
+        match (
+            http::HeaderName::from_bytes(name),
+            http::HeaderValue::from_bytes(value),
+        ) {
+            (Ok(name), Ok(value)) => {
+                self.0.headers.append(name, value);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Parses the head at the start of `buf` into response parts (HTTP/1.1, the checked headers)
+/// with the same checks as `parse`.
+pub fn parse_parts(
+    buf: &[u8],
+    request_is_head: bool,
+) -> Result<(ResponseHead, http::response::Parts), Parsed> {
+    let (parts, ()) = http::Response::new(()).into_parts();
+    let mut sink = ResponseParts(parts);
+    let checked = check(buf, request_is_head, &mut sink)?;
+    Ok((checked.head, sink.0))
 }
 
 /// The last lines of every response head we write: `date` unless the app sent one,
