@@ -318,17 +318,22 @@ mod tests {
         )
     }
 
+    /// Runs `test` as a proxy worker runs: one thread, local tasks.
+    fn on_one_worker(test: impl std::future::Future<Output = ()>) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        tokio::task::LocalSet::new().block_on(&runtime, test);
+    }
+
     async fn body_of(response: Response<RawBody>) -> Result<Vec<u8>, BodyError> {
         Ok(response.into_body().collect().await?.to_bytes().to_vec())
     }
 
     #[test]
     fn framed_bodies_come_through_and_the_connection_is_reused() {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        tokio::task::LocalSet::new().block_on(&runtime, async {
+        on_one_worker(async {
             let (addr, app) = scripted_app(vec![
                 "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: x-hop\r\nX-Hop: 1\r\nServer: app\r\n\r\nhello",
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-App: 1\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\nTrailer: x\r\n\r\n",
@@ -356,7 +361,9 @@ mod tests {
             assert!(third.headers().get("content-length").is_none());
 
             // A HEAD answer's length announces a body that never comes.
-            let fourth = send(&upstream, request(Method::HEAD)).await.expect("fourth");
+            let fourth = send(&upstream, request(Method::HEAD))
+                .await
+                .expect("fourth");
             assert!(fourth.body().is_end_stream());
             assert_eq!(fourth.headers()["content-length"], "4");
             drop(fourth);
@@ -364,17 +371,19 @@ mod tests {
             let heads = app.await.expect("app");
             assert_eq!(heads.len(), 4, "one connection carried all four: {heads:?}");
             assert!(heads[3].starts_with("HEAD /a?b=c HTTP/1.1\r\n"));
-            assert_eq!(upstream.stats().upstream_rq_reset.load(std::sync::atomic::Ordering::Relaxed), 0);
+            assert_eq!(
+                upstream
+                    .stats()
+                    .upstream_rq_reset
+                    .load(std::sync::atomic::Ordering::Relaxed),
+                0
+            );
         });
     }
 
     #[test]
     fn broken_answers_are_resets_and_a_cut_body_is_an_error() {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        tokio::task::LocalSet::new().block_on(&runtime, async {
+        on_one_worker(async {
             let (addr, _app) = scripted_app(vec![
                 "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
             ])

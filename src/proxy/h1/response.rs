@@ -51,7 +51,7 @@ pub struct Decorate<'a> {
 
 /// Where a checked response head goes: HTTP/1.1 bytes for the lean path's client, or the parts
 /// of an `http::Response` for hyper's server (an h2 client's request on a raw app connection).
-pub trait Sink {
+trait Sink {
     /// Whether the app's `server`, `x-envoy-upstream-service-time` and
     /// `x-envoy-decorator-operation` go on (to be overwritten where they stand, as Envoy sets its
     /// own) rather than dropped (for Envoy's to be appended).
