@@ -8,15 +8,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::tls::hello::ServerConfigs;
-use super::tls::read_ahead::ReadAhead;
+use super::tls::stream::TlsStream;
 use arc_swap::ArcSwapOption;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use rustls::server::Acceptor;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
-use tokio_rustls::LazyConfigAcceptor;
 
 use super::config::{Http1Engine, ListenerConfig, Protocol, Security};
 use super::h1::{self, HYPER_READ_CAP, Handoff, Rewind};
@@ -190,12 +188,7 @@ async fn first_byte(stream: &TcpStream) -> Option<u8> {
 
 /// The TLS stream is boxed (1.2 KiB inline): every async fn it passes through would otherwise
 /// keep a copy's room in the connection's task, four of them by the time it is served.
-type Handshaken = (
-    Box<tokio_rustls::server::TlsStream<ReadAhead>>,
-    PeerIdentity,
-    String,
-    bool,
-);
+type Handshaken = (Box<TlsStream>, PeerIdentity, String, bool);
 
 async fn handshake(
     stream: TcpStream,
@@ -215,14 +208,13 @@ async fn handshake(
         return None;
     };
     // The ClientHello first: it chooses the config (cipher order, ALPN) as Envoy would.
-    let accepted = tokio::time::timeout(HANDSHAKE_TIMEOUT, async {
-        let start = LazyConfigAcceptor::new(Acceptor::default(), ReadAhead::new(stream)).await?;
-        let chosen = config.choose(&start.client_hello());
-        start.into_stream(chosen).await
-    })
+    let accepted = tokio::time::timeout(
+        HANDSHAKE_TIMEOUT,
+        TlsStream::accept(stream, |hello| config.choose(hello)),
+    )
     .await;
-    let tls = match accepted {
-        Ok(Ok(tls)) => tls,
+    let (tls, sni) = match accepted {
+        Ok(Ok(accepted)) => accepted,
         Ok(Err(e)) => {
             let why = classify(&e);
             shared.stats.handshake_failed(why);
@@ -242,7 +234,6 @@ async fn handshake(
     let (_, session) = tls.get_ref();
     count_negotiated(&shared.stats, session);
     let h2 = is_h2(session.alpn_protocol());
-    let sni = session.server_name().unwrap_or("").to_string();
     let by = if mesh {
         shared.own_spiffe_id.as_deref()
     } else {
@@ -271,7 +262,7 @@ async fn handshake(
 
 /// Counts a completed handshake's version, cipher and group, resumption and client certificate
 /// under Envoy's names.
-fn count_negotiated(stats: &ListenerStats, session: &rustls::ServerConnection) {
+fn count_negotiated(stats: &ListenerStats, session: &rustls::server::UnbufferedServerConnection) {
     let version = match session.protocol_version() {
         Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3",
         Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2",
