@@ -707,6 +707,75 @@ mod tests {
         assert_eq!(server.buffered_capacity(), 0, "nothing held at the end");
     }
 
+    /// Every record split across many small TCP reads: the ClientHello (which the `Acceptor`
+    /// and then the session read), the rest of the handshake and the data after it.
+    #[tokio::test]
+    async fn records_split_into_small_pieces_arrive_whole() {
+        let (server_config, client_config) = configs();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binds");
+        let addr = listener.local_addr().expect("address");
+        let relay_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("relay binds");
+        let relay_addr = relay_listener.local_addr().expect("relay address");
+        // Client to server in 7-byte pieces, paced for the first 4 KiB; back as it comes.
+        let relay = tokio::spawn(async move {
+            let (mut downstream, _) = relay_listener.accept().await.expect("relay accepts");
+            let mut upstream = TcpStream::connect(addr).await.expect("relay connects");
+            upstream.set_nodelay(true).expect("nodelay");
+            let (mut down_read, mut down_write) = downstream.split();
+            let (mut up_read, mut up_write) = upstream.split();
+            let forward = async {
+                let mut piece = [0u8; 7];
+                let mut forwarded = 0;
+                loop {
+                    let n = down_read.read(&mut piece).await?;
+                    if n == 0 {
+                        return up_write.shutdown().await;
+                    }
+                    up_write.write_all(&piece[..n]).await?;
+                    forwarded += n;
+                    if forwarded < 4096 {
+                        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                    } else {
+                        tokio::task::yield_now().await;
+                    }
+                }
+            };
+            let back = tokio::io::copy(&mut up_read, &mut down_write);
+            let _ = tokio::join!(forward, back);
+        });
+        let connector = tokio_rustls::TlsConnector::from(client_config);
+        let name = ServerName::try_from("localhost").expect("name");
+        let sent = pattern(20_000);
+        let to_server = sent.clone();
+        let client = tokio::spawn(async move {
+            let tcp = TcpStream::connect(relay_addr).await.expect("connects");
+            let mut tls = connector
+                .connect(name, tcp)
+                .await
+                .expect("client handshake");
+            tls.write_all(&to_server).await.expect("client writes");
+            let mut answer = [0u8; 2];
+            tls.read_exact(&mut answer).await.expect("client reads");
+            answer
+        });
+        let (tcp, _) = listener.accept().await.expect("accepts");
+        let (mut server, sni) = TlsStream::accept(tcp, |_| server_config)
+            .await
+            .expect("handshake over small pieces");
+        assert_eq!(sni, "localhost");
+        let mut got = vec![0u8; sent.len()];
+        server.read_exact(&mut got).await.expect("server reads");
+        assert_eq!(got, sent);
+        server.write_all(b"ok").await.expect("answers");
+        server.flush().await.expect("flushes");
+        assert_eq!(&client.await.expect("client ends"), b"ok");
+        relay.abort();
+    }
+
     #[tokio::test]
     async fn an_idle_session_holds_no_buffer() {
         let (mut server, mut client) = pair().await;
