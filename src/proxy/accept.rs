@@ -231,7 +231,7 @@ async fn handshake(
         }
     };
     ListenerStats::count(&shared.stats.ssl_handshake);
-    let (_, session) = tls.get_ref();
+    let session = tls.session();
     count_negotiated(&shared.stats, session);
     let h2 = is_h2(session.alpn_protocol());
     let by = if mesh {

@@ -9,7 +9,8 @@ use std::task::{Context, Poll, ready};
 use rustls::ServerConfig;
 use rustls::server::{Acceptor, ClientHello, ServerConnectionData, UnbufferedServerConnection};
 use rustls::unbuffered::{
-    ConnectionState, EncodeError, EncodeTlsData, EncryptError, InsufficientSizeError, WriteTraffic,
+    ConnectionState, EncodeError, EncodeTlsData, EncryptError, InsufficientSizeError, ReadTraffic,
+    WriteTraffic,
 };
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
@@ -77,6 +78,28 @@ async fn read_more(tcp: &TcpStream, buf: &mut Vec<u8>) -> io::Result<usize> {
     }
 }
 
+/// Takes the decrypted records: into `out` as far as it has room (and nothing is kept ahead of
+/// them), the rest onto `kept`.
+fn take_records(
+    traffic: &mut ReadTraffic<'_, '_, ServerConnectionData>,
+    mut out: Option<&mut ReadBuf<'_>>,
+    kept: &mut Vec<u8>,
+) -> io::Result<()> {
+    while let Some(record) = traffic.next_record() {
+        let payload = record.map_err(tls_error)?.payload;
+        let direct = match out.as_deref_mut() {
+            Some(out) if kept.is_empty() => {
+                let n = payload.len().min(out.remaining());
+                out.put_slice(&payload[..n]);
+                n
+            }
+            _ => 0,
+        };
+        kept.extend_from_slice(&payload[direct..]);
+    }
+    Ok(())
+}
+
 /// Encodes one handshake or alert record into `out` from `queued`, growing it as needed.
 fn encode_into(
     encode: &mut EncodeTlsData<'_, ServerConnectionData>,
@@ -97,12 +120,6 @@ fn encode_into(
     }
 }
 
-/// The ClientHello's choice of config, and the session's server name.
-struct Chosen {
-    config: Arc<ServerConfig>,
-    sni: String,
-}
-
 impl TlsStream {
     /// Reads the ClientHello, lets `choose` pick the config from it, and completes the handshake
     /// on that config. A failed handshake sends rustls' alert first, as a buffered session would.
@@ -113,7 +130,8 @@ impl TlsStream {
         let mut incoming = Vec::new();
         let mut acceptor = Acceptor::default();
         let mut fed = 0;
-        let chosen = loop {
+        // The ClientHello's choice of config, and the session's server name.
+        let (config, sni) = loop {
             if read_more(&tcp, &mut incoming).await? == 0 {
                 return Err(io::ErrorKind::UnexpectedEof.into());
             }
@@ -128,10 +146,7 @@ impl TlsStream {
                 Ok(Some(accepted)) => {
                     let hello = accepted.client_hello();
                     let sni = hello.server_name().unwrap_or("").to_string();
-                    break Chosen {
-                        config: choose(&hello),
-                        sni,
-                    };
+                    break (choose(&hello), sni);
                 }
                 Err((error, mut alert)) => {
                     let mut bytes = Vec::new();
@@ -142,7 +157,7 @@ impl TlsStream {
             }
         };
         // The ClientHello is read again by the session itself, from the same bytes.
-        let conn = UnbufferedServerConnection::new(chosen.config).map_err(tls_error)?;
+        let conn = UnbufferedServerConnection::new(config).map_err(tls_error)?;
         let mut stream = TlsStream {
             tcp,
             conn,
@@ -159,7 +174,7 @@ impl TlsStream {
             closing: false,
         };
         match stream.handshake().await {
-            Ok(()) => Ok((stream, chosen.sni)),
+            Ok(()) => Ok((stream, sni)),
             Err(error) => {
                 stream.send_alerts().await;
                 Err(error)
@@ -180,12 +195,8 @@ impl TlsStream {
                     false
                 }
                 ConnectionState::TransmitTlsData(transmit) => {
-                    self.tcp
-                        .write_all(&self.outgoing[self.sent..self.queued])
-                        .await?;
-                    self.sent = 0;
-                    self.queued = 0;
                     transmit.done();
+                    self.send_queued().await?;
                     false
                 }
                 // Application data right behind the client's Finished (or, while still
@@ -199,18 +210,14 @@ impl TlsStream {
                 // No early data is configured; anything else is not a state this handles.
                 _ => return Err(io::Error::other("unexpected TLS state in the handshake")),
             };
-            self.consumed += discard;
+            self.discard(discard);
             if !settled {
                 continue;
             }
             if !self.conn.is_handshaking() {
                 // The session tickets, when the client's first request came with its Finished
                 // (rustls yields that request before asking for them to be sent).
-                self.tcp
-                    .write_all(&self.outgoing[self.sent..self.queued])
-                    .await?;
-                self.sent = 0;
-                self.queued = 0;
+                self.send_queued().await?;
                 self.outgoing = Vec::new();
                 return Ok(());
             }
@@ -237,18 +244,27 @@ impl TlsStream {
                 _ => break,
             }
         }
-        let _ = self
-            .tcp
-            .write_all(&self.outgoing[self.sent..self.queued])
-            .await;
+        let _ = self.send_queued().await;
     }
 
-    pub fn get_ref(&self) -> (&TcpStream, &UnbufferedServerConnection) {
-        (&self.tcp, &self.conn)
+    /// Writes the queued ciphertext out in full (handshake flights and alerts).
+    async fn send_queued(&mut self) -> io::Result<()> {
+        self.tcp
+            .write_all(&self.outgoing[self.sent..self.queued])
+            .await?;
+        self.sent = 0;
+        self.queued = 0;
+        Ok(())
+    }
+
+    /// The negotiated session: version, cipher, ALPN, the client's certificates.
+    pub fn session(&self) -> &UnbufferedServerConnection {
+        &self.conn
     }
 
     /// The bytes of buffers this holds right now: what an idle connection costs here.
-    pub fn buffered_capacity(&self) -> usize {
+    #[cfg(test)]
+    fn buffered_capacity(&self) -> usize {
         self.incoming.capacity() + self.plain.capacity() + self.outgoing.capacity()
     }
 
@@ -277,7 +293,7 @@ impl TlsStream {
 
     /// Runs rustls over the ciphertext read so far, until it yields plaintext, the close, or
     /// needs more. Plaintext goes to `out` first and what does not fit is kept.
-    fn process(&mut self, mut out: Option<&mut ReadBuf<'_>>) -> io::Result<Progress> {
+    fn process(&mut self, out: &mut ReadBuf<'_>) -> io::Result<Progress> {
         loop {
             let status = self
                 .conn
@@ -285,18 +301,7 @@ impl TlsStream {
             let discard = status.discard;
             let progress = match status.state.map_err(tls_error)? {
                 ConnectionState::ReadTraffic(mut traffic) => {
-                    while let Some(record) = traffic.next_record() {
-                        let payload = record.map_err(tls_error)?.payload;
-                        let direct = match out.as_deref_mut() {
-                            Some(out) if self.plain.is_empty() => {
-                                let n = payload.len().min(out.remaining());
-                                out.put_slice(&payload[..n]);
-                                n
-                            }
-                            _ => 0,
-                        };
-                        self.plain.extend_from_slice(&payload[direct..]);
-                    }
+                    take_records(&mut traffic, Some(&mut *out), &mut self.plain)?;
                     Some(Progress::Plaintext)
                 }
                 ConnectionState::EncodeTlsData(mut encode) => {
@@ -404,10 +409,7 @@ impl TlsStream {
                     None
                 }
                 ConnectionState::ReadTraffic(mut traffic) => {
-                    while let Some(record) = traffic.next_record() {
-                        let payload = record.map_err(tls_error)?.payload;
-                        self.plain.extend_from_slice(payload);
-                    }
+                    take_records(&mut traffic, None, &mut self.plain)?;
                     None
                 }
                 ConnectionState::PeerClosed => {
@@ -494,7 +496,7 @@ impl AsyncRead for TlsStream {
             if this.peer_closed {
                 return Poll::Ready(Ok(()));
             }
-            let progress = this.process(Some(out))?;
+            let progress = this.process(out)?;
             // What rustls queued while reading (a KeyUpdate's answer) goes out when it can.
             if this.sent < this.queued
                 && let Poll::Ready(Err(e)) = this.poll_send(cx)
