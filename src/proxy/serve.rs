@@ -50,6 +50,18 @@ fn origin_form(uri: Uri) -> Uri {
     Uri::from_parts(parts).unwrap_or_else(|_| Uri::from_static("/"))
 }
 
+/// The length of `uri` as it displays, counted without formatting it (that cost an h2 request
+/// a String and 2.5k instructions).
+fn displayed_len(uri: &Uri) -> usize {
+    uri.scheme_str()
+        .map_or(0, |scheme| scheme.len() + "://".len())
+        + uri
+            .authority()
+            .map_or(0, |authority| authority.as_str().len())
+        + uri.path().len()
+        + uri.query().map_or(0, |query| "?".len() + query.len())
+}
+
 /// Requests Envoy's HTTP connection manager answers itself, with Istio's defaults (checked
 /// against Envoy 1.40): HTTP/1.0 (`accept_http_10` is off), HTTP/1.1 without a Host, an
 /// authority that is not one valid host, and CONNECT (no route matches it).
@@ -306,7 +318,7 @@ pub async fn handle(
     let method = parts.method.clone();
     let grpc = is_grpc(&parts.headers);
     // The head as written out (request line, headers) and the body its length announces.
-    let request_bytes = (parts.method.as_str().len() + parts.uri.to_string().len() + 12) as u64
+    let request_bytes = (parts.method.as_str().len() + displayed_len(&parts.uri) + 12) as u64
         + header_bytes(&parts.headers)
         + parts
             .headers
@@ -645,5 +657,34 @@ async fn forward(
             h.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
             Ok((response, None, reason.flag(), reason.details()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn displayed_len_is_the_formatted_length() {
+        for text in [
+            "/",
+            "/status/200",
+            "/get?a=1&b=2",
+            "/get?",
+            "*",
+            "https://httpbin.test.svc.cluster.local:9080/headers?x=y",
+            "http://example.com",
+            "example.com:443",
+            "https://[::1]:8443/",
+        ] {
+            let uri: Uri = text.parse().expect("a valid URI");
+            assert_eq!(displayed_len(&uri), uri.to_string().len(), "{text}");
+        }
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(http::uri::Scheme::HTTPS);
+        parts.authority = Some(http::uri::Authority::from_static("a.example"));
+        parts.path_and_query = Some(http::uri::PathAndQuery::from_static("/p?q"));
+        let built = Uri::from_parts(parts).expect("valid parts");
+        assert_eq!(displayed_len(&built), built.to_string().len());
     }
 }

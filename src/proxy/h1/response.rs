@@ -4,6 +4,8 @@ use std::cell::RefCell;
 use std::mem::MaybeUninit;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use bytes::Bytes;
+
 use super::request::MAX_HEADERS;
 use crate::proxy::headers::{content_length, is_hop_by_hop};
 
@@ -56,8 +58,8 @@ trait Sink {
     /// `x-envoy-decorator-operation` go on (to be overwritten where they stand, as Envoy sets its
     /// own) rather than dropped (for Envoy's to be appended).
     const KEEPS_ENVOYS_PLACES: bool;
-    /// The status line; at most `headers` headers follow.
-    fn status(&mut self, status: u16, reason: &str, headers: usize);
+    /// The status line; at most `headers` headers follow, slices of `head` (the whole head).
+    fn status(&mut self, status: u16, reason: &str, headers: usize, head: &[u8]);
     /// A header that goes on to the client, its name lowercased; `false` when the sink cannot
     /// carry it.
     fn header(&mut self, name: &[u8], value: &[u8]) -> bool;
@@ -117,7 +119,12 @@ fn check<S: Sink>(buf: &[u8], request_is_head: bool, sink: &mut S) -> Result<Che
         }
     }
 
-    sink.status(status, response.reason.unwrap_or(""), headers.len());
+    sink.status(
+        status,
+        response.reason.unwrap_or(""),
+        headers.len(),
+        &buf[..len],
+    );
     let mut length: Option<u64> = None;
     let mut chunked = false;
     let mut has_date = false;
@@ -204,7 +211,7 @@ struct HeadBytes<'a>(&'a mut Vec<u8>);
 impl Sink for HeadBytes<'_> {
     const KEEPS_ENVOYS_PLACES: bool = false;
 
-    fn status(&mut self, status: u16, reason: &str, _headers: usize) {
+    fn status(&mut self, status: u16, reason: &str, _headers: usize, _head: &[u8]) {
         let out = &mut *self.0;
         out.clear();
         out.reserve(crate::proxy::h1::request::HEAD_ROOM);
@@ -245,24 +252,42 @@ pub fn parse(buf: &[u8], out: &mut Vec<u8>, decorate: &Decorate<'_>) -> Parsed {
 
 /// The parts form, for hyper's server: the status and the headers that go on. Envoy's own
 /// response headers are the caller's to set, as for a response hyper's client read.
-struct ResponseParts(http::response::Parts);
+struct ResponseParts {
+    parts: http::response::Parts,
+    /// One copy of the head; the header values are slices of it (one allocation, not one each).
+    head: Bytes,
+    /// Where the head starts in the buffer parsed, to find each value's place in the copy.
+    head_at: usize,
+}
+
+impl ResponseParts {
+    /// `value` (a slice of the parsed head) as a slice of the copy, or copied if it is not one.
+    fn value(&self, value: &[u8]) -> Result<http::HeaderValue, http::header::InvalidHeaderValue> {
+        match value.as_ptr().addr().checked_sub(self.head_at) {
+            Some(start) if start + value.len() <= self.head.len() => {
+                http::HeaderValue::from_maybe_shared(self.head.slice(start..start + value.len()))
+            }
+            _ => http::HeaderValue::from_bytes(value),
+        }
+    }
+}
 
 impl Sink for ResponseParts {
     const KEEPS_ENVOYS_PLACES: bool = true;
 
-    fn status(&mut self, status: u16, _reason: &str, headers: usize) {
-        self.0.status = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_GATEWAY);
+    fn status(&mut self, status: u16, _reason: &str, headers: usize, head: &[u8]) {
+        self.parts.status =
+            http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::BAD_GATEWAY);
         // Room for them all at once (growing one insert at a time rehashes).
-        self.0.headers.reserve(headers + 3);
+        self.parts.headers.reserve(headers + 3);
+        self.head = Bytes::copy_from_slice(head);
+        self.head_at = head.as_ptr().addr();
     }
 
     fn header(&mut self, name: &[u8], value: &[u8]) -> bool {
-        match (
-            http::HeaderName::from_bytes(name),
-            http::HeaderValue::from_bytes(value),
-        ) {
+        match (http::HeaderName::from_bytes(name), self.value(value)) {
             (Ok(name), Ok(value)) => {
-                self.0.headers.append(name, value);
+                self.parts.headers.append(name, value);
                 true
             }
             _ => false,
@@ -277,9 +302,13 @@ pub fn parse_parts(
     request_is_head: bool,
 ) -> Result<(ResponseHead, http::response::Parts), Parsed> {
     let (parts, ()) = http::Response::new(()).into_parts();
-    let mut sink = ResponseParts(parts);
+    let mut sink = ResponseParts {
+        parts,
+        head: Bytes::new(),
+        head_at: 0,
+    };
     let checked = check(buf, request_is_head, &mut sink)?;
-    Ok((checked.head, sink.0))
+    Ok((checked.head, sink.parts))
 }
 
 /// The last lines of every response head we write: `date` unless the app sent one,
@@ -349,6 +378,51 @@ mod tests {
         match parse(input.as_bytes(), &mut out, &decorate(request_is_head)) {
             Parsed::Complete(head) => (head, String::from_utf8(out).expect("ascii")),
             other => panic!("{input:?}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn parts_carry_the_kept_headers_as_slices_of_one_copy() {
+        let input = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: x-gone\r\n\
+            X-Gone: 1\r\nX-Kept: caf\xc3\xa9\r\nContent-Length: 2\r\n\r\nok";
+        let (head, parts) = parse_parts(input, false).expect("a valid head");
+        assert_eq!(head.len, input.len() - 2);
+        assert_eq!(parts.status, http::StatusCode::OK);
+        let values: Vec<(&str, &[u8])> = parts
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes()))
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ("content-type", &b"text/plain"[..]),
+                ("x-kept", "café".as_bytes()),
+                ("content-length", b"2"),
+            ]
+        );
+        // The values lie in one copy of the head, each as far from the first as in the input,
+        // and not in the buffer parsed.
+        let place = |value: &[u8]| {
+            let line = [b": ", value, b"\r\n"].concat();
+            2 + input
+                .windows(line.len())
+                .position(|w| w == line)
+                .expect("in the input")
+        };
+        let first = values[0].1;
+        for (_, value) in &values {
+            assert_eq!(
+                value.as_ptr().addr().wrapping_sub(first.as_ptr().addr()),
+                place(value) - place(first),
+                "{value:?} is not in the copy"
+            );
+            assert!(
+                (value.as_ptr().addr())
+                    .checked_sub(input.as_ptr().addr())
+                    .is_none_or(|offset| offset >= input.len()),
+                "{value:?} points into the parsed buffer"
+            );
         }
     }
 
