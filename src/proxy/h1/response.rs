@@ -418,7 +418,9 @@ mod tests {
                 "{value:?} is not in the copy"
             );
             assert!(
-                (value.as_ptr().addr())
+                value
+                    .as_ptr()
+                    .addr()
                     .checked_sub(input.as_ptr().addr())
                     .is_none_or(|offset| offset >= input.len()),
                 "{value:?} points into the parsed buffer"
