@@ -1395,7 +1395,7 @@ _meshtls() {
             return 0
             ;;
         meshtls__subcmd__proxy)
-            opts="-f -R -h -V --filename --recursive --workload --bind --port-map --endpoint-override --admin --enable-tls-on-sidecar-ingress --root --state-dir --mesh-dir --concurrency --drain-timeout --access-log --idle-timeout --max-connections --max-app-connections --response-timeout --http1-engine --app --app-listen --help --version"
+            opts="-f -R -h -V --filename --recursive --workload --bind --port-map --endpoint-override --admin --enable-tls-on-sidecar-ingress --root --state-dir --mesh-dir --concurrency --drain-timeout --access-log --idle-timeout --max-connections --max-app-connections --response-timeout --http1-engine --h2-engine --app --app-listen --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1470,6 +1470,10 @@ _meshtls() {
                     return 0
                     ;;
                 --http1-engine)
+                    COMPREPLY=($(compgen -W "lean hyper" -- "${cur}"))
+                    return 0
+                    ;;
+                --h2-engine)
                     COMPREPLY=($(compgen -W "lean hyper" -- "${cur}"))
                     return 0
                     ;;

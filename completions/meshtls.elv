@@ -521,6 +521,7 @@ set edit:completion:arg-completer[meshtls] = {|@words|
             cand --max-app-connections 'Most connections to the app each worker opens per port; requests beyond wait up to the connect timeout, then get Envoy''s 503 overflow (default: half the open-files limit, shared by the workers)'
             cand --response-timeout 'How long the app may take to send its response headers; past it the client gets Envoy''s 504 `upstream request timeout` (Envoy''s route timeout; default: none, as Istio)'
             cand --http1-engine 'HTTP/1.1 engine: `lean` (meshtls'' own loop for plain requests, hyper for the rest) or `hyper` (hyper for every request)'
+            cand --h2-engine 'h2 engine, for clients that choose h2 over TLS: `lean` (meshtls'' own h2 server) or `hyper`'
             cand --app-listen 'With --app: the address httpbin listens on (default: a free loopback port)'
             cand -R 'Also read the folders below each folder given with -f'
             cand --recursive 'Also read the folders below each folder given with -f'

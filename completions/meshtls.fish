@@ -370,6 +370,8 @@ complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l max-app-connec
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l response-timeout -d 'How long the app may take to send its response headers; past it the client gets Envoy\'s 504 `upstream request timeout` (Envoy\'s route timeout; default: none, as Istio)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l http1-engine -d 'HTTP/1.1 engine: `lean` (meshtls\' own loop for plain requests, hyper for the rest) or `hyper` (hyper for every request)' -r -f -a "lean\t'meshtls\' own forwarding loop for plain requests (Content-Length or no body, origin-form); anything else on the connection is handed to hyper'
 hyper\t'hyper for every request'"
+complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l h2-engine -d 'h2 engine, for clients that choose h2 over TLS: `lean` (meshtls\' own h2 server) or `hyper`' -r -f -a "lean\t'meshtls\' own h2 server (`proxy::h2`)'
+hyper\t'hyper\'s h2 server'"
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l app-listen -d 'With --app: the address httpbin listens on (default: a free loopback port)' -r
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -s R -l recursive -d 'Also read the folders below each folder given with -f'
 complete -c meshtls -n "__fish_meshtls_using_subcommand proxy" -l enable-tls-on-sidecar-ingress -d 'Act as if istiod had ENABLE_TLS_ON_SIDECAR_INGRESS=true (normally read from the IstioOperator in the input)'

@@ -260,6 +260,10 @@ pub struct ProxyArgs {
     /// `hyper` (hyper for every request)
     #[arg(long = "http1-engine", value_enum, default_value_t = crate::proxy::config::Http1Engine::Lean)]
     pub http1_engine: crate::proxy::config::Http1Engine,
+    /// h2 engine, for clients that choose h2 over TLS: `lean` (meshtls' own h2 server) or
+    /// `hyper`
+    #[arg(long = "h2-engine", value_enum, default_value_t = crate::proxy::config::H2Engine::Lean)]
+    pub h2_engine: crate::proxy::config::H2Engine,
     /// Also run the embedded httpbin in this process and send every listener to it
     #[arg(long)]
     pub app: bool,

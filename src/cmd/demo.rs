@@ -27,7 +27,7 @@ use crate::pki::files::write_task_files;
 use crate::pki::inspect::rfc3339;
 use crate::pki::spec::{KeyType, TaskNames, TaskSpec};
 use crate::proxy::config::{
-    AccessLog, DownstreamLimits, Endpoint, Http1Engine, ProxyConfig, UpstreamLimits,
+    AccessLog, DownstreamLimits, Endpoint, H2Engine, Http1Engine, ProxyConfig, UpstreamLimits,
 };
 use crate::proxy::inbound::{Placement, Runtime, resolve};
 use crate::proxy::mount::mount_all;
@@ -515,6 +515,7 @@ fn sidecar_config(
         },
         downstream: DownstreamLimits::default(),
         http1: Http1Engine::default(),
+        h2: H2Engine::default(),
     });
     Ok((config, warnings))
 }

@@ -41,6 +41,7 @@ pub fn run(args: ProxyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
         max_app_connections,
         response_timeout,
         http1_engine,
+        h2_engine,
         app,
         app_listen,
     } = args;
@@ -117,6 +118,7 @@ pub fn run(args: ProxyArgs, printer: &mut Printer) -> anyhow::Result<ExitStatus>
                 ..DownstreamLimits::default()
             },
             http1: http1_engine,
+            h2: h2_engine,
         },
     );
     let proxy = start(config).map_err(|e| {

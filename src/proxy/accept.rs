@@ -16,8 +16,10 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 
-use super::config::{Http1Engine, ListenerConfig, Protocol, Security};
+use super::body::RequestBody;
+use super::config::{H2Engine, Http1Engine, ListenerConfig, Protocol, Security};
 use super::h1::{self, HYPER_READ_CAP, Handoff, Rewind};
+use super::h2;
 use super::headers::PeerIdentity;
 use super::limits::Admitted;
 use super::linger::Lingering;
@@ -355,14 +357,50 @@ async fn serve_http<IO>(
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let io = match (h2, context.http1) {
+        (Some(true), _) if context.h2 == H2Engine::Lean => {
+            return Box::pin(serve_h2(io, info, context, shutdown)).await;
+        }
         (Some(true), _) | (_, Http1Engine::Hyper) => Rewind::new(bytes::Bytes::new(), io),
         _ => match h1::serve(io, h2.is_none(), &info, &context, &mut shutdown).await {
             Handoff::Done => return,
+            // Prior-knowledge h2 on a plaintext port: the lean h2 server, as after ALPN.
+            Handoff::Hyper(io)
+                if h2.is_none()
+                    && context.h2 == H2Engine::Lean
+                    && io.unread().starts_with(b"PRI ") =>
+            {
+                return Box::pin(serve_h2(io, info, context, shutdown)).await;
+            }
             Handoff::Hyper(io) => io,
         },
     };
     // hyper's connection state is large; the lean path's connections need not carry its room.
     Box::pin(serve_hyper(io, h2, info, context, shutdown)).await;
+}
+
+/// Serves an ALPN-h2 connection on the lean h2 server.
+async fn serve_h2<IO>(
+    io: IO,
+    info: Rc<ConnectionInfo>,
+    context: Rc<ListenerContext>,
+    shutdown: watch::Receiver<bool>,
+) where
+    IO: AsyncRead + AsyncWrite + Unpin,
+{
+    info.activity.restart();
+    let ending = Ending {
+        info: Rc::clone(&info),
+        context: Rc::clone(&context),
+    };
+    let connection = h2::Connection::new(io, info, context);
+    until_done(
+        connection,
+        |c| c.graceful_shutdown(),
+        no_hyper_error,
+        ending,
+        shutdown,
+    )
+    .await;
 }
 
 /// Serves the rest of a connection with hyper: h2, or HTTP/1.1 the lean path handed over.
@@ -388,8 +426,13 @@ async fn serve_hyper<IO>(
     };
     // Boxed: hyper moves each request's future into its own task (h2) and through its state
     // machine; a pointer moves in a few instructions, the whole future took kilobytes of memcpy.
-    let service =
-        service_fn(move |request| Box::pin(handle(request, Rc::clone(&info), Rc::clone(&context))));
+    let service = service_fn(move |request: http::Request<hyper::body::Incoming>| {
+        Box::pin(handle(
+            request.map(RequestBody::Hyper),
+            Rc::clone(&info),
+            Rc::clone(&context),
+        ))
+    });
     let io = TokioIo::new(Lingering::new(io));
     if h2 == Some(false) {
         // HTTP/1.1 by ALPN: hyper's own builder, the same settings, without the auto builder's
@@ -444,6 +487,10 @@ fn boxed_hyper_error(error: &Box<dyn std::error::Error + Send + Sync>) -> Option
 
 fn same_error(error: &hyper::Error) -> Option<&hyper::Error> {
     Some(error)
+}
+
+fn no_hyper_error(_: &h2::ConnectionError) -> Option<&hyper::Error> {
+    None
 }
 
 /// What a connection's end is counted and logged against.

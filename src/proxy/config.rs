@@ -235,6 +235,17 @@ pub enum Http1Engine {
     Hyper,
 }
 
+/// Which h2 implementation serves downstream connections that chose h2 by ALPN (plaintext
+/// h2, by prior knowledge or upgrade, is always hyper's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum H2Engine {
+    /// meshtls' own h2 server (`proxy::h2`).
+    #[default]
+    Lean,
+    /// hyper's h2 server.
+    Hyper,
+}
+
 /// Where access-log lines go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccessLog {
@@ -265,6 +276,7 @@ pub struct ProxyConfig {
     /// Lifetime of the `default` workload certificate (Istio: 24 h).
     pub workload_cert_ttl: Duration,
     pub http1: Http1Engine,
+    pub h2: H2Engine,
 }
 
 impl ProxyConfig {

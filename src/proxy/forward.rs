@@ -20,6 +20,7 @@ use tokio::net::{TcpStream, UnixStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::accept::LocalExec;
+use super::body::RequestBody;
 use super::config::{Endpoint, Protocol, UpstreamLimits};
 use super::h1::raw_client::{self, RawBody};
 use super::stats::ListenerStats;
@@ -91,20 +92,51 @@ impl ResetReason {
 
     /// Waits for `answer` up to `timeout` (none: as long as it takes); a timeout counts
     /// `upstream_rq_timeout` and drops the request's app connection.
-    pub async fn within<T>(
+    pub fn within<T, F>(
         timeout: Option<std::time::Duration>,
         stats: &ListenerStats,
-        answer: impl std::future::Future<Output = Result<T, ResetReason>>,
-    ) -> Result<T, ResetReason> {
-        let Some(timeout) = timeout else {
-            return answer.await;
-        };
-        match tokio::time::timeout(timeout, answer).await {
-            Ok(result) => result,
-            Err(_) => {
-                ListenerStats::count(&stats.upstream_rq_timeout);
-                Err(ResetReason::Timeout)
+        answer: F,
+    ) -> Within<'_, F>
+    where
+        F: std::future::Future<Output = Result<T, ResetReason>>,
+    {
+        Within {
+            answer,
+            deadline: timeout.map(tokio::time::sleep),
+            stats,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// `answer`, or Envoy's timeout once the deadline passes. A future of its own, so that
+    /// `answer` has one place in it, with or without a deadline.
+    pub struct Within<'a, F> {
+        #[pin]
+        answer: F,
+        #[pin]
+        deadline: Option<tokio::time::Sleep>,
+        stats: &'a ListenerStats,
+    }
+}
+
+impl<T, F> std::future::Future for Within<'_, F>
+where
+    F: std::future::Future<Output = Result<T, ResetReason>>,
+{
+    type Output = Result<T, ResetReason>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Poll::Ready(result) = this.answer.poll(cx) {
+            return Poll::Ready(result);
+        }
+        match this.deadline.as_pin_mut().map(|sleep| sleep.poll(cx)) {
+            Some(Poll::Ready(())) => {
+                ListenerStats::count(&this.stats.upstream_rq_timeout);
+                Poll::Ready(Err(ResetReason::Timeout))
             }
+            _ => Poll::Pending,
         }
     }
 }
@@ -215,8 +247,8 @@ impl AsyncWrite for AppStream {
     }
 }
 
-type Sender = SendRequest<Incoming>;
-type H2Sender = hyper::client::conn::http2::SendRequest<Incoming>;
+type Sender = SendRequest<RequestBody>;
+type H2Sender = hyper::client::conn::http2::SendRequest<RequestBody>;
 
 /// The app's response body: read by hyper's client, or from a raw connection.
 pub type AppBody = Either<Incoming, RawBody>;
@@ -276,17 +308,27 @@ impl Upstream {
     /// turns out closed is retried once on a fresh one, since the request was never written.
     pub async fn send(
         self: &Rc<Self>,
-        mut request: Request<Incoming>,
+        request: Request<RequestBody>,
         downstream: http::Version,
     ) -> Result<Response<AppBody>, Failure> {
+        // The raw path's future is small and every plain request takes it; hyper's (and h2's)
+        // hold kilobytes of state, so they are boxed, not carried in every request's future.
         if self.protocol == Protocol::Http2 {
-            let response = self.send_h2(request).await?;
+            let response = Box::pin(self.send_h2(request)).await?;
             return Ok(response.map(Either::Left));
         }
         if raw_client::suits(&request, downstream) {
             let response = raw_client::send(self, request).await?;
             return Ok(response.map(Either::Right));
         }
+        Box::pin(self.send_hyper(request)).await
+    }
+
+    /// Sends `request` on a pooled HTTP/1.1 connection of hyper's.
+    async fn send_hyper(
+        self: &Rc<Self>,
+        mut request: Request<RequestBody>,
+    ) -> Result<Response<AppBody>, Failure> {
         for _ in 0..2 {
             let (mut sender, reused) = match self.checkout() {
                 Some(sender) => (sender, true),
@@ -314,7 +356,7 @@ impl Upstream {
 
     /// Sends `request` on the shared h2 connection (a new one when there is none or it is
     /// closing): `:authority` from the Host the request carries, `http` as the scheme.
-    async fn send_h2(&self, request: Request<Incoming>) -> Result<Response<Incoming>, Failure> {
+    async fn send_h2(&self, request: Request<RequestBody>) -> Result<Response<Incoming>, Failure> {
         let (mut parts, body) = request.into_parts();
         let authority = parts
             .headers

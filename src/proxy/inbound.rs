@@ -6,9 +6,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 
 use super::config::{
-    AccessLog, ClientAuth, ClientRoots, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig,
-    Protocol, ProxiedWorkload, ProxyConfig, Security, TlsMode, TlsTermination, TlsVersion,
-    UpstreamLimits,
+    AccessLog, ClientAuth, ClientRoots, DownstreamLimits, Endpoint, H2Engine, Http1Engine,
+    ListenerConfig, Protocol, ProxiedWorkload, ProxyConfig, Security, TlsMode, TlsTermination,
+    TlsVersion, UpstreamLimits,
 };
 use crate::k8s::secret::Secret;
 use crate::k8s::volumes::{Mount, VolumeError, mounts, project};
@@ -325,6 +325,7 @@ pub struct Runtime {
     pub upstream: UpstreamLimits,
     pub downstream: DownstreamLimits,
     pub http1: Http1Engine,
+    pub h2: H2Engine,
 }
 
 impl Inbound {
@@ -345,6 +346,7 @@ impl Inbound {
             reload_interval: std::time::Duration::from_millis(500),
             workload_cert_ttl: std::time::Duration::from_secs(24 * 3600),
             http1: runtime.http1,
+            h2: runtime.h2,
         }
     }
 }

@@ -9,7 +9,7 @@ use http::HeaderValue;
 use time::OffsetDateTime;
 
 use super::access_log::{Entry, Outcome, RequestFields, Writer};
-use super::config::{Http1Engine, Protocol};
+use super::config::{H2Engine, Http1Engine, Protocol};
 use super::forward::{ResetReason, Upstream};
 use super::headers::{PeerIdentity, XfccPolicy};
 use super::stats::ListenerStats;
@@ -27,6 +27,7 @@ pub struct ListenerContext {
     pub cluster: String,
     pub upstream_host: String,
     pub http1: Http1Engine,
+    pub h2: H2Engine,
     /// A connection with no request in flight for this long is closed.
     pub idle_timeout: Duration,
     pub header_read_timeout: Duration,

@@ -384,6 +384,7 @@ fn listener_context(
             Protocol::Http2 => Http1Engine::Hyper,
             Protocol::Http | Protocol::Tcp => config.http1,
         },
+        h2: config.h2,
         idle_timeout: config.downstream.idle_timeout,
         header_read_timeout: config.downstream.header_read_timeout,
         protocol: listener.protocol,

@@ -9,10 +9,11 @@ use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, SERVER, TE, TRANSFER_ENCODING, USER_AGENT};
 use http::{HeaderValue, Method, Request, Response, StatusCode, Uri, Version};
 use http_body_util::{Either, Full};
-use hyper::body::{Frame, Incoming, SizeHint};
+use hyper::body::{Frame, SizeHint};
 use time::OffsetDateTime;
 
 use super::access_log::{Outcome, RequestFields};
+use super::body::RequestBody;
 use super::forward::{AppBody, Failure, ResetReason};
 use super::headers::{
     self, DECORATOR_OPERATION, ISTIO_ENVOY, UPSTREAM_SERVICE_TIME, X_FORWARDED_PROTO, X_REQUEST_ID,
@@ -305,7 +306,7 @@ impl hyper::body::Body for Tracked {
 }
 
 pub async fn handle(
-    request: Request<Incoming>,
+    request: Request<RequestBody>,
     connection: Rc<ConnectionInfo>,
     listener: Rc<ListenerContext>,
 ) -> Result<Response<Tracked>, h2::Error> {
@@ -559,6 +560,23 @@ fn grpc_local_reply(reason: ResetReason) -> Response<ProxyBody> {
     response
 }
 
+/// The upstream time as a header value; the usual few milliseconds without an allocation.
+fn milliseconds(ms: u128) -> HeaderValue {
+    const SMALL: [&str; 100] = [
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
+        "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31",
+        "32", "33", "34", "35", "36", "37", "38", "39", "40", "41", "42", "43", "44", "45", "46",
+        "47", "48", "49", "50", "51", "52", "53", "54", "55", "56", "57", "58", "59", "60", "61",
+        "62", "63", "64", "65", "66", "67", "68", "69", "70", "71", "72", "73", "74", "75", "76",
+        "77", "78", "79", "80", "81", "82", "83", "84", "85", "86", "87", "88", "89", "90", "91",
+        "92", "93", "94", "95", "96", "97", "98", "99",
+    ];
+    match usize::try_from(ms).ok().and_then(|ms| SMALL.get(ms)) {
+        Some(text) => HeaderValue::from_static(text),
+        None => HeaderValue::from(u64::try_from(ms).unwrap_or(u64::MAX)),
+    }
+}
+
 /// A response, with the upstream time, response flags and details for the access log.
 type Answer = (
     Response<ProxyBody>,
@@ -570,7 +588,7 @@ type Answer = (
 /// Sends the request to the app: its response with Envoy's upstream headers, Envoy's 503, or
 /// a refusal when the client's own body was at fault.
 async fn forward(
-    request: Request<Incoming>,
+    request: Request<RequestBody>,
     downstream: Version,
     listener: &ListenerContext,
     upgrading: Option<(hyper::upgrade::OnUpgrade, InFlight)>,
@@ -584,11 +602,17 @@ async fn forward(
         .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"));
     let sending = async {
         let sent = match upgrading {
-            Some((on, in_flight)) => {
-                upgrade::send(upstream, request, on, listener.idle_timeout, in_flight)
-                    .await
-                    .map(|response| response.map(Either::Left))
-            }
+            // Boxed: its app connection's handshake is kilobytes of state, which every
+            // request's future would otherwise hold room for.
+            Some((on, in_flight)) => Box::pin(upgrade::send(
+                upstream,
+                request,
+                on,
+                listener.idle_timeout,
+                in_flight,
+            ))
+            .await
+            .map(|response| response.map(Either::Left)),
             None => upstream.send(request, downstream).await,
         };
         match sent {
@@ -637,8 +661,9 @@ async fn forward(
             if let Some((connection, value)) = upgraded {
                 upgrade::restore(response.headers_mut(), connection, value);
             }
-            let value = HeaderValue::from(u64::try_from(upstream_ms).unwrap_or(u64::MAX));
-            response.headers_mut().insert(UPSTREAM_SERVICE_TIME, value);
+            response
+                .headers_mut()
+                .insert(UPSTREAM_SERVICE_TIME, milliseconds(upstream_ms));
             Ok((response, Some(upstream_ms), "", "via_upstream"))
         }
         Err(reason) if grpc => Ok((
@@ -663,6 +688,18 @@ async fn forward(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn milliseconds_read_as_their_digits() {
+        for ms in [0u128, 7, 42, 99, 100, 12_345, u128::from(u64::MAX) + 1] {
+            let expected = u64::try_from(ms).unwrap_or(u64::MAX).to_string();
+            assert_eq!(
+                milliseconds(ms).to_str().ok(),
+                Some(expected.as_str()),
+                "{ms}"
+            );
+        }
+    }
 
     #[test]
     fn displayed_len_is_the_formatted_length() {

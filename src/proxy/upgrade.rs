@@ -8,6 +8,8 @@ use std::time::Duration;
 use http::header::{CONNECTION, UPGRADE};
 use http::{HeaderMap, HeaderValue, Request, Response, StatusCode, Version};
 use hyper::body::Incoming;
+
+use super::body::RequestBody;
 use hyper::upgrade::OnUpgrade;
 use hyper_util::rt::TokioIo;
 
@@ -87,7 +89,7 @@ pub fn connection_of(headers: &HeaderMap) -> Option<HeaderValue> {
 /// written it; any other answer is an ordinary response.
 pub async fn send(
     upstream: &Upstream,
-    request: Request<Incoming>,
+    request: Request<RequestBody>,
     downstream: OnUpgrade,
     idle: Duration,
     in_flight: InFlight,

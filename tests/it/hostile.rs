@@ -12,7 +12,7 @@ use meshtls::proxy::config::{AccessLog, Http1Engine, ProxyConfig};
 use meshtls::proxy::run::{RunningProxy, start};
 use serde_json::json;
 
-use crate::common::{ChildGuard, free_port, require_tool, start_envoy, tempdir};
+use crate::common::{ChildGuard, free_port, has_tool, require_tool, start_envoy, tempdir};
 
 const PORT: u16 = 9080;
 const READ_TIMEOUT: Duration = Duration::from_secs(4);
@@ -696,14 +696,15 @@ pub(crate) fn a_hung_app_gets_envoys_504_after_the_response_timeout() {
 
 // ---- the same requests to a real Envoy ----
 
-/// The hostile requests above, the status each gets from a real Envoy 1.40 (configured as
-/// Istio's inbound HCM) and from meshtls, engine by engine. The two known differences are
-/// listed in the README.
-pub(crate) fn hostile_requests_get_the_answers_a_real_envoy_gives() {
-    if !require_tool("envoy") {
-        return;
+/// A real Envoy on a plaintext loopback port with Istio's inbound HCM settings (HTTP/1.1 and
+/// prior-knowledge h2) in front of `app`, and its address; `None` when Envoy is not installed
+/// (under `CI=true` that fails the test).
+pub(crate) fn plaintext_envoy(
+    app: SocketAddr,
+) -> Option<((ChildGuard, tempfile::TempDir), SocketAddr)> {
+    if !has_tool("envoy") {
+        return None;
     }
-    let app = EchoApp::start();
     let dir = tempdir();
     let (listen, admin) = (free_port(), free_port());
     let hcm = json!({
@@ -722,11 +723,24 @@ pub(crate) fn hostile_requests_get_the_answers_a_real_envoy_gives() {
                 "filter_chains": [{"filters": [{"name": "envoy.filters.network.http_connection_manager", "typed_config": hcm}]}]}],
             "clusters": [{"name": "app", "type": "STATIC", "connect_timeout": "1s",
                 "load_assignment": {"cluster_name": "app", "endpoints": [{"lb_endpoints": [{"endpoint": {"address": {"socket_address": {
-                    "address": "127.0.0.1", "port_value": app.address.port()}}}}]}]}}],
+                    "address": "127.0.0.1", "port_value": app.port()}}}}]}]}}],
         },
     });
-    let _envoy = start_envoy(dir.path(), &bootstrap, admin);
-    let envoy = SocketAddr::from(([127, 0, 0, 1], listen));
+    let envoy = start_envoy(dir.path(), &bootstrap, admin);
+    Some(((envoy, dir), SocketAddr::from(([127, 0, 0, 1], listen))))
+}
+
+/// The hostile requests above, the status each gets from a real Envoy 1.40 (configured as
+/// Istio's inbound HCM) and from meshtls, engine by engine. The two known differences are
+/// listed in the README.
+pub(crate) fn hostile_requests_get_the_answers_a_real_envoy_gives() {
+    if !require_tool("envoy") {
+        return;
+    }
+    let app = EchoApp::start();
+    let Some((_envoy, envoy)) = plaintext_envoy(app.address) else {
+        return;
+    };
     let cases: Vec<(&str, Vec<u8>)> = vec![
         (
             "absolute-form and Host",

@@ -11,8 +11,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use meshtls::proxy::config::{
-    AccessLog, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig, Protocol, ProxiedWorkload,
-    ProxyConfig, Security, UpstreamLimits,
+    AccessLog, DownstreamLimits, Endpoint, H2Engine, Http1Engine, ListenerConfig, Protocol,
+    ProxiedWorkload, ProxyConfig, Security, UpstreamLimits,
 };
 use meshtls::proxy::run::start;
 
@@ -213,7 +213,7 @@ fn is_chunked(headers: &[(String, String)]) -> bool {
     te.to_ascii_lowercase().contains("chunked")
 }
 
-fn is_uuid_v4(v: &str) -> bool {
+pub(crate) fn is_uuid_v4(v: &str) -> bool {
     v.len() == 36
         && v.bytes().enumerate().all(|(i, c)| match i {
             8 | 13 | 18 | 23 => c == b'-',
@@ -249,8 +249,8 @@ pub(crate) fn close(bytes: &[u8]) -> Reply {
 }
 
 /// The scripted app: answers requests in arrival order with the next reply (then `DEFAULT_REPLY`).
-struct App {
-    addr: SocketAddr,
+pub(crate) struct App {
+    pub(crate) addr: SocketAddr,
     seen: Arc<Mutex<Vec<Message>>>,
     accepted: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
@@ -258,7 +258,7 @@ struct App {
 }
 
 impl App {
-    fn start(script: &[Reply]) -> App {
+    pub(crate) fn start(script: &[Reply]) -> App {
         let listener = TcpListener::bind("127.0.0.1:0").expect("the app binds");
         let addr = listener.local_addr().expect("the app's address");
         let script = Arc::new(Mutex::new(script.iter().cloned().collect::<VecDeque<_>>()));
@@ -289,7 +289,7 @@ impl App {
     }
 
     /// Stops accepting, waits for the connections to end, and returns what the app saw.
-    fn finish(self) -> (Vec<Message>, usize) {
+    pub(crate) fn finish(self) -> (Vec<Message>, usize) {
         self.stop.store(true, Ordering::SeqCst);
         let _ = TcpStream::connect_timeout(&self.addr, TIMEOUT);
         for handler in self.thread.join().expect("the app's accept loop") {
@@ -418,6 +418,7 @@ pub(crate) fn config(app: SocketAddr, engine: Http1Engine, root: &Path) -> Proxy
         reload_interval: Duration::from_secs(5),
         workload_cert_ttl: Duration::from_secs(24 * 3600),
         http1: engine,
+        h2: H2Engine::default(),
     }
 }
 

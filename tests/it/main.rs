@@ -12,6 +12,7 @@ mod cluster;
 mod completion;
 mod create_secret;
 mod errors;
+mod h2_engines;
 mod hostile;
 mod http1_engines;
 mod http1_fuzz;
@@ -93,6 +94,21 @@ const TESTS: &[Test] = &[
     Test {
         name: "protocols::envoy_and_meshtls_agree_on_websocket_grpc_and_tcp",
         run: protocols::envoy_and_meshtls_agree_on_websocket_grpc_and_tcp,
+        ignore: None,
+    },
+    Test {
+        name: "h2_engines::h2_engines_agree_on_requests_and_responses",
+        run: h2_engines::h2_engines_agree_on_requests_and_responses,
+        ignore: None,
+    },
+    Test {
+        name: "h2_engines::lean_h2_answers_bad_frames_as_envoy_does",
+        run: h2_engines::lean_h2_answers_bad_frames_as_envoy_does,
+        ignore: None,
+    },
+    Test {
+        name: "h2_engines::lean_h2_holds_floods_to_envoys_limits",
+        run: h2_engines::lean_h2_holds_floods_to_envoys_limits,
         ignore: None,
     },
     Test {

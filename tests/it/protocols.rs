@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use http_body_util::{BodyExt, Full};
 use meshtls::httpbin::{self, RunningHttpbin};
 use meshtls::proxy::config::{
-    AccessLog, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig, Protocol, ProxiedWorkload,
-    ProxyConfig, Security, UpstreamLimits,
+    AccessLog, DownstreamLimits, Endpoint, H2Engine, Http1Engine, ListenerConfig, Protocol,
+    ProxiedWorkload, ProxyConfig, Security, UpstreamLimits,
 };
 use meshtls::proxy::run::{RunningProxy, start};
 use serde_json::{Value, json};
@@ -82,6 +82,7 @@ fn config(root: &Path, listeners: Vec<ListenerConfig>, engine: Http1Engine) -> P
         reload_interval: Duration::from_secs(5),
         workload_cert_ttl: Duration::from_secs(24 * 3600),
         http1: engine,
+        h2: H2Engine::default(),
     }
 }
 

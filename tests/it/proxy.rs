@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use meshtls::httpbin::{self, RunningHttpbin};
 use meshtls::proxy::config::{
-    AccessLog, ClientAuth, ClientRoots, DownstreamLimits, Endpoint, Http1Engine, ListenerConfig,
-    Protocol, ProxiedWorkload, ProxyConfig, Security, TlsMode, TlsTermination, TlsVersion,
-    UpstreamLimits,
+    AccessLog, ClientAuth, ClientRoots, DownstreamLimits, Endpoint, H2Engine, Http1Engine,
+    ListenerConfig, Protocol, ProxiedWorkload, ProxyConfig, Security, TlsMode, TlsTermination,
+    TlsVersion, UpstreamLimits,
 };
 use meshtls::proxy::run::{RunningProxy, start};
 
@@ -136,6 +136,7 @@ pub fn page_config(root: &Path, mesh: &Path, app: SocketAddr, mode: TlsMode) -> 
         reload_interval: Duration::from_millis(200),
         workload_cert_ttl: Duration::from_secs(24 * 3600),
         http1: Http1Engine::default(),
+        h2: H2Engine::default(),
     }
 }
 

@@ -345,7 +345,7 @@ thread_local! {
     static DATE: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
 }
 
-fn append_date(out: &mut Vec<u8>) {
+pub(crate) fn append_date(out: &mut Vec<u8>) {
     let now = SystemTime::now();
     let second = now
         .duration_since(UNIX_EPOCH)

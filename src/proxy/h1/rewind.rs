@@ -28,6 +28,11 @@ impl<IO> Rewind<IO> {
         }
     }
 
+    /// The bytes put back, not yet read again.
+    pub fn unread(&self) -> &[u8] {
+        &self.unread
+    }
+
     /// Bounds every read of the stream to `cap` bytes.
     pub fn with_read_cap(mut self, cap: usize) -> Rewind<IO> {
         self.read_cap = Some(cap);
