@@ -38,6 +38,8 @@ const MAX_HEADER_BLOCK: usize = 2 * request::MAX_HEADER_LIST;
 /// Past this many bytes waiting to be written, the connection reads no more frames and
 /// streams wait to send: a client that does not read cannot make us buffer without end.
 const OUT_HIGH: usize = 256 * 1024;
+/// The write buffer's room kept once it is written out (a plain response fits in it).
+const OUT_KEPT: usize = 16 * 1024;
 /// Room made in the read buffer before each read.
 const READ_ROOM: usize = 16 * 1024 + frame::HEADER_LEN;
 /// Envoy's `max_consecutive_inbound_frames_with_empty_payload`.
@@ -358,7 +360,8 @@ where
             };
             if written == shared.out.len() {
                 shared.out.clear();
-                if shared.out.capacity() > OUT_HIGH {
+                // A large response's room is not kept for a connection that may now sit idle.
+                if shared.out.capacity() > OUT_KEPT {
                     shared.out = Vec::new();
                 }
             } else {
