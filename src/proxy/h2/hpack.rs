@@ -884,28 +884,14 @@ mod tests {
             .collect()
     }
 
-    /// A small deterministic generator (xorshift64*), so failures reproduce.
-    struct Rng(u64);
+    use crate::proxy::h1::mutations::Rng;
 
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
+    fn pick<T: Copy>(rng: &mut Rng, items: &[T]) -> T {
+        items[rng.below(items.len())]
+    }
 
-        fn below(&mut self, bound: usize) -> usize {
-            (self.next() % bound as u64) as usize
-        }
-
-        fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-            items[self.below(items.len())]
-        }
-
-        fn bytes(&mut self, len: usize) -> Vec<u8> {
-            (0..len).map(|_| self.next() as u8).collect()
-        }
+    fn random_bytes(rng: &mut Rng, len: usize) -> Vec<u8> {
+        (0..len).map(|_| rng.next() as u8).collect()
     }
 
     const NAME_POOL: [&[u8]; 22] = [
@@ -946,24 +932,24 @@ mod tests {
 
     fn random_name(rng: &mut Rng) -> Vec<u8> {
         match rng.below(10) {
-            0..=6 => rng.pick(&NAME_POOL).to_vec(),
+            0..=6 => pick(rng, &NAME_POOL).to_vec(),
             7 | 8 => {
                 let len = 1 + rng.below(20);
                 (0..len).map(|_| b'a' + rng.below(26) as u8).collect()
             }
             _ => {
                 let len = rng.below(10);
-                rng.bytes(len)
+                random_bytes(rng, len)
             }
         }
     }
 
     fn random_value(rng: &mut Rng) -> Vec<u8> {
         match rng.below(20) {
-            0..=9 => rng.pick(&VALUE_POOL).to_vec(),
+            0..=9 => pick(rng, &VALUE_POOL).to_vec(),
             10..=15 => {
                 let len = rng.below(30);
-                rng.bytes(len)
+                random_bytes(rng, len)
             }
             16..=18 => {
                 let len = rng.below(100);
@@ -971,7 +957,7 @@ mod tests {
             }
             _ => {
                 let len = 500 + rng.below(3500);
-                rng.bytes(len)
+                random_bytes(rng, len)
             }
         }
     }
@@ -1457,7 +1443,7 @@ mod tests {
             if rng.below(4) == 0 {
                 encoder.encode_trailers(as_triples(&list), &mut block);
             } else {
-                let status = rng.pick(&statuses);
+                let status = pick(&mut rng, &statuses);
                 encoder.encode_response(status, as_triples(&list), &mut block);
                 expected.push((b":status".to_vec(), status.to_string().into_bytes()));
             }
@@ -1819,7 +1805,11 @@ mod tests {
         for _ in 0..50 {
             let mut block = Vec::new();
             let list = random_list(&mut rng);
-            encoder.encode_response(rng.pick(&[200, 302, 503]), as_triples(&list), &mut block);
+            encoder.encode_response(
+                pick(&mut rng, &[200, 302, 503]),
+                as_triples(&list),
+                &mut block,
+            );
             corpus.push(block);
         }
         corpus.push(hex(
@@ -1832,7 +1822,7 @@ mod tests {
         for _ in 0..20_000 {
             let input = if rng.below(3) == 0 {
                 let len = rng.below(48);
-                rng.bytes(len)
+                random_bytes(&mut rng, len)
             } else {
                 let mut block = corpus[rng.below(corpus.len())].clone();
                 for _ in 0..1 + rng.below(4) {
@@ -1849,7 +1839,7 @@ mod tests {
                 }
                 block
             };
-            let limit = rng.pick(&[0, 100, 16_384, usize::MAX]);
+            let limit = pick(&mut rng, &[0, 100, 16_384, usize::MAX]);
             let mut delivered = 0;
             let result = decoder.decode(&input, limit, |name, value| {
                 delivered += name.len() + value.len() + 32;

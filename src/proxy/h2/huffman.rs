@@ -507,21 +507,7 @@ mod tests {
         decode(input, &mut out).map(|()| out)
     }
 
-    /// A small deterministic generator (xorshift64*), so failures reproduce.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-
-        fn below(&mut self, bound: usize) -> usize {
-            (self.next() % bound as u64) as usize
-        }
-    }
+    use crate::proxy::h1::mutations::Rng;
 
     /// Decodes bit by bit by looking each prefix up among the codes: slow, but independent of
     /// the state machine.

@@ -130,6 +130,12 @@ impl Shared {
 
     fn reset_stream(&mut self, id: u32, reason: Reason) {
         frame::put_rst_stream(&mut self.out, id, reason);
+        self.end_stream(id);
+    }
+
+    /// Ends a reset stream: its task and its body's reader are woken to find it so, and what
+    /// the client sent that nobody read is its connection window again.
+    fn end_stream(&mut self, id: u32) {
         let mut dropped = 0;
         if let Some(stream) = self.stream(id) {
             stream.reset = true;
@@ -864,14 +870,7 @@ where
         if !stream.responded {
             self.premature_resets += 1;
         }
-        stream.reset = true;
-        stream.recv_failed |= stream.recv_open;
-        stream.recv_open = false;
-        let dropped = stream.data.iter().map(|d| d.len() as i64).sum::<i64>();
-        stream.data.clear();
-        wake(&mut stream.sender);
-        wake(&mut stream.receiver);
-        shared.credit_connection(dropped);
+        shared.end_stream(head.stream);
         drop(shared);
         if self.streams_opened >= PREMATURE_RESET_STREAMS
             && self.premature_resets * 2 >= self.streams_opened
